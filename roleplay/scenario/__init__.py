@@ -1,0 +1,1 @@
+"""Scenario files: the format (model), its cross-checks and the safe YAML loader."""

@@ -1,0 +1,298 @@
+"""Read scenario YAML safely and validate it, with every error at its line and column.
+
+Safety rules (a scenario may come from a stranger's upload):
+
+* files over 256 KiB are refused before parsing;
+* only PyYAML's safe parser is used, and any explicit tag (``!!python/...``,
+  ``!foo``) is refused, as are anchors and aliases (so no alias bombs);
+* nesting deeper than 40 levels is refused;
+* plain scalars follow the YAML 1.2 core schema: ``yes``, ``no``, ``on`` and
+  ``off`` stay strings, and so does ``1_000``;
+* a key given twice is an error, not a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from ..errors import RoleplayError
+from .checks import cross_check
+from .model import Campaign, Scenario
+
+MAX_BYTES = 256 * 1024
+MAX_DEPTH = 40
+
+YamlPath = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    file: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
+
+
+class ScenarioError(RoleplayError):
+    """A scenario file that cannot be used; `diagnostics` holds every problem found."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(str(d) for d in diagnostics))
+
+
+# -- YAML 1.2 core schema for plain scalars ---------------------------------------
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$")
+_OCT = re.compile(r"^0o[0-7]+$")
+_HEX = re.compile(r"^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+
+
+def _plain_scalar(text: str) -> Any:
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text):
+        return int(text)
+    if _OCT.match(text):
+        return int(text[2:], 8)
+    if _HEX.match(text):
+        return int(text[2:], 16)
+    if _FLOAT.match(text):
+        return float(text)
+    return text
+
+
+class _Reader:
+    """Turns a composed node tree into plain data and remembers where each path is."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.marks: dict[YamlPath, tuple[int, int]] = {}
+        self.problems: list[Diagnostic] = []
+
+    def diag(self, mark: yaml.Mark | None, message: str) -> None:
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        self.problems.append(Diagnostic(self.name, line, col, message))
+
+    def build(self, node: yaml.Node, path: YamlPath) -> Any:
+        self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+        if isinstance(node, yaml.ScalarNode):
+            return _plain_scalar(node.value) if node.style is None else node.value
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.MappingNode)
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.diag(key_node.start_mark, f"{_dotted(path)}: a key must be a plain word")
+                continue
+            key = key_node.value
+            if key in out:
+                self.diag(key_node.start_mark, f"{_dotted((*path, key))}: key given twice")
+                continue
+            self.marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, (*path, key))
+        return out
+
+    def where(self, path: YamlPath) -> tuple[int, int]:
+        """The mark of the longest prefix of path that is in the file."""
+        for n in range(len(path), -1, -1):
+            if path[:n] in self.marks:
+                return self.marks[path[:n]]
+        return (1, 1)
+
+
+def _dotted(path: Iterable[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(top level)"
+
+
+def _screen_events(text: str, reader: _Reader) -> bool:
+    """Refuse tags, anchors, aliases and deep nesting before anything is built."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent):
+                reader.diag(event.start_mark, "aliases (*name) are not allowed in scenario files")
+                return False
+            anchor = getattr(event, "anchor", None)
+            if anchor is not None:
+                reader.diag(event.start_mark, "anchors (&name) are not allowed in scenario files")
+                return False
+            tag = getattr(event, "tag", None)
+            if tag is not None:
+                reader.diag(event.start_mark, f"tags such as '{tag}' are not allowed")
+                return False
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    reader.diag(event.start_mark, f"nesting deeper than {MAX_DEPTH} levels")
+                    return False
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        reader.diag(mark, f"YAML syntax error: {e.problem or e.context}")
+        return False
+    except yaml.YAMLError as e:
+        reader.diag(None, f"YAML error: {e}")
+        return False
+    return True
+
+
+def read_yaml(text: str, name: str) -> tuple[Any, _Reader]:
+    """Parse YAML text safely into plain data; raise ScenarioError on any problem."""
+    reader = _Reader(name)
+    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
+        raise ScenarioError([Diagnostic(name, 1, 1, f"file is larger than {MAX_BYTES // 1024} KiB")])
+    if not _screen_events(text, reader):
+        raise ScenarioError(reader.problems)
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:  # pragma: no cover - the screen parses the same text
+        raise ScenarioError([Diagnostic(name, 1, 1, f"YAML error: {e}")]) from e
+    if node is None:
+        raise ScenarioError([Diagnostic(name, 1, 1, "the file is empty; expected a mapping")])
+    data = reader.build(node, ())
+    if reader.problems:
+        raise ScenarioError(reader.problems)
+    if not isinstance(data, dict):
+        raise ScenarioError([Diagnostic(name, 1, 1, "expected a mapping of keys at the top level")])
+    return data, reader
+
+
+def _pydantic_diagnostics(err: ValidationError, reader: _Reader) -> list[Diagnostic]:
+    out = []
+    for e in err.errors(include_url=False):
+        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        line, col = reader.where(loc)
+        msg = e["msg"]
+        if e["type"] == "missing":
+            msg = f"missing required key '{loc[-1]}'"
+        elif e["type"] == "extra_forbidden":
+            msg = f"unknown key '{loc[-1]}' (check the spelling; `roleplay schema` lists the keys)"
+        elif "input" in e and e["type"] not in ("model_type", "dict_type", "list_type", "tuple_type"):
+            shown = json.dumps(e["input"], default=str)
+            if len(shown) > 60:
+                shown = shown[:57] + "..."
+            msg = f"{msg} (got {shown})"
+        out.append(Diagnostic(reader.name, line, col, f"{_dotted(loc)}: {msg}"))
+    return sorted(out, key=lambda d: (d.line, d.column))
+
+
+def parse_scenario(text: str, name: str = "<scenario>") -> Scenario:
+    """Validate scenario text into a Scenario, or raise ScenarioError with every problem."""
+    data, reader = read_yaml(text, name)
+    if data.get("kind") == "campaign":
+        raise ScenarioError([Diagnostic(name, 1, 1, "this is a campaign file, not a scenario")])
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as e:
+        raise ScenarioError(_pydantic_diagnostics(e, reader)) from e
+    problems = cross_check(scenario)
+    if problems:
+        diags = [Diagnostic(name, *reader.where(p), f"{_dotted(p)}: {m}") for p, m in problems]
+        raise ScenarioError(sorted(diags, key=lambda d: (d.line, d.column)))
+    return scenario
+
+
+def parse_campaign(text: str, name: str = "<campaign>") -> Campaign:
+    data, reader = read_yaml(text, name)
+    try:
+        return Campaign.model_validate(data)
+    except ValidationError as e:
+        raise ScenarioError(_pydantic_diagnostics(e, reader)) from e
+
+
+def read_text(path: Path) -> str:
+    """Read a file, refusing big ones before reading them whole."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ScenarioError(
+                [Diagnostic(str(path), 1, 1, f"file is larger than {MAX_BYTES // 1024} KiB")]
+            )
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ScenarioError([Diagnostic(str(path), 1, 1, "file is not UTF-8 text")]) from e
+    except OSError as e:
+        raise ScenarioError([Diagnostic(str(path), 1, 1, f"cannot read file: {e.strerror}")]) from e
+
+
+def is_campaign_text(text: str) -> bool:
+    return re.search(r"^kind:\s*['\"]?campaign", text, re.MULTILINE) is not None
+
+
+def load_scenario(path: Path) -> Scenario:
+    return parse_scenario(read_text(path), str(path))
+
+
+def content_hash(scenario: Scenario | Campaign) -> str:
+    """A stable hash of a scenario's content (not of its formatting)."""
+    canon = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canon.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CampaignBundle:
+    campaign: Campaign
+    scenarios: tuple[Scenario, ...]
+
+
+def load_campaign(path: Path, library: dict[str, Scenario] | None = None) -> CampaignBundle:
+    """A campaign and its scenarios, looked up by id beside the campaign file."""
+    text = read_text(path)
+    campaign = parse_campaign(text, str(path))
+    if library is None:
+        library = load_library(path.parent)[0]
+    missing = [s.scenario for s in campaign.steps if s.scenario not in library]
+    if missing:
+        data, reader = read_yaml(text, str(path))
+        diags = []
+        for i, step in enumerate(campaign.steps):
+            if step.scenario in missing:
+                line, col = reader.where(("steps", i, "scenario"))
+                diags.append(
+                    Diagnostic(
+                        str(path), line, col,
+                        f"steps[{i}].scenario: no scenario with id '{step.scenario}' "
+                        f"beside this file (found: {sorted(library)})",
+                    )
+                )
+        raise ScenarioError(diags)
+    return CampaignBundle(campaign, tuple(library[s.scenario] for s in campaign.steps))
+
+
+def load_library(folder: Path) -> tuple[dict[str, Scenario], list[Diagnostic]]:
+    """Every valid scenario in a folder by id, and the problems of the others."""
+    found: dict[str, Scenario] = {}
+    problems: list[Diagnostic] = []
+    for path in sorted(folder.glob("*.y*ml")):
+        try:
+            text = read_text(path)
+            if is_campaign_text(text):
+                continue
+            sc = parse_scenario(text, str(path))
+        except ScenarioError as e:
+            problems.extend(e.diagnostics)
+            continue
+        found[sc.id] = sc
+    return found, problems
