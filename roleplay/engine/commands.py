@@ -1,0 +1,776 @@
+"""Commands: check a request against the state and the actor, and return events.
+
+`decide(state, actor, name, args, now=...)` is the single entry point. It
+never changes anything itself: it returns the new events (already numbered),
+or raises RuleError saying why not. Randomness comes from the game's seed and
+the sequence number, so the same log always replays to the same state (the
+rolled outcome is recorded in the events anyway).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..scenario.model import Effects, EventCard, Scenario
+from .errors import RuleError
+from .events import (
+    GAME,
+    INSTRUCTOR,
+    Audience,
+    Event,
+    player_audience,
+    roles_audience,
+    table_audience,
+)
+from .names import normalise_name
+from .records import Package
+from .state import GameState, Player, TableState, apply
+
+MAX_CHAT = 1000
+TEAM = "team"
+
+
+@dataclass(frozen=True)
+class Actor:
+    kind: Literal["instructor", "player", "system"]
+    player: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.player if self.kind == "player" and self.player else self.kind
+
+
+INSTRUCTOR_ACTOR = Actor("instructor")
+SYSTEM_ACTOR = Actor("system")
+
+
+@dataclass
+class _Builder:
+    """Collects events, applying each at once so later checks see it."""
+
+    state: GameState
+    actor: Actor
+    now: float
+    client_id: str | None
+    events: list[Event] = field(default_factory=list)
+
+    def emit(self, type_: str, audience: Audience, **data: Any) -> Event:
+        event = Event(
+            seq=self.state.seq + 1,
+            type=type_,
+            at=self.now,
+            actor=self.actor.id,
+            audience=audience,
+            data=data,
+            client_id=self.client_id if not self.events else None,
+        )
+        self.state = apply(self.state, event)
+        self.events.append(event)
+        return event
+
+    def rng(self) -> random.Random:
+        return random.Random(f"{self.state.setup.seed}:{self.state.seq}:{len(self.events)}")
+
+
+Handler = Callable[[_Builder, Mapping[str, Any]], None]
+_COMMANDS: dict[str, tuple[frozenset[str], Handler]] = {}
+
+
+def _command(name: str, *who: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _COMMANDS[name] = (frozenset(who), fn)
+        return fn
+
+    return register
+
+
+def command_names() -> dict[str, frozenset[str]]:
+    """Every command and who may send it ('instructor', 'player', 'system')."""
+    return {name: who for name, (who, _) in _COMMANDS.items()}
+
+
+def decide(
+    state: GameState,
+    actor: Actor,
+    command: str,
+    args: Mapping[str, Any] | None = None,
+    *,
+    now: float,
+    client_id: str | None = None,
+) -> tuple[Event, ...]:
+    """The events a command produces, or RuleError."""
+    if not isinstance(command, str) or command not in _COMMANDS:
+        raise RuleError(f"Unknown command {str(command)[:40]!r}.", code="bad_request")
+    if args is None:
+        args = {}
+    if not isinstance(args, Mapping):
+        raise RuleError("A command's arguments must be an object.", code="bad_request")
+    who, handler = _COMMANDS[command]
+    if actor.kind not in who:
+        raise RuleError(f"Only the {' or '.join(sorted(who))} may {command.replace('_', ' ')}.")
+    if actor.kind == "player":
+        _player(state, actor)
+    if not math.isfinite(now):
+        raise RuleError("Bad clock.", code="bad_request")
+    b = _Builder(state, actor, now, client_id)
+    handler(b, args)
+    return tuple(b.events)
+
+
+# -- argument helpers --------------------------------------------------------------
+def _text(args: Mapping[str, Any], key: str, max_len: int = MAX_CHAT) -> str:
+    value = args.get(key)
+    if not isinstance(value, str):
+        raise RuleError(f"'{key}' must be text.", code="bad_request")
+    value = value.strip()
+    if not value:
+        raise RuleError(f"'{key}' is empty.", code="bad_request")
+    if len(value) > max_len:
+        raise RuleError(f"'{key}' is longer than {max_len} characters.", code="bad_request")
+    return value
+
+
+def _int(args: Mapping[str, Any], key: str, lo: int, hi: int, default: int | None = None) -> int:
+    value = args.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
+        raise RuleError(f"'{key}' must be a whole number from {lo} to {hi}.", code="bad_request")
+    return value
+
+
+def _opt_table(state: GameState, args: Mapping[str, Any]) -> int | None:
+    if args.get("table") is None:
+        return None
+    t = _int(args, "table", 1, 10_000)
+    if t not in state.tables:
+        raise RuleError(f"There is no table {t}.", code="not_found")
+    return t
+
+
+def _player(state: GameState, actor: Actor) -> Player:
+    p = state.players.get(actor.player or "")
+    if p is None:
+        raise RuleError("Unknown player.", code="forbidden")
+    if p.kicked:
+        raise RuleError("You were removed from this game.", code="forbidden")
+    return p
+
+
+def _seated(b: _Builder) -> tuple[Player, TableState, str]:
+    p = _player(b.state, b.actor)
+    if p.table is None or p.role is None or p.table not in b.state.tables:
+        raise RuleError("You do not have a seat yet.", code="wrong_phase")
+    return p, b.state.tables[p.table], p.role
+
+
+def _phase_allows(b: _Builder, capability: str, what: str) -> None:
+    s = b.state
+    if s.status == "lobby":
+        raise RuleError("The game has not started yet.", code="wrong_phase")
+    if s.status == "finished":
+        raise RuleError("The game is over.", code="wrong_phase")
+    phase = s.phase
+    if phase is None or capability not in phase.allowed:
+        title = phase.title if phase is not None else "this phase"
+        raise RuleError(f"You cannot {what} during {title}.", code="wrong_phase")
+    if capability != "chat":
+        if s.status == "paused":
+            raise RuleError("The game is paused.", code="wrong_phase")
+        if s.deadline is not None and b.now >= s.deadline:
+            raise RuleError("Time is up for this phase.", code="wrong_phase")
+
+
+def _package(sc: Scenario, raw: Any) -> dict[str, str]:
+    if not isinstance(raw, Mapping):
+        raise RuleError("A package must map every issue to one option.", code="bad_request")
+    issues = {i.id: {o.id for o in i.options} for i in sc.issues}
+    if set(raw) != set(issues):
+        missing = sorted(set(issues) - set(raw))
+        if missing:
+            raise RuleError(f"Choose an option for: {', '.join(missing)}.", code="bad_request")
+        raise RuleError("The package names an unknown issue.", code="bad_request")
+    for issue, option in raw.items():
+        if not isinstance(option, str) or option not in issues[issue]:
+            raise RuleError(f"Unknown option for {issue}.", code="bad_request")
+    pkg = {i.id: str(raw[i.id]) for i in sc.issues}
+    broken = linkage_problem(sc, pkg)
+    if broken:
+        raise RuleError(broken, code="bad_request")
+    return pkg
+
+
+def linkage_problem(sc: Scenario, pkg: Package) -> str | None:
+    """Why a package breaks the scenario's linkage rules, or None."""
+    chosen = {f"{k}.{v}" for k, v in pkg.items()}
+    for issue in sc.issues:
+        opt = sc.option(issue.id, pkg[issue.id])
+        for ref in opt.requires:
+            if ref not in chosen:
+                other = sc.option(*ref.split(".", 1))
+                return f"'{opt.label}' ({issue.title}) requires '{other.label}'."
+        for ref in opt.excludes:
+            if ref in chosen:
+                other = sc.option(*ref.split(".", 1))
+                return f"'{opt.label}' ({issue.title}) cannot go with '{other.label}'."
+    return None
+
+
+def utility(state: GameState, table: TableState, role: str, pkg: Package) -> float:
+    return state.scenario.points(role, pkg) + table.point_adjust.get(role, 0.0)
+
+
+# -- lobby and seats -----------------------------------------------------------------
+@_command("join", "system")
+def _join(b: _Builder, args: Mapping[str, Any]) -> None:
+    s = b.state
+    if s.lobby_locked:
+        raise RuleError("The lobby is locked; ask your instructor.", code="forbidden")
+    if s.status == "finished":
+        raise RuleError("This game is over.", code="wrong_phase")
+    pid = _text(args, "player", 64)
+    if pid in s.players:
+        raise RuleError("That player id is taken.", code="conflict")
+    name = normalise_name(args.get("name"))
+    taken = {p.name.casefold() for p in s.players.values()}
+    base, n = name, 2
+    while name.casefold() in taken:
+        name = f"{base[: 32 - 4]} ({n})"
+        n += 1
+    b.emit("player_joined", player_audience(pid), player=pid, name=name)
+    if s.status != "lobby":
+        _seat_late(b, pid)
+
+
+def _seat_priority(sc: Scenario) -> list[str]:
+    sig = [r for r in sc.table.roles if sc.role(r).signatory]
+    return sig + [r for r in sc.table.roles if r not in sig]
+
+
+def _team_sizes(s: GameState) -> dict[tuple[int, str], int]:
+    sizes = {(t, r): 0 for t in s.tables for r in s.scenario.table.roles}
+    for p in s.players.values():
+        if p.table is not None and p.role is not None and not p.kicked:
+            sizes[(p.table, p.role)] = sizes.get((p.table, p.role), 0) + 1
+    return sizes
+
+
+def _seat(b: _Builder, pid: str, table: int, role: str) -> None:
+    p = b.state.players[pid]
+    b.emit(
+        "seat_assigned",
+        table_audience(table),
+        player=pid,
+        name=p.name,
+        table=table,
+        role=role,
+        previous_table=p.table,
+    )
+
+
+def _seat_late(b: _Builder, pid: str) -> None:
+    s = b.state
+    sizes = _team_sizes(s)
+    priority = _seat_priority(s.scenario)
+    order = sorted(sizes, key=lambda k: (sizes[k], k[0], priority.index(k[1])))
+    if order and sizes[order[0]] < s.scenario.table.max_team:
+        table, role = order[0]
+    else:
+        table, role = (max(s.tables, default=0) + 1), priority[0]
+    _seat(b, pid, table, role)
+
+
+def balanced_seats(n_players: int, sc: Scenario) -> list[tuple[int, str]]:
+    """Seats (table, role) for n players in join order: full tables first, then teams."""
+    priority = _seat_priority(sc)
+    k = len(priority)
+    tables = max(1, n_players // k)
+    while tables * k * sc.table.max_team < n_players:
+        tables += 1
+    seats = [(t, r) for t in range(1, tables + 1) for r in priority]
+    out = seats[:n_players]
+    extra = n_players - len(out)
+    i = 0
+    while extra > 0:
+        out.append(seats[i % len(seats)])
+        i += 1
+        extra -= 1
+    return out
+
+
+@_command("assign", "instructor")
+def _assign(b: _Builder, args: Mapping[str, Any]) -> None:
+    if b.state.status != "lobby":
+        raise RuleError("Automatic assignment is for the lobby; move players instead.", "wrong_phase")
+    _assign_all(b, only_unseated=False)
+
+
+def _assign_all(b: _Builder, only_unseated: bool) -> None:
+    s = b.state
+    active = [p for p in s.players.values() if not p.kicked]
+    if only_unseated:
+        todo = [p for p in active if p.table is None]
+        if not todo:
+            return
+        if any(p.table is not None for p in active):
+            for p in todo:
+                _seat_late(b, p.id)
+            return
+        active = todo
+    for p, (table, role) in zip(active, balanced_seats(len(active), s.scenario), strict=True):
+        if (p.table, p.role) != (table, role):
+            _seat(b, p.id, table, role)
+
+
+@_command("move", "instructor")
+def _move(b: _Builder, args: Mapping[str, Any]) -> None:
+    s = b.state
+    pid = args.get("player")
+    if not isinstance(pid, str) or pid not in s.players or s.players[pid].kicked:
+        raise RuleError("No such player.", code="not_found")
+    table = _int(args, "table", 1, max(s.tables, default=0) + 1)
+    role = args.get("role")
+    if role not in s.scenario.table.roles:
+        raise RuleError("No such seat.", code="bad_request")
+    if len(s.seat_players(table, str(role))) >= s.scenario.table.max_team:
+        raise RuleError("That seat's team is full.", code="conflict")
+    _seat(b, pid, table, str(role))
+
+
+@_command("kick", "instructor")
+def _kick(b: _Builder, args: Mapping[str, Any]) -> None:
+    pid = args.get("player")
+    if not isinstance(pid, str) or pid not in b.state.players or b.state.players[pid].kicked:
+        raise RuleError("No such player.", code="not_found")
+    p = b.state.players[pid]
+    b.emit("player_kicked", player_audience(pid), player=pid, name=p.name, table=p.table, role=p.role)
+
+
+@_command("lock", "instructor")
+def _lock(b: _Builder, args: Mapping[str, Any]) -> None:
+    locked = args.get("locked", True)
+    if not isinstance(locked, bool):
+        raise RuleError("'locked' must be true or false.", code="bad_request")
+    b.emit("lobby_locked", INSTRUCTOR, locked=locked)
+
+
+# -- the clock -----------------------------------------------------------------------
+@_command("start", "instructor")
+def _start(b: _Builder, args: Mapping[str, Any]) -> None:
+    if b.state.status != "lobby":
+        raise RuleError("The game has already started.", code="conflict")
+    _assign_all(b, only_unseated=True)
+    _start_phase(b, 0)
+
+
+def _start_phase(b: _Builder, index: int) -> None:
+    sc = b.state.scenario
+    phase = sc.phases[index]
+    b.emit(
+        "phase_started",
+        GAME,
+        step=b.state.step,
+        phase_index=index,
+        phase=phase.id,
+        kind=phase.kind,
+        title=phase.title,
+        minutes=phase.minutes,
+        deadline=b.now + phase.minutes * 60,
+    )
+    for card in sc.events:
+        if card.trigger.phase != phase.id:
+            continue
+        if card.trigger.kind == "phase":
+            _fire(b, card, None)
+        elif card.trigger.kind == "chance":
+            for tid in sorted(b.state.tables):
+                if b.rng().random() < (card.trigger.chance or 0):
+                    _fire(b, card, tid)
+
+
+def _public_effects(eff: Effects) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if eff.variables:
+        out["variables"] = dict(eff.variables)
+    if eff.actions_per_phase:
+        out["actions_per_phase"] = dict(eff.actions_per_phase)
+    if eff.close_channels:
+        out["close_channels"] = list(eff.close_channels)
+    if eff.open_channels:
+        out["open_channels"] = list(eff.open_channels)
+    if eff.open_bridge:
+        out["open_bridge"] = True
+    return out
+
+
+def _private_effects(b: _Builder, eff: Effects, table: int | None, reason: str) -> None:
+    """BATNA and point changes are confidential: each goes only to its role."""
+    for role in sorted(set(eff.batna) | set(eff.points)):
+        private: dict[str, Any] = {}
+        if role in eff.batna:
+            private["batna"] = {role: eff.batna[role]}
+        if role in eff.points:
+            private["points"] = {role: eff.points[role]}
+        b.emit(
+            "private_effect",
+            roles_audience(table, (role,)),
+            table=table,
+            role=role,
+            effects=private,
+            reason=reason,
+        )
+
+
+def _fire(b: _Builder, card: EventCard, table: int | None) -> None:
+    b.emit(
+        "event_fired",
+        GAME if table is None else table_audience(table),
+        table=table,
+        card=card.id,
+        title=card.title,
+        text=card.text,
+        source=card.source,
+        effects=_public_effects(card.effects),
+    )
+    _private_effects(b, card.effects, table, card.title)
+
+
+@_command("pause", "instructor")
+def _pause(b: _Builder, args: Mapping[str, Any]) -> None:
+    s = b.state
+    if s.status != "running":
+        raise RuleError("Only a running game can be paused.", code="wrong_phase")
+    remaining = max(0.0, (s.deadline or b.now) - b.now)
+    b.emit("paused", GAME, remaining=remaining)
+
+
+@_command("resume", "instructor")
+def _resume(b: _Builder, args: Mapping[str, Any]) -> None:
+    s = b.state
+    if s.status != "paused":
+        raise RuleError("The game is not paused.", code="wrong_phase")
+    b.emit("resumed", GAME, deadline=b.now + (s.remaining or 0.0))
+
+
+@_command("extend", "instructor")
+def _extend(b: _Builder, args: Mapping[str, Any]) -> None:
+    s = b.state
+    seconds = _int(args, "seconds", 10, 3600, default=60)
+    if s.status == "paused":
+        b.emit("extended", GAME, seconds=seconds, remaining=(s.remaining or 0.0) + seconds)
+    elif s.status == "running":
+        base = max(s.deadline or b.now, b.now)
+        b.emit("extended", GAME, seconds=seconds, deadline=base + seconds)
+    else:
+        raise RuleError("There is no running phase to extend.", code="wrong_phase")
+
+
+@_command("advance", "instructor")
+def _advance_cmd(b: _Builder, args: Mapping[str, Any]) -> None:
+    s = b.state
+    if s.status == "lobby":
+        raise RuleError("Start the game first.", code="wrong_phase")
+    if s.status == "finished":
+        raise RuleError("The game is over.", code="wrong_phase")
+    _advance(b)
+
+
+def _advance(b: _Builder) -> None:
+    s = b.state
+    phase = s.phase
+    if phase is not None and phase.kind == "opening":
+        for t in sorted(s.tables.values(), key=lambda t: t.id):
+            if t.openings:
+                b.emit("openings_revealed", table_audience(t.id), table=t.id, openings=dict(t.openings))
+    if phase is not None and phase.kind == "decision":
+        for tid in sorted(s.tables):
+            if b.state.tables[tid].outcome == "open":
+                b.emit("table_settled", table_audience(tid), table=tid, outcome="deadlock",
+                       package=None, reason="no_signature")
+    nxt = s.phase_index + 1
+    if nxt < len(s.scenario.phases):
+        _start_phase(b, nxt)
+    elif s.step + 1 < len(s.setup.scenarios):
+        _next_step(b)
+        _start_phase(b, 0)
+    else:
+        b.emit("game_finished", GAME)
+
+
+def _next_step(b: _Builder) -> None:
+    s = b.state
+    step = s.step + 1
+    nxt = s.setup.scenarios[step]
+    rules = s.setup.campaign.steps[step].carry if s.setup.campaign else ()
+    variables: dict[str, dict[str, float]] = {}
+    effects: dict[str, dict[str, Any]] = {}
+    for tid, t in sorted(s.tables.items()):
+        carried = {r.variable: t.variables[r.variable] for r in rules if r.variable in t.variables}
+        variables[str(tid)] = carried
+        merged = Effects()
+        for rule in rules:
+            value = carried.get(rule.variable)
+            for ce in rule.effects:
+                if value is not None and value >= ce.at_least:
+                    merged = _merge(merged, ce.effects)
+        effects[str(tid)] = merged.model_dump(exclude_defaults=True)
+    b.emit("step_started", GAME, step=step, scenario=nxt.id, title=nxt.title,
+           variables=variables, effects=effects)
+
+
+def _merge(a: Effects, c: Effects) -> Effects:
+    def add(x: Mapping[str, Any], y: Mapping[str, Any]) -> dict[str, Any]:
+        out = dict(x)
+        for k, v in y.items():
+            out[k] = out.get(k, 0) + v
+        return out
+
+    return Effects(
+        batna=add(a.batna, c.batna),
+        points=add(a.points, c.points),
+        variables=add(a.variables, c.variables),
+        actions_per_phase=add(a.actions_per_phase, c.actions_per_phase),
+        close_channels=tuple(dict.fromkeys((*a.close_channels, *c.close_channels))),
+        open_channels=tuple(dict.fromkeys((*a.open_channels, *c.open_channels))),
+        open_bridge=a.open_bridge or c.open_bridge,
+    )
+
+
+@_command("tick", "system", "instructor")
+def _tick(b: _Builder, args: Mapping[str, Any]) -> None:
+    """The clock ran out: end the phase (but never a results phase: that is the debrief)."""
+    s = b.state
+    phase = s.phase
+    if (
+        s.status == "running"
+        and s.setup.auto_advance
+        and s.deadline is not None
+        and b.now >= s.deadline
+        and phase is not None
+        and phase.kind != "results"
+    ):
+        _advance(b)
+
+
+@_command("inject", "instructor")
+def _inject(b: _Builder, args: Mapping[str, Any]) -> None:
+    s = b.state
+    if s.status in ("lobby", "finished"):
+        raise RuleError("Events can be injected while the game runs.", code="wrong_phase")
+    card_id = args.get("event")
+    try:
+        card = s.scenario.event(str(card_id))
+    except KeyError:
+        raise RuleError("No such event in this scenario.", code="not_found") from None
+    _fire(b, card, _opt_table(s, args))
+
+
+@_command("broadcast", "instructor")
+def _broadcast(b: _Builder, args: Mapping[str, Any]) -> None:
+    text = _text(args, "text")
+    s = b.state
+    if args.get("player") is not None:
+        pid = args["player"]
+        if not isinstance(pid, str) or pid not in s.players:
+            raise RuleError("No such player.", code="not_found")
+        aud = player_audience(pid)
+    else:
+        table = _opt_table(s, args)
+        aud = GAME if table is None else table_audience(table)
+    b.emit("message", aud, text=text, table=aud.table, player=aud.player)
+
+
+@_command("release_results", "instructor")
+def _release(b: _Builder, args: Mapping[str, Any]) -> None:
+    if b.state.results_released:
+        raise RuleError("Results are already released.", code="conflict")
+    b.emit("results_released", GAME)
+
+
+@_command("end", "instructor")
+def _end(b: _Builder, args: Mapping[str, Any]) -> None:
+    if b.state.status == "finished":
+        raise RuleError("The game is already over.", code="conflict")
+    for tid in sorted(b.state.tables):
+        if b.state.tables[tid].outcome == "open" and b.state.status != "lobby":
+            b.emit("table_settled", table_audience(tid), table=tid, outcome="deadlock",
+                   package=None, reason="ended")
+    b.emit("game_finished", GAME)
+
+
+# -- at the table ------------------------------------------------------------------------
+@_command("chat", "player")
+def _chat(b: _Builder, args: Mapping[str, Any]) -> None:
+    p, t, role = _seated(b)
+    _phase_allows(b, "chat", "chat")
+    channel = args.get("channel")
+    text = _text(args, "text")
+    s = b.state
+    if channel == TEAM:
+        members: tuple[str, ...] = (role,)
+    else:
+        if not isinstance(channel, str) or channel not in {c.id for c in s.scenario.channels}:
+            raise RuleError("No such channel.", code="bad_request")
+        members = s.channel_members(t, channel)
+        if channel in t.closed_channels:
+            raise RuleError("This channel is closed at your table.", code="forbidden")
+        if role not in members:
+            raise RuleError("Your role is not in this channel.", code="forbidden")
+    b.emit("chat", roles_audience(t.id, members, channel), table=t.id, channel=channel,
+           role=role, name=p.name, text=text)
+
+
+@_command("open", "player")
+def _open(b: _Builder, args: Mapping[str, Any]) -> None:
+    p, t, role = _seated(b)
+    _phase_allows(b, "open", "submit an opening position")
+    r = b.state.scenario.role(role)
+    if not r.signatory or r.side not in ("eu", "government"):
+        raise RuleError("Only the two signatories submit opening positions.")
+    if r.side in t.openings:
+        raise RuleError("Your side has already submitted its opening position.", code="conflict")
+    pkg = _package(b.state.scenario, args.get("package"))
+    b.emit("opening_submitted", roles_audience(t.id, (role,)), table=t.id, role=role,
+           side=r.side, package=pkg)
+
+
+@_command("propose", "player")
+def _propose(b: _Builder, args: Mapping[str, Any]) -> None:
+    p, t, role = _seated(b)
+    _phase_allows(b, "propose", "make a proposal")
+    if t.outcome != "open":
+        raise RuleError("Your table has already settled.", code="wrong_phase")
+    r = b.state.scenario.role(role)
+    if not r.signatory:
+        raise RuleError("Only signatories put packages on the table; argue for yours in chat.")
+    pkg = _package(b.state.scenario, args.get("package"))
+    s = b.state
+    b.emit("proposal_made", table_audience(t.id), table=t.id, role=role, name=p.name,
+           package=pkg, phase=s.phase.id, round=s.phase_index)
+
+
+@_command("link", "player")
+def _link(b: _Builder, args: Mapping[str, Any]) -> None:
+    p, t, role = _seated(b)
+    _phase_allows(b, "link", "declare a linkage")
+    sc = b.state.scenario
+    if not sc.role(role).signatory:
+        raise RuleError("Only signatories can tie their signature to a condition.")
+    issue = args.get("issue")
+    requires = args.get("requires")
+    if not isinstance(issue, str) or issue not in {i.id for i in sc.issues}:
+        raise RuleError("No such issue.", code="bad_request")
+    if not isinstance(requires, str) or "." not in requires:
+        raise RuleError("'requires' must be 'issue.option'.", code="bad_request")
+    other_issue, option = requires.split(".", 1)
+    try:
+        sc.option(other_issue, option)
+    except KeyError:
+        raise RuleError("No such option.", code="bad_request") from None
+    if other_issue == issue:
+        raise RuleError("Link two different issues.", code="bad_request")
+    if any(lk.role == role and lk.issue == issue and lk.requires == requires for lk in t.linkages):
+        raise RuleError("You already declared this linkage.", code="conflict")
+    b.emit("linkage_declared", table_audience(t.id), table=t.id, role=role, issue=issue,
+           requires=requires)
+
+
+@_command("act", "player")
+def _act(b: _Builder, args: Mapping[str, Any]) -> None:
+    p, t, role = _seated(b)
+    _phase_allows(b, "act", "take an action")
+    s = b.state
+    sc = s.scenario
+    r = sc.role(role)
+    action_id = args.get("action")
+    if not isinstance(action_id, str) or action_id not in r.actions:
+        raise RuleError("Your role cannot take that action.")
+    phase = s.phase
+    if phase.actions is not None and action_id not in phase.actions:
+        raise RuleError("That action is not available in this phase.", code="wrong_phase")
+    action = sc.action(action_id)
+    used_now = sum(1 for rr, _, pi in t.actions_taken if rr == role and pi == s.phase_index)
+    allowance = r.actions_per_phase + t.actions_per_phase_shift.get(role, 0)
+    if used_now >= allowance:
+        raise RuleError(f"Your role has used its {max(allowance, 0)} action(s) for this phase.",
+                        code="conflict")
+    if action.limit is not None:
+        used = sum(1 for rr, a, _ in t.actions_taken if rr == role and a == action_id)
+        if used >= action.limit:
+            raise RuleError("You have used this action as often as it allows.", code="conflict")
+    if action.budget_cost > r.budget - t.budget_spent.get(role, 0.0) + 1e-9:
+        raise RuleError("Your influence budget cannot cover this.", code="conflict")
+    target = args.get("target")
+    if action.targets:
+        if target not in action.targets:
+            raise RuleError("Choose a target for this action.", code="bad_request")
+    elif target is not None:
+        raise RuleError("This action takes no target.", code="bad_request")
+    if action.visibility == "private":
+        aud = roles_audience(t.id, (role,))
+    elif action.visibility == "channel" and action.channel is not None:
+        aud = roles_audience(t.id, s.channel_members(t, action.channel) or (role,), action.channel)
+    else:
+        aud = table_audience(t.id)
+    b.emit("action_taken", aud, table=t.id, role=role, name=p.name, action=action_id,
+           title=action.name, target=target, phase_index=s.phase_index,
+           budget_cost=action.budget_cost, effects=_public_effects(action.effects))
+    eff = action.effects
+    if action.cost:
+        eff = _merge(eff, Effects(points={role: -action.cost}))
+    _private_effects(b, eff, t.id, action.name)
+    if action.risk is not None and b.rng().random() < action.risk.chance:
+        _fire(b, sc.event(action.risk.event), t.id)
+
+
+@_command("sign", "player")
+def _sign(b: _Builder, args: Mapping[str, Any]) -> None:
+    p, t, role = _seated(b)
+    _phase_allows(b, "sign", "sign")
+    s = b.state
+    sc = s.scenario
+    if not sc.role(role).signatory:
+        raise RuleError("Your role does not sign agreements.")
+    if t.outcome != "open":
+        raise RuleError("Your table has already settled.", code="wrong_phase")
+    current = t.current
+    if current is None:
+        raise RuleError("There is no proposal on the table to sign.", code="wrong_phase")
+    wanted = args.get("proposal", current.seq)
+    if wanted != current.seq:
+        raise RuleError("That proposal is no longer the one on the table.", code="conflict")
+    if t.signatures.get(role) == current.seq:
+        raise RuleError("Your side has already signed.", code="conflict")
+    chosen = {f"{k}.{v}" for k, v in current.package.items()}
+    for lk in t.linkages:
+        if lk.role == role and lk.requires not in chosen:
+            raise RuleError(f"You declared no agreement on {sc.issue(lk.issue).title} unless "
+                            f"{lk.requires}; this package does not have it.", code="conflict")
+    b.emit("signed", table_audience(t.id), table=t.id, role=role, name=p.name,
+           proposal=current.seq)
+    t = b.state.tables[t.id]
+    signatories = [r.id for r in sc.roles if r.signatory and r.id in sc.table.roles]
+    if all(t.signatures.get(r) == current.seq for r in signatories):
+        below = [r.id for r in sc.roles if r.is_veto and r.id in sc.table.roles
+                 and utility(s, t, r.id, current.package) < s.batna(t, r.id) - 1e-9]
+        if below:
+            b.emit("table_settled", table_audience(t.id), table=t.id, outcome="deadlock",
+                   package=None, reason="below_batna")
+        else:
+            b.emit("table_settled", table_audience(t.id), table=t.id, outcome="deal",
+                   package=dict(current.package), reason=None)
+
+
+@_command("refuse", "player")
+def _refuse(b: _Builder, args: Mapping[str, Any]) -> None:
+    p, t, role = _seated(b)
+    _phase_allows(b, "sign", "refuse to sign")
+    if not b.state.scenario.role(role).signatory:
+        raise RuleError("Your role does not sign agreements.")
+    if t.outcome != "open":
+        raise RuleError("Your table has already settled.", code="wrong_phase")
+    b.emit("refused", table_audience(t.id), table=t.id, role=role, name=p.name)
+    b.emit("table_settled", table_audience(t.id), table=t.id, outcome="deadlock", package=None,
+           reason=f"refused:{role}")

@@ -1,0 +1,423 @@
+"""The game state is a fold over the event log: `replay(setup, events)`.
+
+Everything here is frozen. `apply` never checks rules (commands do that); it
+only records facts, so a log that was accepted once always replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+from ..scenario.model import Campaign, Scenario
+from .events import Event
+from .records import Package, ProposalRecord, TableRecord
+
+Status = Literal["lobby", "running", "paused", "finished"]
+
+
+@dataclass(frozen=True)
+class GameSetup:
+    """What a game is created from; stored beside the log, not in it."""
+
+    game_id: str
+    code: str
+    seed: int
+    scenarios: tuple[Scenario, ...]  # one, or a campaign's steps in order
+    campaign: Campaign | None = None
+    show_results: bool = True  # False: results are held until the instructor releases them
+    auto_advance: bool = True  # a phase whose clock runs out ends by itself
+
+
+@dataclass(frozen=True)
+class Player:
+    id: str
+    name: str
+    table: int | None = None
+    role: str | None = None
+    kicked: bool = False
+
+
+@dataclass(frozen=True)
+class Proposal:
+    seq: int
+    role: str
+    player: str
+    package: Package
+    phase: str
+    round: int
+
+
+@dataclass(frozen=True)
+class Linkage:
+    role: str
+    issue: str  # no agreement on this issue ...
+    requires: str  # ... unless this 'issue.option' is in the deal
+
+
+@dataclass(frozen=True)
+class TableState:
+    id: int
+    step: int
+    variables: Mapping[str, float]
+    openings: Mapping[str, Package] = field(default_factory=dict)  # side -> package
+    proposals: tuple[Proposal, ...] = ()
+    signatures: Mapping[str, int] = field(default_factory=dict)  # role -> proposal seq
+    linkages: tuple[Linkage, ...] = ()
+    outcome: Literal["open", "deal", "deadlock"] = "open"
+    deal: Package | None = None
+    deadlock_reason: str | None = None
+    batna_shift: Mapping[str, float] = field(default_factory=dict)
+    point_adjust: Mapping[str, float] = field(default_factory=dict)
+    actions_per_phase_shift: Mapping[str, int] = field(default_factory=dict)
+    budget_spent: Mapping[str, float] = field(default_factory=dict)
+    closed_channels: frozenset[str] = frozenset()
+    opened_channels: frozenset[str] = frozenset()
+    bridge_open: bool = False
+    actions_taken: tuple[tuple[str, str, int], ...] = ()  # (role, action, phase index)
+    events_fired: tuple[str, ...] = ()
+
+    @property
+    def current(self) -> Proposal | None:
+        return self.proposals[-1] if self.proposals else None
+
+
+@dataclass(frozen=True)
+class GameState:
+    setup: GameSetup
+    seq: int = 0
+    status: Status = "lobby"
+    step: int = 0
+    phase_index: int = -1  # -1 before the start
+    deadline: float | None = None  # when the running phase ends
+    remaining: float | None = None  # seconds left, while paused
+    lobby_locked: bool = False
+    results_released: bool = False
+    players: Mapping[str, Player] = field(default_factory=dict)
+    tables: Mapping[int, TableState] = field(default_factory=dict)
+    past: tuple[Mapping[int, TableState], ...] = ()  # settled tables of earlier steps
+
+    # -- derived ----------------------------------------------------------------
+    @property
+    def scenario(self) -> Scenario:
+        return self.setup.scenarios[self.step]
+
+    @property
+    def phase(self) -> Any:
+        if 0 <= self.phase_index < len(self.scenario.phases):
+            return self.scenario.phases[self.phase_index]
+        return None
+
+    def seat_players(self, table: int, role: str) -> list[Player]:
+        return [
+            p for p in self.players.values() if p.table == table and p.role == role and not p.kicked
+        ]
+
+    def batna(self, table: TableState, role: str) -> float:
+        return self.scenario.role(role).batna + table.batna_shift.get(role, 0.0)
+
+    def channel_members(self, table: TableState, channel_id: str) -> tuple[str, ...]:
+        """Roles in a channel at a table now; () when the channel is closed there."""
+        ch = self.scenario.channel(channel_id)
+        if channel_id in table.closed_channels:
+            return ()
+        members = list(ch.members)
+        if table.bridge_open:
+            members += [r for r in ch.bridge if r not in members]
+        return tuple(r for r in members if r in self.scenario.table.roles)
+
+
+def initial_state(setup: GameSetup) -> GameState:
+    return GameState(setup=setup)
+
+
+def new_table(scenario: Scenario, table_id: int, step: int, variables: Mapping[str, float]) -> TableState:
+    values = {k: v.initial for k, v in scenario.variables.items()}
+    values.update({k: v for k, v in variables.items() if k in values})
+    return TableState(id=table_id, step=step, variables=values)
+
+
+def _add(d: Mapping[str, float], deltas: Mapping[str, Any]) -> dict[str, float]:
+    out = dict(d)
+    for k, v in deltas.items():
+        out[k] = out.get(k, 0) + v
+    return out
+
+
+def _clamped_vars(sc: Scenario, d: Mapping[str, float], deltas: Mapping[str, Any]) -> dict[str, float]:
+    out = dict(d)
+    for k, v in deltas.items():
+        spec = sc.variables.get(k)
+        value = out.get(k, 0) + v
+        if spec is not None:
+            value = min(spec.maximum, max(spec.minimum, value))
+        out[k] = value
+    return out
+
+
+def _apply_effects(sc: Scenario, t: TableState, eff: Mapping[str, Any]) -> TableState:
+    """Effects as stored in an event's data (plain dicts), applied to one table."""
+    return replace(
+        t,
+        batna_shift=_add(t.batna_shift, eff.get("batna", {})),
+        point_adjust=_add(t.point_adjust, eff.get("points", {})),
+        variables=_clamped_vars(sc, t.variables, eff.get("variables", {})),
+        actions_per_phase_shift={
+            k: int(v) for k, v in _add(t.actions_per_phase_shift, eff.get("actions_per_phase", {})).items()
+        },
+        closed_channels=(t.closed_channels | frozenset(eff.get("close_channels", ())))
+        - frozenset(eff.get("open_channels", ())),
+        bridge_open=t.bridge_open or bool(eff.get("open_bridge", False)),
+    )
+
+
+def _tables_for(state: GameState, data: Mapping[str, Any]) -> list[int]:
+    t = data.get("table")
+    return list(state.tables) if t is None else [int(t)]
+
+
+def _update_table(state: GameState, table_id: int, **changes: Any) -> GameState:
+    tables = dict(state.tables)
+    tables[table_id] = replace(tables[table_id], **changes)
+    return replace(state, tables=tables)
+
+
+def _map_tables(state: GameState, ids: Iterable[int], fn: Any) -> GameState:
+    tables = dict(state.tables)
+    for i in ids:
+        if i in tables:
+            tables[i] = fn(tables[i])
+    return replace(state, tables=tables)
+
+
+def apply(state: GameState, event: Event) -> GameState:
+    """The state after one event. Unknown types only advance the sequence number."""
+    handler = _HANDLERS.get(event.type)
+    new = handler(state, event) if handler is not None else state
+    return replace(new, seq=event.seq)
+
+
+def replay(setup: GameSetup, events: Iterable[Event]) -> GameState:
+    state = initial_state(setup)
+    for e in events:
+        state = apply(state, e)
+    return state
+
+
+# -- handlers ----------------------------------------------------------------------
+def _joined(s: GameState, e: Event) -> GameState:
+    d = e.data
+    players = dict(s.players)
+    players[d["player"]] = Player(id=d["player"], name=d["name"])
+    return replace(s, players=players)
+
+
+def _seated(s: GameState, e: Event) -> GameState:
+    d = e.data
+    players = dict(s.players)
+    tables = dict(s.tables)
+    table = d["table"]
+    if table is not None and table not in tables:
+        tables[table] = new_table(s.scenario, table, s.step, d.get("variables", {}))
+    players[d["player"]] = replace(players[d["player"]], table=table, role=d["role"])
+    return replace(s, players=players, tables=tables)
+
+
+def _kicked(s: GameState, e: Event) -> GameState:
+    players = dict(s.players)
+    players[e.data["player"]] = replace(players[e.data["player"]], kicked=True, table=None, role=None)
+    return replace(s, players=players)
+
+
+def _lobby(s: GameState, e: Event) -> GameState:
+    return replace(s, lobby_locked=bool(e.data["locked"]))
+
+
+def _phase_started(s: GameState, e: Event) -> GameState:
+    d = e.data
+    return replace(
+        s,
+        status="running",
+        phase_index=int(d["phase_index"]),
+        deadline=d["deadline"],
+        remaining=None,
+    )
+
+
+def _paused(s: GameState, e: Event) -> GameState:
+    return replace(s, status="paused", remaining=e.data["remaining"], deadline=None)
+
+
+def _resumed(s: GameState, e: Event) -> GameState:
+    return replace(s, status="running", deadline=e.data["deadline"], remaining=None)
+
+
+def _extended(s: GameState, e: Event) -> GameState:
+    if s.status == "paused":
+        return replace(s, remaining=e.data["remaining"])
+    return replace(s, deadline=e.data["deadline"])
+
+
+def _step_started(s: GameState, e: Event) -> GameState:
+    d = e.data
+    step = int(d["step"])
+    past = (*s.past, s.tables)
+    new_s = replace(s, step=step, phase_index=-1, past=past, results_released=False)
+    carried: Mapping[str, Mapping[str, float]] = d.get("variables", {})
+    tables = {
+        tid: new_table(new_s.scenario, tid, step, carried.get(str(tid), {})) for tid in s.tables
+    }
+    effects: Mapping[str, Mapping[str, Any]] = d.get("effects", {})
+    for tid_s, eff in effects.items():
+        tid = int(tid_s)
+        if tid in tables:
+            tables[tid] = _apply_effects(new_s.scenario, tables[tid], eff)
+    return replace(new_s, tables=tables)
+
+
+def _opening(s: GameState, e: Event) -> GameState:
+    d = e.data
+    t = s.tables[d["table"]]
+    return _update_table(s, t.id, openings={**t.openings, d["side"]: dict(d["package"])})
+
+
+def _proposal(s: GameState, e: Event) -> GameState:
+    d = e.data
+    t = s.tables[d["table"]]
+    p = Proposal(
+        seq=e.seq,
+        role=d["role"],
+        player=e.actor,
+        package=dict(d["package"]),
+        phase=d["phase"],
+        round=int(d["round"]),
+    )
+    return _update_table(s, t.id, proposals=(*t.proposals, p), signatures={})
+
+
+def _linkage(s: GameState, e: Event) -> GameState:
+    d = e.data
+    t = s.tables[d["table"]]
+    link = Linkage(role=d["role"], issue=d["issue"], requires=d["requires"])
+    return _update_table(s, t.id, linkages=(*t.linkages, link))
+
+
+def _action(s: GameState, e: Event) -> GameState:
+    d = e.data
+    t = s.tables[d["table"]]
+    t = replace(
+        t,
+        actions_taken=(*t.actions_taken, (d["role"], d["action"], int(d["phase_index"]))),
+        budget_spent=_add(t.budget_spent, {d["role"]: d.get("budget_cost", 0)}),
+    )
+    t = _apply_effects(s.scenario, t, d.get("effects", {}))
+    tables = dict(s.tables)
+    tables[t.id] = t
+    return replace(s, tables=tables)
+
+
+def _private_effect(s: GameState, e: Event) -> GameState:
+    d = e.data
+    return _map_tables(
+        s, _tables_for(s, d), lambda t: _apply_effects(s.scenario, t, d.get("effects", {}))
+    )
+
+
+def _event_fired(s: GameState, e: Event) -> GameState:
+    d = e.data
+
+    def fire(t: TableState) -> TableState:
+        t = _apply_effects(s.scenario, t, d.get("effects", {}))
+        return replace(t, events_fired=(*t.events_fired, d["card"]))
+
+    return _map_tables(s, _tables_for(s, d), fire)
+
+
+def _signed(s: GameState, e: Event) -> GameState:
+    d = e.data
+    t = s.tables[d["table"]]
+    return _update_table(s, t.id, signatures={**t.signatures, d["role"]: int(d["proposal"])})
+
+
+def _settled(s: GameState, e: Event) -> GameState:
+    d = e.data
+    t = s.tables[d["table"]]
+    deal = dict(d["package"]) if d["outcome"] == "deal" else None
+    variables = t.variables
+    if deal is not None:
+        for issue_id, option_id in deal.items():
+            variables = _clamped_vars(s.scenario, variables, s.scenario.option(issue_id, option_id).variables)
+    return _update_table(
+        s, t.id, outcome=d["outcome"], deal=deal, deadlock_reason=d.get("reason"), variables=variables
+    )
+
+
+def _released(s: GameState, e: Event) -> GameState:
+    return replace(s, results_released=True)
+
+
+def _finished(s: GameState, e: Event) -> GameState:
+    return replace(s, status="finished", deadline=None, remaining=None)
+
+
+_HANDLERS = {
+    "player_joined": _joined,
+    "seat_assigned": _seated,
+    "player_kicked": _kicked,
+    "lobby_locked": _lobby,
+    "phase_started": _phase_started,
+    "paused": _paused,
+    "resumed": _resumed,
+    "extended": _extended,
+    "step_started": _step_started,
+    "opening_submitted": _opening,
+    "proposal_made": _proposal,
+    "linkage_declared": _linkage,
+    "action_taken": _action,
+    "private_effect": _private_effect,
+    "event_fired": _event_fired,
+    "signed": _signed,
+    "table_settled": _settled,
+    "results_released": _released,
+    "game_finished": _finished,
+}
+
+
+# -- scoring input -----------------------------------------------------------------
+def table_record(scenario: Scenario, t: TableState) -> TableRecord:
+    sides = {r.id: r.side for r in scenario.roles}
+    openings = dict(t.openings)
+    for p in t.proposals:  # a side that skipped its opening opens with its first proposal
+        side = sides[p.role]
+        if side in ("eu", "government") and side not in openings:
+            openings[side] = dict(p.package)
+    return TableRecord(
+        table=t.id,
+        openings=openings,
+        proposals=tuple(
+            ProposalRecord(
+                seq=p.seq,
+                role=p.role,
+                side=sides[p.role],
+                package=dict(p.package),
+                phase=p.phase,
+                round=p.round,
+            )
+            for p in t.proposals
+        ),
+        deal=dict(t.deal) if t.outcome == "deal" and t.deal is not None else None,
+        deadlock_reason=t.deadlock_reason,
+        batna_shift=dict(t.batna_shift),
+        point_adjust=dict(t.point_adjust),
+        events_fired=t.events_fired,
+        actions_taken=tuple((r, a) for r, a, _ in t.actions_taken),
+    )
+
+
+def table_records(state: GameState, step: int | None = None) -> list[TableRecord]:
+    """Scoring input for every table of one step (the current one by default)."""
+    step = state.step if step is None else step
+    tables = state.tables if step == state.step else state.past[step]
+    scenario = state.setup.scenarios[step]
+    return [table_record(scenario, t) for t in sorted(tables.values(), key=lambda t: t.id)]

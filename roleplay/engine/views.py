@@ -1,0 +1,267 @@
+"""What each viewer may see: of the log (`can_see`) and of the state (`player_view`).
+
+A player's view never holds another role's confidential briefing, points or
+BATNA, nor a line from a channel the player's role is not in. The instructor
+sees everything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .commands import TEAM, utility
+from .events import Audience, Event
+from .records import Package
+from .state import GameState, TableState
+
+
+def can_see(state: GameState, viewer: str, audience: Audience) -> bool:
+    """Whether a viewer ('instructor' or a player id) is in an audience, by current seat."""
+    if viewer == "instructor":
+        return True
+    if audience.kind == "instructor":
+        return False
+    if audience.kind == "player":
+        return audience.player == viewer
+    p = state.players.get(viewer)
+    if p is None or p.kicked:
+        return False
+    if audience.kind == "game":
+        return True
+    if audience.kind == "table":
+        return p.table is not None and p.table == audience.table
+    # roles
+    if audience.table is not None and p.table != audience.table:
+        return False
+    return p.role is not None and p.role in audience.roles
+
+
+def visible_events(state: GameState, viewer: str, events: list[Event]) -> list[Event]:
+    return [e for e in events if can_see(state, viewer, e.audience)]
+
+
+def _phase(state: GameState) -> dict[str, Any] | None:
+    ph = state.phase
+    if ph is None:
+        return None
+    return {
+        "index": state.phase_index,
+        "id": ph.id,
+        "kind": ph.kind,
+        "title": ph.title,
+        "minutes": ph.minutes,
+        "allow": list(ph.allowed),
+        "instructions": ph.instructions,
+    }
+
+
+def game_header(state: GameState, now: float) -> dict[str, Any]:
+    sc = state.scenario
+    return {
+        "id": state.setup.game_id,
+        "code": state.setup.code,
+        "title": sc.title,
+        "scenario": sc.id,
+        "status": state.status,
+        "step": state.step,
+        "steps": [s.title for s in state.setup.scenarios],
+        "campaign": state.setup.campaign.title if state.setup.campaign else None,
+        "phase": _phase(state),
+        "phases": [{"id": p.id, "title": p.title, "kind": p.kind} for p in sc.phases],
+        "deadline": state.deadline,
+        "remaining": state.remaining,
+        "server_time": now,
+        "seq": state.seq,
+        "lobby_locked": state.lobby_locked,
+        "results_visible": results_visible(state),
+    }
+
+
+def results_visible(state: GameState) -> bool:
+    """Students see scores once released, or in a results phase unless results are held."""
+    if state.results_released:
+        return True
+    ph = state.phase
+    at_results = state.status == "finished" or (ph is not None and ph.kind == "results")
+    return at_results and state.setup.show_results
+
+
+def _seats(state: GameState, table: TableState, with_ids: bool) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {r: [] for r in state.scenario.table.roles}
+    for p in state.players.values():
+        if p.table == table.id and p.role is not None and not p.kicked:
+            out.setdefault(p.role, []).append({"id": p.id, "name": p.name} if with_ids else p.name)
+    return out
+
+
+def _openings_revealed(state: GameState) -> bool:
+    ph = state.phase
+    return state.status != "lobby" and not (ph is not None and ph.kind == "opening")
+
+
+def _variables(state: GameState, t: TableState) -> list[dict[str, Any]]:
+    sc = state.scenario
+    return [
+        {"id": k, "label": v.label, "value": t.variables.get(k, v.initial), "max": v.maximum}
+        for k, v in sc.variables.items()
+    ]
+
+
+def _proposal_list(state: GameState, t: TableState, roles: list[str]) -> list[dict[str, Any]]:
+    out = []
+    for p in t.proposals:
+        out.append(
+            {
+                "seq": p.seq,
+                "role": p.role,
+                "package": dict(p.package),
+                "phase": p.phase,
+                "points": {r: state.scenario.points(r, p.package) for r in roles},
+            }
+        )
+    return out
+
+
+def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
+    """Everything one player may see of the state, as JSON-able data."""
+    sc = state.scenario
+    p = state.players.get(player_id)
+    view: dict[str, Any] = {
+        "game": game_header(state, now),
+        "scenario": {"id": sc.id, "title": sc.title, "summary": sc.summary,
+                     "background": sc.background},
+        "roles": [
+            {"id": r.id, "name": r.name, "side": r.side, "signatory": r.signatory,
+             "public": r.briefing.public}
+            for r in sc.roles if r.id in sc.table.roles
+        ],
+        "me": None,
+        "role": None,
+        "table": None,
+    }
+    if p is None:
+        return view
+    view["me"] = {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked}
+    if p.kicked or p.table is None or p.role is None or p.table not in state.tables:
+        return view
+    t = state.tables[p.table]
+    role = sc.role(p.role)
+    mine = [role.id]
+    used_now = sum(1 for r, _, pi in t.actions_taken if r == role.id and pi == state.phase_index)
+    allowance = role.actions_per_phase + t.actions_per_phase_shift.get(role.id, 0)
+    budget_left = role.budget - t.budget_spent.get(role.id, 0.0)
+    view["role"] = {
+        "id": role.id,
+        "name": role.name,
+        "side": role.side,
+        "signatory": role.signatory,
+        "batna": state.batna(t, role.id),
+        "batna_start": role.batna,
+        "points_adjust": t.point_adjust.get(role.id, 0.0),
+        "budget": role.budget,
+        "budget_left": budget_left,
+        "actions_left": max(0, allowance - used_now),
+        "briefing": {"public": role.briefing.public, "confidential": role.briefing.confidential},
+    }
+    view["issues"] = [
+        {
+            "id": i.id,
+            "title": i.title,
+            "description": i.description,
+            "options": [
+                {"id": o.id, "label": o.label, "description": o.description, "kind": o.kind,
+                 "points": o.points.get(role.id, 0.0),
+                 "requires": list(o.requires), "excludes": list(o.excludes)}
+                for o in i.options
+            ],
+        }
+        for i in sc.issues
+    ]
+    channels = [{"id": TEAM, "name": "Team", "open": True, "members": [role.id]}]
+    for c in sc.channels:
+        if role.id in c.members or role.id in c.bridge:
+            members = state.channel_members(t, c.id)
+            channels.append({"id": c.id, "name": c.name, "open": role.id in members,
+                             "members": list(members), "description": c.description})
+    view["channels"] = channels
+    actions = []
+    for aid in role.actions:
+        a = sc.action(aid)
+        used = sum(1 for r, x, _ in t.actions_taken if r == role.id and x == aid)
+        actions.append({
+            "id": a.id, "name": a.name, "description": a.description, "cost": a.cost,
+            "budget_cost": a.budget_cost, "targets": list(a.targets),
+            "uses_left": None if a.limit is None else max(0, a.limit - used),
+            "in_phase": state.phase is not None and (
+                state.phase.actions is None or aid in state.phase.actions),
+        })
+    view["actions"] = actions
+    openings: dict[str, Package] = {}
+    if _openings_revealed(state):
+        openings = dict(t.openings)
+    elif role.side in t.openings:
+        openings = {role.side: t.openings[role.side]}
+    current = t.current
+    view["table"] = {
+        "id": t.id,
+        "seats": _seats(state, t, with_ids=False),
+        "openings": {side: dict(pkg) for side, pkg in openings.items()},
+        "proposals": _proposal_list(state, t, mine),
+        "current": current.seq if current else None,
+        "signatures": dict(t.signatures),
+        "linkages": [{"role": lk.role, "issue": lk.issue, "requires": lk.requires}
+                     for lk in t.linkages],
+        "outcome": t.outcome,
+        "deal": dict(t.deal) if t.deal else None,
+        "deadlock_reason": t.deadlock_reason,
+        "my_total_current": utility(state, t, role.id, current.package) if current else None,
+        "variables": _variables(state, t),
+        "bridge_open": t.bridge_open,
+        "closed_channels": sorted(t.closed_channels),
+        "events_fired": list(t.events_fired),
+    }
+    return view
+
+
+def instructor_view(state: GameState, now: float) -> dict[str, Any]:
+    """The whole game for the instructor's dashboard."""
+    sc = state.scenario
+    roles = list(sc.table.roles)
+    tables = []
+    for t in sorted(state.tables.values(), key=lambda t: t.id):
+        current = t.current
+        tables.append({
+            "id": t.id,
+            "seats": _seats(state, t, with_ids=True),
+            "openings": {s: dict(pkg) for s, pkg in t.openings.items()},
+            "proposals": _proposal_list(state, t, roles),
+            "current": current.seq if current else None,
+            "current_points": {r: utility(state, t, r, current.package) for r in roles}
+            if current else None,
+            "signatures": dict(t.signatures),
+            "linkages": [{"role": lk.role, "issue": lk.issue, "requires": lk.requires}
+                         for lk in t.linkages],
+            "outcome": t.outcome,
+            "deal": dict(t.deal) if t.deal else None,
+            "deadlock_reason": t.deadlock_reason,
+            "batna": {r: state.batna(t, r) for r in roles},
+            "variables": _variables(state, t),
+            "bridge_open": t.bridge_open,
+            "closed_channels": sorted(t.closed_channels),
+            "events_fired": list(t.events_fired),
+            "actions_taken": [{"role": r, "action": a, "phase_index": pi}
+                              for r, a, pi in t.actions_taken],
+        })
+    return {
+        "game": game_header(state, now),
+        "scenario": {"id": sc.id, "title": sc.title, "summary": sc.summary},
+        "roles": [{"id": r.id, "name": r.name, "side": r.side, "signatory": r.signatory}
+                  for r in sc.roles if r.id in roles],
+        "issues": [{"id": i.id, "title": i.title,
+                    "options": [{"id": o.id, "label": o.label, "kind": o.kind} for o in i.options]}
+                   for i in sc.issues],
+        "events": [{"id": e.id, "title": e.title, "trigger": e.trigger.kind} for e in sc.events],
+        "players": [{"id": p.id, "name": p.name, "table": p.table, "role": p.role,
+                     "kicked": p.kicked} for p in state.players.values()],
+        "tables": tables,
+    }
