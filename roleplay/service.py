@@ -1,0 +1,244 @@
+"""The application service: load a game, decide, persist, and hand back the events.
+
+No Flask and no Socket.IO here: the web layer and the CLI both call this.
+Persist, then broadcast: `execute` returns events only after they are
+committed; the caller delivers them. Games live in memory as a cache of
+their log; a restart, or another worker's write, is caught up from the
+database (the unique sequence number makes a stale writer retry).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .engine.commands import SYSTEM_ACTOR, Actor, decide
+from .engine.errors import RuleError
+from .engine.events import Event
+from .engine.state import GameSetup, GameState, apply, initial_state
+from .engine.views import instructor_view, player_view, visible_events
+from .errors import RoleplayError
+from .scenario.loader import CampaignBundle, content_hash
+from .scenario.model import Scenario
+from .storage.eventstore import ConflictError, DuplicateCommandError, EventStore
+
+#: Join codes avoid look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B) and vowels (no words).
+CODE_ALPHABET = "34679CDFGHJKMNPQRTVWXY"
+CODE_LENGTH = 5
+MAX_RETRIES = 8
+
+
+class NotFound(RoleplayError):
+    pass
+
+
+def new_code(rng: secrets.SystemRandom | None = None) -> str:
+    r = rng or secrets.SystemRandom()
+    return "".join(r.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    """What a student typed, forgiving case, spaces and dashes."""
+    return "".join(ch for ch in raw.upper() if ch.isalnum())[:16]
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass
+class _Cached:
+    state: GameState
+    log: list[Event] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+
+
+@dataclass(frozen=True)
+class Joined:
+    game_id: str
+    player_id: str
+    token: str
+    events: tuple[Event, ...]
+
+
+class GameService:
+    def __init__(self, store: EventStore, *, clock: Callable[[], float] = time.time):
+        self.store = store
+        self.clock = clock
+        self._games: dict[str, _Cached] = {}
+        self._lock = threading.Lock()
+
+    # -- creating and loading -------------------------------------------------------
+    def create_game(
+        self,
+        source: Scenario | CampaignBundle,
+        *,
+        seed: int | None = None,
+        show_results: bool = True,
+        auto_advance: bool = True,
+    ) -> GameState:
+        if isinstance(source, CampaignBundle):
+            scenarios, campaign = source.scenarios, source.campaign
+            title, digest = campaign.title, content_hash(campaign)
+        else:
+            scenarios, campaign = (source,), None
+            title, digest = source.title, content_hash(source)
+        for _ in range(20):
+            setup = GameSetup(
+                game_id=secrets.token_hex(8),
+                code=new_code(),
+                seed=seed if seed is not None else secrets.randbelow(2**31),
+                scenarios=tuple(scenarios),
+                campaign=campaign,
+                show_results=show_results,
+                auto_advance=auto_advance,
+            )
+            try:
+                self.store.create_game(setup=setup, title=title, scenario_hash=digest, now=self.clock())
+            except ConflictError:
+                continue
+            state = initial_state(setup)
+            with self._lock:
+                self._games[setup.game_id] = _Cached(state)
+            return state
+        raise RoleplayError("Could not find a free join code; try again.")
+
+    def _cached(self, game_id: str) -> _Cached:
+        with self._lock:
+            cached = self._games.get(game_id)
+        if cached is None:
+            setup = self.store.setup(game_id)
+            if setup is None:
+                raise NotFound("No such game.")
+            cached = _Cached(initial_state(setup))
+            with self._lock:
+                cached = self._games.setdefault(game_id, cached)
+        return cached
+
+    def _catch_up(self, cached: _Cached) -> list[Event]:
+        """Apply events other workers (or an earlier process) stored after ours."""
+        newer = self.store.events(cached.state.setup.game_id, after=cached.state.seq)
+        for e in newer:
+            cached.state = apply(cached.state, e)
+            cached.log.append(e)
+        return newer
+
+    def state(self, game_id: str) -> GameState:
+        cached = self._cached(game_id)
+        with cached.lock:
+            self._catch_up(cached)
+            return cached.state
+
+    def log(self, game_id: str) -> list[Event]:
+        cached = self._cached(game_id)
+        with cached.lock:
+            self._catch_up(cached)
+            return list(cached.log)
+
+    def forget(self, game_id: str) -> None:
+        """Drop the in-memory copy (a test's 'kill the store object')."""
+        with self._lock:
+            self._games.pop(game_id, None)
+
+    def game_id_for_code(self, code: str) -> str | None:
+        return self.store.game_id_for_code(normalise_code(code))
+
+    # -- commands ------------------------------------------------------------------------
+    def execute(
+        self,
+        game_id: str,
+        actor: Actor,
+        command: str,
+        args: Mapping[str, Any] | None = None,
+        *,
+        client_id: str | None = None,
+        tokens: tuple[tuple[str, str], ...] = (),
+    ) -> list[Event]:
+        """Decide and persist. Returns the stored events (empty for a repeated command)."""
+        cached = self._cached(game_id)
+        with cached.lock:
+            if not cached.log and cached.state.seq == 0:
+                self._catch_up(cached)
+            for _ in range(MAX_RETRIES):
+                events = decide(cached.state, actor, command, args, now=self.clock(),
+                                client_id=client_id)
+                try:
+                    self.store.append(game_id, events, tokens=tokens)
+                except ConflictError:
+                    self._catch_up(cached)
+                    continue
+                except DuplicateCommandError:
+                    self._catch_up(cached)
+                    return []
+                for e in events:
+                    cached.state = apply(cached.state, e)
+                    cached.log.append(e)
+                return list(events)
+        raise RoleplayError("The game is very busy; please try again.")
+
+    def join(self, code: str, name: str) -> Joined:
+        game_id = self.game_id_for_code(code)
+        if game_id is None:
+            raise RuleError("No game has that code; check it with your instructor.", code="not_found")
+        player_id = secrets.token_hex(6)
+        token = secrets.token_urlsafe(24)  # 192 bits
+        events = self.execute(
+            game_id, SYSTEM_ACTOR, "join", {"player": player_id, "name": name},
+            tokens=((player_id, hash_token(token)),),
+        )
+        return Joined(game_id, player_id, token, tuple(events))
+
+    def authenticate(self, game_id: str, token: str) -> str | None:
+        """The player a token belongs to, or None (unknown, revoked, or kicked)."""
+        if not isinstance(token, str) or not 16 <= len(token) <= 128:
+            return None
+        player_id = self.store.player_for_token(game_id, hash_token(token))
+        if player_id is None:
+            return None
+        p = self.state(game_id).players.get(player_id)
+        if p is None or p.kicked:
+            return None
+        return player_id
+
+    def kick(self, game_id: str, player_id: str) -> list[Event]:
+        events = self.execute(game_id, Actor("instructor"), "kick", {"player": player_id})
+        self.store.revoke_token(game_id, player_id)
+        return events
+
+    # -- reading -----------------------------------------------------------------------
+    def events_for(self, game_id: str, viewer: str, after: int = 0) -> list[Event]:
+        cached = self._cached(game_id)
+        with cached.lock:
+            self._catch_up(cached)
+            tail = [e for e in cached.log if e.seq > after]
+            return visible_events(cached.state, viewer, tail)
+
+    def view(self, game_id: str, viewer: str) -> dict[str, Any]:
+        state = self.state(game_id)
+        now = self.clock()
+        if viewer == "instructor":
+            return instructor_view(state, now)
+        return player_view(state, viewer, now)
+
+    def running_game_ids(self) -> list[str]:
+        with self._lock:
+            return [gid for gid, c in self._games.items() if c.state.status == "running"]
+
+    def load_unfinished(self) -> list[str]:
+        """After a restart: bring every unfinished game back into memory."""
+        ids = self.store.unfinished_game_ids()
+        for gid in ids:
+            self.state(gid)
+        return ids
+
+    def tick(self, game_id: str) -> list[Event]:
+        """End the running phase if its clock ran out."""
+        state = self.state(game_id)
+        if state.status != "running" or state.deadline is None or self.clock() < state.deadline:
+            return []
+        return self.execute(game_id, SYSTEM_ACTOR, "tick")

@@ -1,0 +1,1 @@
+"""Storage adapters (SQLModel): the event store and its tables."""

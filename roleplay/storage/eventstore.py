@@ -1,0 +1,237 @@
+"""The event store: append-only logs with a unique (game, seq), games and tokens."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, func
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, select
+
+from ..engine.events import Audience, Event
+from ..engine.state import GameSetup
+from ..errors import RoleplayError
+from ..scenario.model import Campaign, Scenario
+from .tables import EventRow, GameRow, PlayerTokenRow
+
+
+class StoreError(RoleplayError):
+    """The database could not do what was asked (it may be down)."""
+
+
+class ConflictError(StoreError):
+    """Another writer took this sequence number first: catch up and retry."""
+
+
+class DuplicateCommandError(StoreError):
+    """This client command id is already in the log: the command was applied once."""
+
+
+@dataclass(frozen=True)
+class GameSummary:
+    id: str
+    code: str
+    title: str
+    scenario_id: str
+    created_at: float
+    finished_at: float | None
+    events: int
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+
+
+def setup_to_json(setup: GameSetup) -> str:
+    return _dumps({
+        "game_id": setup.game_id,
+        "code": setup.code,
+        "seed": setup.seed,
+        "scenarios": [s.model_dump(mode="json") for s in setup.scenarios],
+        "campaign": setup.campaign.model_dump(mode="json") if setup.campaign else None,
+        "show_results": setup.show_results,
+        "auto_advance": setup.auto_advance,
+    })
+
+
+def setup_from_json(text: str) -> GameSetup:
+    d = json.loads(text)
+    return GameSetup(
+        game_id=d["game_id"],
+        code=d["code"],
+        seed=int(d["seed"]),
+        scenarios=tuple(Scenario.model_validate(s) for s in d["scenarios"]),
+        campaign=Campaign.model_validate(d["campaign"]) if d.get("campaign") else None,
+        show_results=bool(d.get("show_results", True)),
+        auto_advance=bool(d.get("auto_advance", True)),
+    )
+
+
+def _row(game_id: str, e: Event) -> EventRow:
+    return EventRow(
+        game_id=game_id,
+        seq=e.seq,
+        type=e.type,
+        at=e.at,
+        actor=e.actor,
+        audience_json=_dumps(e.audience.to_dict()),
+        data_json=_dumps(dict(e.data)),
+        client_id=e.client_id,
+    )
+
+
+def _event(r: EventRow) -> Event:
+    return Event(
+        seq=r.seq,
+        type=r.type,
+        at=r.at,
+        actor=r.actor,
+        audience=Audience.from_dict(json.loads(r.audience_json)),
+        data=json.loads(r.data_json),
+        client_id=r.client_id,
+    )
+
+
+class EventStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # -- games ---------------------------------------------------------------------
+    def create_game(self, *, setup: GameSetup, title: str, scenario_hash: str, now: float) -> None:
+        row = GameRow(
+            id=setup.game_id,
+            code=setup.code,
+            title=title,
+            scenario_id=setup.scenarios[0].id,
+            scenario_hash=scenario_hash,
+            created_at=now,
+            setup_json=setup_to_json(setup),
+        )
+        try:
+            with Session(self.engine) as s:
+                s.add(row)
+                s.commit()
+        except IntegrityError as e:
+            raise ConflictError("game id or code taken") from e
+        except OperationalError as e:
+            raise StoreError("The database is not available.") from e
+
+    def setup(self, game_id: str) -> GameSetup | None:
+        with Session(self.engine) as s:
+            row = s.get(GameRow, game_id)
+            return setup_from_json(row.setup_json) if row else None
+
+    def game(self, game_id: str) -> GameRow | None:
+        with Session(self.engine) as s:
+            return s.get(GameRow, game_id)
+
+    def game_id_for_code(self, code: str) -> str | None:
+        with Session(self.engine) as s:
+            return s.exec(select(GameRow.id).where(GameRow.code == code)).first()
+
+    def code_taken(self, code: str) -> bool:
+        return self.game_id_for_code(code) is not None
+
+    def games(self) -> list[GameSummary]:
+        with Session(self.engine) as s:
+            counts = dict(
+                s.exec(select(EventRow.game_id, func.count()).group_by(EventRow.game_id)).all()
+            )
+            rows = s.exec(select(GameRow).order_by(GameRow.created_at.desc())).all()  # type: ignore[attr-defined]
+            return [
+                GameSummary(r.id, r.code, r.title, r.scenario_id, r.created_at, r.finished_at,
+                            counts.get(r.id, 0))
+                for r in rows
+            ]
+
+    def unfinished_game_ids(self) -> list[str]:
+        with Session(self.engine) as s:
+            return list(s.exec(select(GameRow.id).where(GameRow.finished_at == None)).all())  # noqa: E711
+
+    def delete_games(self, game_ids: Sequence[str]) -> int:
+        if not game_ids:
+            return 0
+        with Session(self.engine) as s:
+            s.exec(delete(EventRow).where(EventRow.game_id.in_(game_ids)))  # type: ignore[call-overload,attr-defined]
+            s.exec(delete(PlayerTokenRow).where(PlayerTokenRow.game_id.in_(game_ids)))  # type: ignore[call-overload,attr-defined]
+            s.exec(delete(GameRow).where(GameRow.id.in_(game_ids)))  # type: ignore[call-overload,attr-defined]
+            s.commit()
+        return len(game_ids)
+
+    def games_created_before(self, cutoff: float) -> list[str]:
+        with Session(self.engine) as s:
+            return list(s.exec(select(GameRow.id).where(GameRow.created_at < cutoff)).all())
+
+    # -- the log ---------------------------------------------------------------------
+    def append(
+        self,
+        game_id: str,
+        events: Sequence[Event],
+        *,
+        tokens: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        """Store events (and new players' token hashes) in one transaction, or nothing.
+
+        Raises ConflictError when a sequence number is taken (catch up and
+        retry), DuplicateCommandError when the command's client id is already
+        stored, StoreError when the database is unavailable.
+        """
+        if not events:
+            return
+        try:
+            with Session(self.engine) as s:
+                s.add_all([_row(game_id, e) for e in events])
+                for player_id, token_hash in tokens:
+                    s.add(PlayerTokenRow(game_id=game_id, player_id=player_id, token_hash=token_hash))
+                if any(e.type == "game_finished" for e in events):
+                    row = s.get(GameRow, game_id)
+                    if row is not None:
+                        row.finished_at = events[-1].at
+                        s.add(row)
+                s.commit()
+        except IntegrityError as e:
+            client_id = events[0].client_id
+            if client_id is not None and self._has_client_id(game_id, client_id):
+                raise DuplicateCommandError(client_id) from e
+            raise ConflictError(f"sequence {events[0].seq} of game {game_id} is taken") from e
+        except OperationalError as e:
+            raise StoreError("The database is not available; nothing was saved.") from e
+
+    def _has_client_id(self, game_id: str, client_id: str) -> bool:
+        with Session(self.engine) as s:
+            q = select(EventRow.id).where(EventRow.game_id == game_id, EventRow.client_id == client_id)
+            return s.exec(q).first() is not None
+
+    def events(self, game_id: str, after: int = 0) -> list[Event]:
+        try:
+            with Session(self.engine) as s:
+                q = (
+                    select(EventRow)
+                    .where(EventRow.game_id == game_id, EventRow.seq > after)
+                    .order_by(EventRow.seq)  # type: ignore[arg-type]
+                )
+                return [_event(r) for r in s.exec(q).all()]
+        except OperationalError as e:
+            raise StoreError("The database is not available.") from e
+
+    # -- tokens --------------------------------------------------------------------------
+    def player_for_token(self, game_id: str, token_hash: str) -> str | None:
+        with Session(self.engine) as s:
+            row = s.exec(
+                select(PlayerTokenRow).where(
+                    PlayerTokenRow.game_id == game_id, PlayerTokenRow.token_hash == token_hash
+                )
+            ).first()
+            return row.player_id if row is not None and not row.revoked else None
+
+    def revoke_token(self, game_id: str, player_id: str) -> None:
+        with Session(self.engine) as s:
+            row = s.get(PlayerTokenRow, (game_id, player_id))
+            if row is not None:
+                row.revoked = True
+                s.add(row)
+                s.commit()
