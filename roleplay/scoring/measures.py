@@ -113,6 +113,17 @@ def total(terms: Sequence[Floats], package: Sequence[int]) -> float:
     return round(float(sum(terms[k][j] for k, j in enumerate(package))), 9)
 
 
+def midpoint(space: Space, w: Weights) -> tuple[int, ...]:
+    """The package that splits every issue: per issue the most even compromise, i.e.
+    the option maximising min(ŝ_EU, ŝ_AZ), then ŝ_EU + ŝ_AZ, then first in canonical order."""
+    chosen = []
+    for k in range(len(space.issue_ids)):
+        low = np.round(np.minimum(w.success_eu[k], w.success_gov[k]), 9)
+        both = np.round(w.success_eu[k] + w.success_gov[k], 9)
+        chosen.append(max(range(len(low)), key=lambda j: (low[j], both[j], -j)))
+    return tuple(chosen)
+
+
 def table_type(tailoring: float | None, partnership: float | None) -> str:
     if tailoring is None or partnership is None:
         return "deadlock"

@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from ..engine.records import TableRecord
 from ..scenario.model import Scenario
 from . import frontier as fr
@@ -18,6 +16,7 @@ from .measures import (
     Weights,
     authorship,
     differentiation,
+    midpoint,
     role_score,
     table_type,
     weights,
@@ -176,16 +175,6 @@ def _solution(space: Space, p: fr.PackagePoint | fr.Point | None) -> Solution | 
     return Solution(package, p.eu, p.government)
 
 
-def _midpoint(space: Space, w: Weights) -> tuple[int, ...]:
-    """Per issue the most even compromise: max min(ŝ_EU, ŝ_AZ), then max ŝ_EU + ŝ_AZ."""
-    chosen = []
-    for k in range(len(space.issue_ids)):
-        lo = np.round(np.minimum(w.success_eu[k], w.success_gov[k]), 9)
-        hi = np.round(w.success_eu[k] + w.success_gov[k], 9)
-        chosen.append(max(range(len(lo)), key=lambda j: (lo[j], hi[j], -j)))
-    return tuple(chosen)
-
-
 def score_table(scenario: Scenario, record: TableRecord, space: Space | None = None) -> TableScore:
     """Every measure of SCORING.md for one table. Pass `space` to reuse it across tables."""
     space = space or build_space(scenario)
@@ -209,7 +198,7 @@ def score_table(scenario: Scenario, record: TableRecord, space: Space | None = N
     nash_hull = fr.nash_hull(agreement, d_pt)
     nash_hull_before = fr.nash_hull(agreement_frontier(space, rv), rv_pt)
     j_max = max((p.joint for p in agreement), default=None)
-    j_mid_pkg = _midpoint(space, w)
+    j_mid_pkg = midpoint(space, w)
     j_mid = package_points(space, eu, j_mid_pkg) + package_points(space, gov, j_mid_pkg)
     j_d = d_pt.joint
 
