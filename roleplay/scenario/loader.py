@@ -181,7 +181,12 @@ def read_yaml(text: str, name: str) -> tuple[Any, _Reader]:
 
 def _pydantic_diagnostics(err: ValidationError, reader: _Reader) -> list[Diagnostic]:
     out = []
-    for e in err.errors(include_url=False):
+    errs = err.errors(include_url=False)
+    # A list with a bad item also reports "too short" (the bad item was dropped): skip that.
+    inner = {tuple(e["loc"][:n]) for e in errs for n in range(len(e["loc"]))}
+    for e in errs:
+        if e["type"] == "too_short" and tuple(e["loc"]) in inner:
+            continue
         loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         line, col = reader.where(loc)
         msg = e["msg"]

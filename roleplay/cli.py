@@ -1,0 +1,286 @@
+"""`roleplay`: the command line. Users see messages, never tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import RoleplayError
+from .paths import scenarios_dir
+from .scenario.loader import (
+    CampaignBundle,
+    ScenarioError,
+    is_campaign_text,
+    load_campaign,
+    load_library,
+    parse_scenario,
+    read_text,
+)
+from .scenario.model import Campaign, Scenario
+from .settings import DEFAULT_DB
+
+
+def resolve_source(ref: str) -> Scenario | CampaignBundle:
+    """A scenario or campaign by path, or by the id of a built-in one."""
+    path = Path(ref)
+    if not path.exists():
+        for candidate in sorted(scenarios_dir().glob("*.y*ml")):
+            if candidate.stem == ref:
+                path = candidate
+                break
+        else:
+            library, _ = load_library(scenarios_dir())
+            if ref in library:
+                return library[ref]
+            known = sorted(p.stem for p in scenarios_dir().glob("*.y*ml"))
+            raise RoleplayError(f"No file or built-in scenario '{ref}'. Built-in: {', '.join(known)}")
+    text = read_text(path)
+    if is_campaign_text(text):
+        return load_campaign(path)
+    return parse_scenario(text, str(path))
+
+
+# -- validate ---------------------------------------------------------------------------
+def _files(paths: Sequence[str]) -> list[Path]:
+    out: list[Path] = []
+    for p in paths or [str(scenarios_dir())]:
+        path = Path(p)
+        if path.is_dir():
+            out.extend(sorted(path.glob("*.y*ml")))
+        else:
+            out.append(path)
+    return out
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    failed = False
+    for path in _files(args.paths):
+        try:
+            if not path.exists():
+                raise ScenarioError([])  # reported below
+            text = read_text(path)
+            if is_campaign_text(text):
+                bundle = load_campaign(path)
+                print(f"{path}: ok: campaign '{bundle.campaign.id}' v{bundle.campaign.version}, "
+                      f"{len(bundle.scenarios)} scenarios: "
+                      + " -> ".join(s.id for s in bundle.scenarios))
+            else:
+                sc = parse_scenario(text, str(path))
+                print(f"{path}: ok: '{sc.id}' v{sc.version}, {len(sc.roles)} roles, "
+                      f"{len(sc.issues)} issues, {len(sc.phases)} phases, {len(sc.events)} events")
+        except ScenarioError as e:
+            failed = True
+            if not e.diagnostics:
+                print(f"{path}:1:1: no such file", file=sys.stderr)
+            for d in e.diagnostics:
+                print(str(d), file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    model = Campaign if args.campaign else Scenario
+    schema = model.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    print(json.dumps(schema, indent=2))
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    from .analysis import analyze
+
+    source = resolve_source(args.scenario)
+    scenarios = source.scenarios if isinstance(source, CampaignBundle) else (source,)
+    reports = [analyze(sc) for sc in scenarios]
+    if args.json:
+        payload = [r.to_dict() for r in reports]
+        print(json.dumps(payload[0] if len(payload) == 1 else payload, indent=2))
+    else:
+        print("\n\n".join(r.to_text() for r in reports))
+    return 0
+
+
+def _service(db: str) -> object:
+    from .service import GameService
+    from .storage.db import make_engine
+    from .storage.eventstore import EventStore
+
+    return GameService(EventStore(make_engine(db)))
+
+
+def cmd_play(args: argparse.Namespace) -> int:
+    from .driver import play_game
+    from .engine.state import table_records
+    from .service import GameService
+
+    service = _service(args.db)
+    assert isinstance(service, GameService)
+    source = resolve_source(args.scenario)
+    state = play_game(service, source, players=args.players, seed=args.seed)
+    print(f"game {state.setup.game_id} (code {state.setup.code}) finished after "
+          f"{state.seq} events; database {args.db}")
+    for step, sc in enumerate(state.setup.scenarios):
+        print(f"\n{sc.title}")
+        for rec in table_records(state, step):
+            if rec.deal is None:
+                print(f"  table {rec.table}: deadlock ({rec.deadlock_reason})")
+            else:
+                pts = ", ".join(f"{r} {sc.points(r, rec.deal):g}" for r in sc.table.roles)
+                print(f"  table {rec.table}: deal {dict(rec.deal)} ({pts})")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .settings import Settings
+    from .web.server import serve
+
+    settings = Settings.from_env(
+        database_url=args.db, message_queue=args.message_queue, async_mode=args.async_mode,
+        host=args.host, port=args.port,
+    )
+    return serve(settings)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .settings import Settings
+    from .web.demo import run_demo
+
+    settings = Settings.from_env(database_url=args.db, async_mode=args.async_mode,
+                                 host=args.host, port=args.port)
+    return run_demo(settings, scenario=args.scenario, players=args.players)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .bots import simulate
+
+    source = resolve_source(args.scenario)
+    result = simulate(source, players=args.players, seed=args.seed, server_url=args.server,
+                      out=Path(args.out) if args.out else None)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import export_game
+    from .service import GameService
+
+    service = _service(args.db)
+    assert isinstance(service, GameService)
+    data = export_game(service, args.game, fmt=args.format, anonymize=args.anonymize)
+    if args.out:
+        Path(args.out).write_bytes(data)
+        print(f"wrote {args.out} ({len(data)} bytes)")
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from .export import rescore_export
+
+    data = json.loads(Path(args.export).read_text(encoding="utf-8"))
+    result = rescore_export(data)
+    print(json.dumps(result, indent=2))
+    return 0 if result.get("matches", True) else 1
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    from .storage.db import make_engine
+    from .storage.eventstore import EventStore
+
+    store = EventStore(make_engine(args.db))
+    cutoff = time.time() - args.older_than * 86400
+    ids = store.games_created_before(cutoff)
+    n = store.delete_games(ids)
+    print(f"deleted {n} game(s) created more than {args.older_than:g} days ago")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="roleplay", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def server_opts(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+        sp.add_argument("--port", type=int, default=None, help="port (default 5000)")
+        sp.add_argument("--db", default=None, help=f"database URL (default {DEFAULT_DB})")
+        sp.add_argument("--async-mode", choices=["eventlet", "threading"], default=None)
+
+    sp = sub.add_parser("serve", help="run the web app")
+    server_opts(sp)
+    sp.add_argument("--message-queue", default=None, help="redis://... when running several workers")
+    sp.set_defaults(fn=cmd_serve)
+
+    sp = sub.add_parser("demo", help="start the app with a game full of bots but one seat")
+    server_opts(sp)
+    sp.add_argument("--scenario", default="association-agreement")
+    sp.add_argument("--players", type=int, default=4)
+    sp.set_defaults(fn=cmd_demo)
+
+    sp = sub.add_parser("validate", help="check scenario and campaign files")
+    sp.add_argument("paths", nargs="*", help="files or folders (default: the built-in scenarios)")
+    sp.set_defaults(fn=cmd_validate)
+
+    sp = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
+    sp.add_argument("--campaign", action="store_true", help="the campaign format instead")
+    sp.set_defaults(fn=cmd_schema)
+
+    sp = sub.add_parser("analyze", help="check a scenario's numbers before class")
+    sp.add_argument("scenario", help="a file, or the id of a built-in scenario")
+    sp.add_argument("--json", action="store_true")
+    sp.set_defaults(fn=cmd_analyze)
+
+    sp = sub.add_parser("play", help="play a whole game with bots, in-process, no browser")
+    sp.add_argument("scenario")
+    sp.add_argument("--players", type=int, default=8)
+    sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--db", default="sqlite://", help="database URL (default: in memory)")
+    sp.set_defaults(fn=cmd_play)
+
+    sp = sub.add_parser("simulate", help="bots play a game through a real server")
+    sp.add_argument("scenario")
+    sp.add_argument("--players", type=int, default=8)
+    sp.add_argument("--seed", type=int, default=1)
+    sp.add_argument("--server", default=None, help="URL of a running server (default: start one)")
+    sp.add_argument("--out", default=None, help="write the JSON export here")
+    sp.set_defaults(fn=cmd_simulate)
+
+    sp = sub.add_parser("export", help="export a game as JSON, CSV (zip) or HTML")
+    sp.add_argument("game", help="game id or join code")
+    sp.add_argument("--format", choices=["json", "csv", "html"], default="json")
+    sp.add_argument("--out", default=None)
+    sp.add_argument("--anonymize", action="store_true", help="replace names by pseudonyms")
+    sp.add_argument("--db", default=DEFAULT_DB)
+    sp.set_defaults(fn=cmd_export)
+
+    sp = sub.add_parser("score", help="recompute an export's outcomes from its events")
+    sp.add_argument("export")
+    sp.set_defaults(fn=cmd_score)
+
+    sp = sub.add_parser("purge", help="delete old games")
+    sp.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    sp.add_argument("--db", default=DEFAULT_DB)
+    sp.set_defaults(fn=cmd_purge)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.fn(args))
+    except ScenarioError as e:
+        for d in e.diagnostics:
+            print(str(d), file=sys.stderr)
+        return 1
+    except RoleplayError as e:
+        print(f"roleplay: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

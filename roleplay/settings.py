@@ -1,0 +1,67 @@
+"""One typed settings object: from arguments and ROLEPLAY_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+AsyncMode = Literal["eventlet", "threading"]
+
+DEFAULT_DB = "sqlite:///roleplay.db"
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database_url: str = DEFAULT_DB
+    message_queue: str | None = Field(None, description="redis://... for several workers")
+    async_mode: AsyncMode = "eventlet"
+    secret_key: str = Field(default_factory=lambda: secrets.token_hex(32))
+    #: the instructor's password; when unset, a one-time token is generated at start
+    instructor_password: str | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(5000, ge=0, le=65535)
+    #: origins allowed to open sockets besides the app's own (for a reverse proxy)
+    allowed_origins: tuple[str, ...] = ()
+    max_upload_bytes: int = 256 * 1024
+    testing: bool = False
+
+    @field_validator("secret_key")
+    @classmethod
+    def _no_default_secret(cls, v: str) -> str:
+        if v in ("", "dev", "changeme", "secret") or len(v) < 16:
+            raise ValueError("ROLEPLAY_SECRET_KEY must be a random string of 16+ characters")
+        return v
+
+    @field_validator("instructor_password")
+    @classmethod
+    def _strong_enough(cls, v: str | None) -> str | None:
+        if v is not None and len(v) < 8:
+            raise ValueError("ROLEPLAY_INSTRUCTOR_PASSWORD must have at least 8 characters")
+        return v
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> Settings:
+        """Settings from ROLEPLAY_* variables, then explicit overrides (None = not given)."""
+        env = os.environ
+        values: dict[str, object] = {}
+        mapping = {
+            "database_url": "ROLEPLAY_DATABASE_URL",
+            "message_queue": "ROLEPLAY_MESSAGE_QUEUE",
+            "async_mode": "ROLEPLAY_ASYNC_MODE",
+            "secret_key": "ROLEPLAY_SECRET_KEY",
+            "instructor_password": "ROLEPLAY_INSTRUCTOR_PASSWORD",
+            "host": "ROLEPLAY_HOST",
+            "port": "ROLEPLAY_PORT",
+        }
+        for key, var in mapping.items():
+            if env.get(var):
+                values[key] = env[var]
+        origins = env.get("ROLEPLAY_ALLOWED_ORIGINS")
+        if origins:
+            values["allowed_origins"] = tuple(o.strip() for o in origins.split(",") if o.strip())
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)

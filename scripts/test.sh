@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite. Browser tests need Chromium at
+# /usr/bin/chromium: installed here with apt-get when running as root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+exec .venv/bin/python -m pytest "$@"
