@@ -10,6 +10,7 @@ database (the unique sequence number makes a stale writer retry).
 from __future__ import annotations
 
 import hashlib
+import random
 import secrets
 import threading
 import time
@@ -30,7 +31,7 @@ from .storage.eventstore import ConflictError, DuplicateCommandError, EventStore
 #: Join codes avoid look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B) and vowels (no words).
 CODE_ALPHABET = "34679CDFGHJKMNPQRTVWXY"
 CODE_LENGTH = 5
-MAX_RETRIES = 8
+MAX_RETRIES = 30
 
 
 class NotFound(RoleplayError):
@@ -164,12 +165,14 @@ class GameService:
         with cached.lock:
             if not cached.log and cached.state.seq == 0:
                 self._catch_up(cached)
-            for _ in range(MAX_RETRIES):
+            for attempt in range(MAX_RETRIES):
                 events = decide(cached.state, actor, command, args, now=self.clock(),
                                 client_id=client_id)
                 try:
                     self.store.append(game_id, events, tokens=tokens)
                 except ConflictError:
+                    # another worker wrote first: catch up, back off a little, decide again
+                    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
                     self._catch_up(cached)
                     continue
                 except DuplicateCommandError:
