@@ -75,6 +75,22 @@ def pareto_indices(x: Floats, y: Floats, keys: Ints) -> Ints:
     return order[keep].astype(np.int64)
 
 
+def frontier_candidates(x: Floats, y: Floats) -> Ints:
+    """A cheap superset of the Pareto points (equal points all kept): one argsort, no keys.
+
+    Used to cut millions of acceptable packages down to a few hundred before
+    their option indices are decoded and ties are broken exactly.
+    """
+    if len(x) == 0:
+        return np.zeros(0, dtype=np.int64)
+    order = np.argsort(-np.round(x, DECIMALS), kind="stable")
+    ys = np.round(y, DECIMALS)[order]
+    keep = np.empty(len(order), dtype=bool)
+    keep[0] = True
+    keep[1:] = ys[1:] >= np.maximum.accumulate(ys)[:-1]
+    return order[keep].astype(np.int64)
+
+
 def to_points(x: Floats, y: Floats, keys: Ints) -> list[PackagePoint]:
     """The Pareto frontier of the candidates, ordered by EU points ascending."""
     idx = pareto_indices(x, y, keys)[::-1]

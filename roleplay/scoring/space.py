@@ -23,6 +23,7 @@ Three ways through the space, from cheapest to dearest:
 
 from __future__ import annotations
 
+import functools
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -32,7 +33,7 @@ from numpy.typing import NDArray
 
 from ..errors import RoleplayError
 from ..scenario.model import Scenario
-from .frontier import EPS, Floats, Ints, PackagePoint, to_points
+from .frontier import EPS, Floats, Ints, PackagePoint, frontier_candidates, to_points
 
 Bools = NDArray[np.bool_]
 
@@ -274,6 +275,8 @@ def _with_frontier(space: Space) -> Space:
             flat = np.flatnonzero(ok) if ok is not None else np.arange(len(rest_x))
             x = rest_x[flat] + grid.prefix_sum(eu_l, prefix)
             y = rest_y[flat] + grid.prefix_sum(gov_l, prefix)
+            near = frontier_candidates(x, y)
+            flat, x, y = flat[near], x[near], y[near]
             front = to_points(x, y, grid.decode(prefix, flat))
             xs.append(np.array([p.eu for p in front]))
             ys.append(np.array([p.government for p in front]))
@@ -333,10 +336,20 @@ def agreement_frontier(space: Space, floors: Mapping[str, float]) -> list[Packag
     """The Pareto frontier of the packages every constrained role accepts.
 
     `floors` gives each constrained role's BATNA (post-event at a table).
+    Memoised per space and floors: tables of a game share their pre-event BATNAs.
     """
+    key = tuple(sorted((r, float(floors[r])) for r in space.constrained))
+    return list(_agreement_frontier(space, key))
+
+
+@functools.lru_cache(maxsize=32)
+def _agreement_frontier(
+    space: Space, key: tuple[tuple[str, float], ...]
+) -> tuple[PackagePoint, ...]:
+    floors = dict(key)
     f_eu, f_gov = floors[space.eu] - EPS, floors[space.government] - EPS
     if not space.extra_veto:
-        return [p for p in space.frontier if p.eu >= f_eu and p.government >= f_gov]
+        return tuple(p for p in space.frontier if p.eu >= f_eu and p.government >= f_gov)
     roles = (space.eu, space.government, *space.extra_veto)
     grid = Grid.over(_pruned_options(space, roles))
     rest = {r: grid.rest_sum(space.points[r]) for r in roles}
@@ -351,6 +364,8 @@ def agreement_frontier(space: Space, floors: Mapping[str, float]) -> list[Packag
             continue
         x = rest[space.eu][flat] + grid.prefix_sum(space.points[space.eu], prefix)
         y = rest[space.government][flat] + grid.prefix_sum(space.points[space.government], prefix)
+        near = frontier_candidates(x, y)
+        flat, x, y = flat[near], x[near], y[near]
         front = to_points(x, y, grid.decode(prefix, flat))
         xs.append(np.array([p.eu for p in front]))
         ys.append(np.array([p.government for p in front]))
@@ -358,8 +373,8 @@ def agreement_frontier(space: Space, floors: Mapping[str, float]) -> list[Packag
             np.array([p.package for p in front], dtype=np.int64).reshape(-1, len(space.shape))
         )
     if not xs:
-        return []
-    return to_points(np.concatenate(xs), np.concatenate(ys), np.concatenate(keys))
+        return ()
+    return tuple(to_points(np.concatenate(xs), np.concatenate(ys), np.concatenate(keys)))
 
 
 # -- one role's best package ----------------------------------------------------------
