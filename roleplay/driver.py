@@ -7,6 +7,7 @@ that scenarios play to the end. Bots use the same strategy as the socket bots
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Callable
 
@@ -43,10 +44,9 @@ def play_game(
                 move = next_move(view, rng, progress=(r + 1) / rounds)
                 if move is None:
                     continue
-                try:
+                # a bot may misjudge; then the rules say no and nothing changes
+                with contextlib.suppress(RuleError):
                     service.execute(game_id, Actor("player", pid), move[0], move[1])
-                except RuleError:
-                    pass  # a bot may misjudge; the rules said no and nothing changed
         if on_phase is not None:
             on_phase(service.state(game_id))
         service.execute(game_id, INSTRUCTOR_ACTOR, "advance")

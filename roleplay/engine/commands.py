@@ -624,7 +624,7 @@ def _chat(b: _Builder, args: Mapping[str, Any]) -> None:
 
 @_command("open", "player")
 def _open(b: _Builder, args: Mapping[str, Any]) -> None:
-    p, t, role = _seated(b)
+    _p, t, role = _seated(b)
     _phase_allows(b, "open", "submit an opening position")
     r = b.state.scenario.role(role)
     if not r.signatory or r.side not in ("eu", "government"):
@@ -653,7 +653,7 @@ def _propose(b: _Builder, args: Mapping[str, Any]) -> None:
 
 @_command("link", "player")
 def _link(b: _Builder, args: Mapping[str, Any]) -> None:
-    p, t, role = _seated(b)
+    _p, t, role = _seated(b)
     _phase_allows(b, "link", "declare a linkage")
     sc = b.state.scenario
     if not sc.role(role).signatory:

@@ -30,7 +30,7 @@ def normalise_name(raw: object) -> str:
     if not isinstance(raw, str):
         raise RuleError("Your name must be text.", code="bad_request")
     text = unicodedata.normalize("NFKC", raw)
-    kept = []
+    kept: list[str] = []
     for ch in text:
         cat = unicodedata.category(ch)
         if cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):

@@ -89,13 +89,13 @@ def _cross_check(sc: Scenario) -> Iterator[Problem]:
                 )
         for oi, opt in enumerate(issue.options):
             base: Path = ("issues", ii, "options", oi)
-            for role in opt.points:
-                if role not in roles:
-                    yield (*base, "points", role), (
-                        f"unknown role '{role}'; expected one of {sorted(roles)}"
+            for role_id in opt.points:
+                if role_id not in roles:
+                    yield (*base, "points", role_id), (
+                        f"unknown role '{role_id}'; expected one of {sorted(roles)}"
                     )
-            for role in sorted(roles - set(opt.points)):
-                yield (*base, "points"), f"role '{role}' is missing from this option's points"
+            for role_id in sorted(roles - set(opt.points)):
+                yield (*base, "points"), f"role '{role_id}' is missing from this option's points"
             for key in ("requires", "excludes"):
                 for ri, ref in enumerate(getattr(opt, key)):
                     if ref not in option_refs:
@@ -134,15 +134,15 @@ def _cross_check(sc: Scenario) -> Iterator[Problem]:
                         f"unknown role '{member}'; expected one of {sorted(roles)}"
                     )
 
-    for ai, act in enumerate(sc.actions):
-        yield from _effects(("actions", ai, "effects"), act.effects, sc)
-        if act.visibility == "channel" and act.channel is None:
+    for ai, action in enumerate(sc.actions):
+        yield from _effects(("actions", ai, "effects"), action.effects, sc)
+        if action.visibility == "channel" and action.channel is None:
             yield ("actions", ai), "visibility 'channel' needs 'channel'"
-        if act.channel is not None and act.channel not in channels:
-            yield ("actions", ai, "channel"), f"unknown channel '{act.channel}'"
-        if act.risk is not None and act.risk.event not in events:
+        if action.channel is not None and action.channel not in channels:
+            yield ("actions", ai, "channel"), f"unknown channel '{action.channel}'"
+        if action.risk is not None and action.risk.event not in events:
             yield ("actions", ai, "risk", "event"), (
-                f"unknown event '{act.risk.event}'; expected one of {sorted(events)}"
+                f"unknown event '{action.risk.event}'; expected one of {sorted(events)}"
             )
 
     for ei, ev in enumerate(sc.events):

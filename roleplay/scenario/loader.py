@@ -86,7 +86,7 @@ class _Reader:
         self.marks: dict[YamlPath, tuple[int, int]] = {}
         self.problems: list[Diagnostic] = []
 
-    def diag(self, mark: yaml.Mark | None, message: str) -> None:
+    def diag(self, mark: Any, message: str) -> None:
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         self.problems.append(Diagnostic(self.name, line, col, message))
 
@@ -270,7 +270,7 @@ def load_campaign(path: Path, library: dict[str, Scenario] | None = None) -> Cam
         library = load_library(path.parent)[0]
     missing = [s.scenario for s in campaign.steps if s.scenario not in library]
     if missing:
-        data, reader = read_yaml(text, str(path))
+        _, reader = read_yaml(text, str(path))
         diags = []
         for i, step in enumerate(campaign.steps):
             if step.scenario in missing:

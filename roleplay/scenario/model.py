@@ -8,6 +8,7 @@ not I/O), never the loader.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -288,7 +289,7 @@ class Scenario(Model):
                 return o
         raise KeyError(f"{issue_id}.{option_id}")
 
-    def points(self, role_id: str, package: dict[str, str]) -> float:
+    def points(self, role_id: str, package: Mapping[str, str]) -> float:
         """The sum of a role's points over a package (issue -> option)."""
         return sum(self.option(k, v).points.get(role_id, 0.0) for k, v in package.items())
 
