@@ -174,3 +174,30 @@ def test_schema_is_json_schema_of_the_format(capsys: pytest.CaptureFixture[str])
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.validate(yaml.safe_load(GOOD), schema)
     assert {"roles", "issues", "phases", "history"} <= set(schema["required"])
+
+
+def test_a_campaign_checks_what_it_carries(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copy(DATA / "four-roles.yaml", tmp_path / "four-roles.yaml")
+    camp = tmp_path / "camp.yaml"
+    camp.write_text(
+        "kind: campaign\nid: camp\ntitle: Camp\nversion: '1'\nsummary: Two rounds.\nsteps:\n"
+        "  - scenario: four-roles\n"
+        "  - scenario: four-roles\n"
+        "    carry:\n"
+        "      - variable: trust\n        label: Trust\n"
+        "        effects:\n          - at_least: 60\n            effects: {batna: {eu: 2}}\n"
+        "      - variable: mood\n        label: Mood\n"
+        "        effects:\n          - at_least: 1\n            effects: {batna: {pope: 2}}\n"
+        "  - scenario: nowhere\n"
+    )
+    assert main(["validate", str(camp)]) == 1
+    camp.write_text(camp.read_text().replace("  - scenario: nowhere\n", ""))
+    with pytest.raises(ScenarioError) as info:
+        from roleplay.scenario.loader import load_campaign
+
+        load_campaign(camp)
+    msgs = [str(d) for d in info.value.diagnostics]
+    assert any("no variable 'mood'" in m and ":15:" in m for m in msgs), msgs
+    assert any("unknown role 'pope'" in m for m in msgs), msgs

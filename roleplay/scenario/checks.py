@@ -10,7 +10,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from .model import Effects, Scenario
+from .model import Campaign, Effects, Scenario
 
 Path = tuple[str | int, ...]
 Problem = tuple[Path, str]
@@ -183,3 +183,24 @@ def all_packages(sc: Scenario) -> Iterator[dict[str, str]]:
     ids = [i.id for i in sc.issues]
     for combo in itertools.product(*[[o.id for o in i.options] for i in sc.issues]):
         yield dict(zip(ids, combo, strict=True))
+
+
+def campaign_problems(campaign: Campaign, scenarios: tuple[Scenario, ...]) -> list[Problem]:
+    """Carries must name variables of both steps, and effects must fit the next step."""
+    out: list[Problem] = []
+    for si, (step, sc) in enumerate(zip(campaign.steps, scenarios, strict=True)):
+        if step.carry and si == 0:
+            out.append((("steps", si, "carry"), "the first step has nothing to carry from"))
+            continue
+        prev = scenarios[si - 1] if si > 0 else None
+        for ci, carry in enumerate(step.carry):
+            base: Path = ("steps", si, "carry", ci)
+            if prev is not None and carry.variable not in prev.variables:
+                out.append(((*base, "variable"),
+                            f"'{prev.id}' has no variable '{carry.variable}' to carry"))
+            if carry.variable not in sc.variables:
+                out.append(((*base, "variable"),
+                            f"'{sc.id}' has no variable '{carry.variable}' to carry into"))
+            for ei, ce in enumerate(carry.effects):
+                out.extend(_effects((*base, "effects", ei, "effects"), ce.effects, sc))
+    return out

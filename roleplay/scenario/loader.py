@@ -25,7 +25,7 @@ import yaml
 from pydantic import ValidationError
 
 from ..errors import RoleplayError
-from .checks import cross_check
+from .checks import campaign_problems, cross_check
 from .model import Campaign, Scenario
 
 MAX_BYTES = 256 * 1024
@@ -283,7 +283,14 @@ def load_campaign(path: Path, library: dict[str, Scenario] | None = None) -> Cam
                     )
                 )
         raise ScenarioError(diags)
-    return CampaignBundle(campaign, tuple(library[s.scenario] for s in campaign.steps))
+    scenarios = tuple(library[s.scenario] for s in campaign.steps)
+    problems = campaign_problems(campaign, scenarios)
+    if problems:
+        _, reader = read_yaml(text, str(path))
+        raise ScenarioError(
+            [Diagnostic(str(path), *reader.where(p), f"{_dotted(p)}: {m}") for p, m in problems]
+        )
+    return CampaignBundle(campaign, scenarios)
 
 
 def load_library(folder: Path) -> tuple[dict[str, Scenario], list[Diagnostic]]:
