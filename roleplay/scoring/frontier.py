@@ -95,11 +95,7 @@ def to_points(x: Floats, y: Floats, keys: Ints) -> list[PackagePoint]:
     """The Pareto frontier of the candidates, ordered by EU points ascending."""
     idx = pareto_indices(x, y, keys)[::-1]
     return [
-        PackagePoint(
-            tuple(int(v) for v in keys[i]),
-            round(float(x[i]), DECIMALS),
-            round(float(y[i]), DECIMALS),
-        )
+        PackagePoint(tuple(int(v) for v in keys[i]), float(x[i]), float(y[i]))
         for i in idx
     ]
 

@@ -295,7 +295,20 @@ def _with_frontier(space: Space) -> Space:
         grown = np.repeat(np.array([p.package for p in current], dtype=np.int64), n_opt, axis=0)
         grown[:, k] = np.tile(np.arange(n_opt), len(current))
         current = to_points(x, y, grown)
-    return replace(space, frontier=tuple(current))
+    return replace(space, frontier=_exact(space, current))
+
+
+def _exact(space: Space, points: Sequence[PackagePoint]) -> tuple[PackagePoint, ...]:
+    """The points recomputed from their packages, summed in canonical order, so that
+    partial sums made on the way cannot leave traces of the scenario's order."""
+    return tuple(
+        PackagePoint(
+            p.package,
+            package_points(space, space.eu, p.package),
+            package_points(space, space.government, p.package),
+        )
+        for p in points
+    )
 
 
 # -- packages every constrained role accepts ------------------------------------------
@@ -374,7 +387,7 @@ def _agreement_frontier(
         )
     if not xs:
         return ()
-    return tuple(to_points(np.concatenate(xs), np.concatenate(ys), np.concatenate(keys)))
+    return _exact(space, to_points(np.concatenate(xs), np.concatenate(ys), np.concatenate(keys)))
 
 
 # -- one role's best package ----------------------------------------------------------

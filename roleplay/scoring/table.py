@@ -184,7 +184,7 @@ def score_table(scenario: Scenario, record: TableRecord, space: Space | None = N
     package, reason = _validity(scenario, space, record, d)
 
     roles = []
-    for r in scenario.roles:
+    for r in sorted(scenario.roles, key=lambda r: r.id):
         pts = package_points(space, r.id, package) if package is not None else None
         adjust = record.point_adjust.get(r.id, 0.0)
         utility = pts + adjust if pts is not None else d[r.id]
