@@ -212,7 +212,7 @@ def test_linkage_and_incomplete_deals_are_void(scenario: Scenario) -> None:
 
 
 def test_unknown_option_is_an_error(scenario: Scenario) -> None:
-    with pytest.raises(ScoringError, match="i1.z"):
+    with pytest.raises(ScoringError, match=r"i1\.z"):
         score_table(scenario, TableRecord(1, {}, (), {"i1": "z", "i2": "b", "i3": "c"}))
 
 
