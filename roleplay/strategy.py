@@ -48,19 +48,19 @@ def _linkage_ok(view: dict[str, Any], pkg: dict[str, str]) -> bool:
     return True
 
 
-def concede(view: dict[str, Any], base: dict[str, str], target: float) -> dict[str, str]:
-    """Start from `base` and move issues to this role's best option until `target` is met."""
+def concede(view: dict[str, Any], theirs: dict[str, str], target: float) -> dict[str, str]:
+    """Logroll: from this role's ideal, give the other side the issues that cost least,
+    as long as this role keeps at least `target` points."""
     best = ideal(view)
-    pkg = dict(base)
-    gains = []
-    for issue in view["issues"]:
-        pts = {o["id"]: o["points"] for o in issue["options"]}
-        gains.append((pts[best[issue["id"]]] - pts[pkg[issue["id"]]], issue["id"]))
-    for gain, issue_id in sorted(gains, reverse=True):
-        if own_points(view, pkg) >= target and _linkage_ok(view, pkg):
-            break
-        if gain > 0:
-            pkg[issue_id] = best[issue_id]
+    pkg = dict(best)
+    points = {i["id"]: {o["id"]: o["points"] for o in i["options"]} for i in view["issues"]}
+    costs = sorted(
+        (points[k][best[k]] - points[k][theirs[k]], k) for k in best if theirs.get(k) != best[k]
+    )
+    for cost, issue_id in costs:
+        trial = {**pkg, issue_id: theirs[issue_id]}
+        if own_points(view, trial) >= target and _linkage_ok(view, trial):
+            pkg = trial
     return pkg if _linkage_ok(view, pkg) else best
 
 
@@ -89,8 +89,9 @@ def next_move(view: dict[str, Any], rng: random.Random, progress: float) -> Move
         top = 100.0
         floor = role["batna"] + 2
         target = max(floor, top - (top - floor) * min(1.0, progress * 1.3))
-        base = theirs[-1]["package"] if theirs else ideal(view)
-        pkg = concede(view, base, target)
+        reference = theirs[-1]["package"] if theirs else table["openings"].get(
+            "government" if side == "eu" else "eu", ideal(view))
+        pkg = concede(view, reference, target)
         if theirs and own_points(view, theirs[-1]["package"]) >= target:
             pkg = dict(theirs[-1]["package"])
         if not mine or mine[-1]["package"] != pkg or table["current"] != mine[-1]["seq"]:
