@@ -21,11 +21,12 @@ from typing import Any
 from .engine.commands import SYSTEM_ACTOR, Actor, decide
 from .engine.errors import RuleError
 from .engine.events import Event
-from .engine.state import GameSetup, GameState, apply, initial_state
-from .engine.views import instructor_view, player_view, visible_events
+from .engine.state import GameSetup, GameState, apply, initial_state, table_records
+from .engine.views import instructor_view, player_view, results_visible, visible_events
 from .errors import RoleplayError
 from .scenario.loader import CampaignBundle, content_hash
 from .scenario.model import Scenario
+from .scoring import GameScores, TableScore, score_game
 from .storage.eventstore import ConflictError, DuplicateCommandError, EventStore
 
 #: Join codes avoid look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B) and vowels (no words).
@@ -72,6 +73,7 @@ class GameService:
         self.store = store
         self.clock = clock
         self._games: dict[str, _Cached] = {}
+        self._scores: dict[tuple[str, int, int], GameScores] = {}
         self._lock = threading.Lock()
 
     # -- creating and loading -------------------------------------------------------
@@ -225,8 +227,28 @@ class GameService:
         state = self.state(game_id)
         now = self.clock()
         if viewer == "instructor":
-            return instructor_view(state, now)
-        return player_view(state, viewer, now)
+            out = instructor_view(state, now)
+            if any(t.outcome != "open" for t in state.tables.values()):
+                out["results"] = self.scores(state).to_dict()
+            return out
+        out = player_view(state, viewer, now)
+        if results_visible(state) and out["table"] is not None:
+            out["results"] = player_results(self.scores(state), state, viewer)
+        return out
+
+    def scores(self, state: GameState, step: int | None = None) -> GameScores:
+        """Scores of every table of a step, computed once per state of the log."""
+        step = state.step if step is None else step
+        key = (state.setup.game_id, step, state.seq)
+        with self._lock:
+            hit = self._scores.get(key)
+        if hit is None:
+            hit = score_game(state.setup.scenarios[step], table_records(state, step))
+            with self._lock:
+                if len(self._scores) > 256:
+                    self._scores.clear()
+                self._scores[key] = hit
+        return hit
 
     def running_game_ids(self) -> list[str]:
         with self._lock:
@@ -245,3 +267,32 @@ class GameService:
         if state.status != "running" or state.deadline is None or self.clock() < state.deadline:
             return []
         return self.execute(game_id, SYSTEM_ACTOR, "tick")
+
+
+def _table_summary(ts: TableScore) -> dict[str, Any]:
+    d = ts.differentiation
+    return {
+        "id": ts.table,
+        "outcome": "deal" if ts.valid else "deadlock",
+        "deal": ts.deal if ts.valid else None,
+        "type": ts.table_type,
+        "scores": {r.role: r.score for r in ts.roles},
+        "tailoring": d.tailoring if d else None,
+        "partnership": d.partnership if d else None,
+    }
+
+
+def player_results(scores: GameScores, state: GameState, player_id: str) -> dict[str, Any]:
+    """What a student sees at the results: every table's type and role scores (0–100),
+    and this role's own points; never another role's points or BATNA."""
+    p = state.players[player_id]
+    mine = next(t for t in scores.tables if t.table == p.table)
+    own = mine.role(p.role or "")
+    table = _table_summary(mine)
+    table["points"] = {own.role: own.utility}
+    table["percentile"] = scores.percentile(mine.table, own.role)
+    return {
+        "table": table,
+        "tables": [_table_summary(t) for t in scores.tables],
+        "report_url": None,
+    }

@@ -293,3 +293,32 @@ def test_unknown_or_malformed_commands_are_bad_requests(game: Game) -> None:
     with pytest.raises(RuleError):
         decide(game.state, Actor("player", "p0"), "chat", ["not", "a", "dict"], now=T0)  # type: ignore[arg-type]
     assert game.refused(Actor("player", "ghost"), "chat", channel="official", text="x").code == "forbidden"
+
+
+def test_results_show_scores_but_not_other_roles_points(four_roles: Scenario) -> None:
+    from roleplay.service import GameService
+    from roleplay.storage.db import make_engine
+    from roleplay.storage.eventstore import EventStore
+
+    svc = GameService(EventStore(make_engine("sqlite://")))
+    state = svc.create_game(four_roles, seed=3)
+    gid = state.setup.game_id
+    joined = [svc.join(state.setup.code, f"S{i}") for i in range(4)]
+    svc.execute(gid, INSTRUCTOR_ACTOR, "start")
+    roles = {j.player_id: svc.state(gid).players[j.player_id].role for j in joined}
+    by_role = {r: p for p, r in roles.items()}
+    while svc.state(gid).phase.kind != "negotiation":
+        svc.execute(gid, INSTRUCTOR_ACTOR, "advance")
+    svc.execute(gid, Actor("player", by_role["eu"]), "propose", {"package": PKG_JOINT})
+    while svc.state(gid).phase.kind != "decision":
+        svc.execute(gid, INSTRUCTOR_ACTOR, "advance")
+    for r in ("eu", "government"):
+        svc.execute(gid, Actor("player", by_role[r]), "sign", {})
+    assert "results" not in svc.view(gid, by_role["eu"])
+    svc.execute(gid, INSTRUCTOR_ACTOR, "advance")
+    for pid, role in roles.items():
+        res = svc.view(gid, pid)["results"]
+        assert res["table"]["outcome"] == "deal" and res["table"]["type"]
+        assert set(res["table"]["points"]) == {role}
+        assert res["table"]["points"][role] == four_roles.points(role, PKG_JOINT)
+    assert svc.view(gid, "instructor")["results"]["tables"][0]["valid"] is True
