@@ -323,3 +323,20 @@ def test_carried_variables_can_move() -> None:
     for prev, step in zip(bundle.scenarios, bundle.campaign.steps[1:], strict=False):
         for carry in step.carry:
             assert carry.variable in _moved(prev), (prev.id, carry.variable)
+
+
+def test_analyze_leaves_no_warning_unexplained(scenario: Scenario) -> None:
+    from roleplay.analysis import analyze
+
+    a = analyze(scenario)
+    assert a.warnings == ()
+    assert all(f.accepted_by for f in a.accepted)
+
+
+def test_non_signatories_want_something_else_within_the_linkage_rules(scenario: Scenario) -> None:
+    """The same check as above, with each role's best package among linkage-valid ones."""
+    from roleplay.analysis import analyze
+
+    best = {v.label.removeprefix("best for "): v.package for v in analyze(scenario).best}
+    for role in ("civil_society", "lobbyist"):
+        assert best[role] not in (best["eu"], best["government"]), role
