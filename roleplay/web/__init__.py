@@ -1,0 +1,98 @@
+"""The web app: Flask pages, a small JSON API and Socket.IO, built by `create_app`.
+
+Nothing happens at import time: `socketio` is created unbound and bound to
+each app in `create_app`.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from ..paths import templates_dir
+from ..service import GameService
+from ..settings import Settings
+from . import api, errors, instructor, player, projector, security, ticker
+from . import sockets as _sockets  # noqa: F401  (registers the socket handlers)
+from .delivery import Delivery
+from .extensions import socketio
+from .runtime import Runtime
+
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_SOCKET_MESSAGE = 64 * 1024
+
+__all__ = ["create_app", "socketio"]
+
+
+def _origin_check(settings: Settings) -> Callable[[str | None, dict[str, Any]], bool]:
+    """Sockets may come from the app's own origin (as the browser reached it) or listed ones."""
+    extra = {o.rstrip("/") for o in settings.allowed_origins}
+
+    def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
+        if origin is None:
+            return True  # not a browser: no cross-site risk (auth decides)
+        own = set()
+        host = environ.get("HTTP_HOST")
+        if host:
+            own.add(f"{environ.get('wsgi.url_scheme', 'http')}://{host}")
+            fwd_host = environ.get("HTTP_X_FORWARDED_HOST", host).split(",")[0].strip()
+            fwd_proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip()
+            if fwd_proto:
+                own.add(f"{fwd_proto}://{fwd_host}")
+        return origin.rstrip("/") in own | extra
+
+    return allowed
+
+
+def _make_service(settings: Settings) -> GameService:
+    from ..storage.db import make_engine
+    from ..storage.eventstore import EventStore
+
+    return GameService(EventStore(make_engine(settings.database_url)))
+
+
+def create_app(settings: Settings | None = None, *, service: GameService | None = None) -> Flask:
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, template_folder=str(templates_dir()), static_folder=str(STATIC),
+                static_url_path="/static")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 16 * 1024,
+        SESSION_COOKIE_NAME="roleplay",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        TESTING=settings.testing,
+    )
+    if service is None:
+        service = _make_service(settings)
+    if settings.instructor_password:
+        rt = Runtime(settings, service, settings.instructor_password, generated_secret=False)
+    else:
+        rt = Runtime(settings, service, secrets.token_urlsafe(12), generated_secret=True)
+    app.extensions["roleplay"] = rt
+
+    socketio.init_app(
+        app,
+        async_mode=settings.async_mode,
+        message_queue=settings.message_queue,
+        cors_allowed_origins=_origin_check(settings),
+        max_http_buffer_size=MAX_SOCKET_MESSAGE,
+    )
+    delivery = Delivery(rt, socketio)
+    app.extensions["roleplay.delivery"] = delivery
+
+    security.init_app(app)
+    errors.init_app(app)
+    for bp in (player.bp, instructor.bp, projector.bp, api.bp):
+        app.register_blueprint(bp)
+
+    service.load_unfinished()
+    if not settings.testing:
+        ticker.start(delivery, socketio)
+    return app

@@ -1,0 +1,216 @@
+"""Persist, then deliver: run a command and send each event only to its audience's rooms.
+
+Socket handlers, HTTP routes and the clock all change games through
+`run_command` / `join_game`, so every change reaches the same rooms in the
+same order. Views are sent afterwards to the seats an event concerned (players
+sharing a seat get one view), to the instructor and to the projector.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from typing import Any, cast
+
+from flask import current_app
+
+from ..engine.commands import Actor
+from ..engine.events import Event
+from ..engine.state import GameState
+from ..engine.views import game_header, instructor_view, player_view, results_visible
+from ..service import Joined
+from . import rooms
+from .runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+NAMESPACE = "/"
+#: events that change nothing a view shows (but the log): no views are resent for them
+QUIET = frozenset({"chat", "message"})
+
+
+def wire(e: Event) -> dict[str, Any]:
+    """An event as a client receives it: no audience."""
+    table = e.audience.table if e.audience.table is not None else e.data.get("table")
+    return {"seq": e.seq, "type": e.type, "at": e.at, "actor": e.actor,
+            "channel": e.audience.channel, "table": table, "data": dict(e.data)}
+
+
+def seat_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
+    """A player's view without `me`: the same for everyone at one seat."""
+    v = player_view(state, player_id, now)
+    v.pop("me", None)
+    return v
+
+
+def me(state: GameState, player_id: str) -> dict[str, Any] | None:
+    p = state.players.get(player_id)
+    if p is None:
+        return None
+    return {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked}
+
+
+def projector_view(state: GameState, now: float) -> dict[str, Any]:
+    """Public data only: the header, how many joined, each table's status."""
+    shown = results_visible(state)
+    tables = []
+    for t in sorted(state.tables.values(), key=lambda t: t.id):
+        seated = [p for p in state.players.values() if p.table == t.id and not p.kicked]
+        tables.append({
+            "id": t.id,
+            "players": len(seated),
+            "proposals": len(t.proposals),
+            "signed": sorted(t.signatures),
+            "outcome": t.outcome,
+            "deal": dict(t.deal) if shown and t.deal else None,
+        })
+    return {
+        "game": game_header(state, now),
+        "joined": sum(1 for p in state.players.values() if not p.kicked),
+        "tables": tables,
+    }
+
+
+def game_events_for_projector(events: Iterable[Event], after: int, limit: int = 50) -> list[Event]:
+    public = [e for e in events if e.seq > after and e.audience.kind == "game"]
+    return public[-limit:]
+
+
+class Delivery:
+    """Sends through one Flask-SocketIO server; `socketio` is the app's extension."""
+
+    def __init__(self, rt: Runtime, socketio: Any):
+        self.rt = rt
+        self.socketio = socketio
+
+    # -- changing a game ---------------------------------------------------------------
+    def run_command(self, game_id: str, actor: Actor, name: str,
+                    args: Mapping[str, Any] | None = None,
+                    client_id: str | None = None) -> list[Event]:
+        """Execute (RuleError / StoreError propagate, nothing sent) and deliver."""
+        service = self.rt.service
+        with self.rt.game_lock(game_id):
+            events = service.execute(game_id, actor, name, args, client_id=client_id)
+            for e in events:
+                if e.type == "player_kicked":
+                    service.store.revoke_token(game_id, str(e.data["player"]))
+            self.publish(game_id, events)
+        return events
+
+    def join_game(self, game_id: str, code: str, name: str) -> Joined:
+        with self.rt.game_lock(game_id):
+            joined = self.rt.service.join(code, name)
+            self.publish(joined.game_id, list(joined.events))
+        return joined
+
+    def tick(self, game_id: str) -> list[Event]:
+        with self.rt.game_lock(game_id):
+            events = self.rt.service.tick(game_id)
+            self.publish(game_id, events)
+        return events
+
+    # -- sending -----------------------------------------------------------------------
+    def _emit(self, event: str, payload: dict[str, Any], to: str | list[str]) -> None:
+        self.socketio.emit(event, payload, to=to, namespace=NAMESPACE)
+
+    def _local_sids(self, room: str) -> list[str]:
+        manager = self.socketio.server.manager
+        return [sid for sid, _ in manager.get_participants(NAMESPACE, room)]
+
+    def place(self, sid: str, game_id: str, wanted: list[str]) -> None:
+        """Put one socket in exactly `wanted` among this game's rooms."""
+        server = self.socketio.server
+        current = [r for r in server.rooms(sid, namespace=NAMESPACE)
+                   if isinstance(r, str) and rooms.game_of(r) == game_id]
+        for r in current:
+            if r not in wanted:
+                server.leave_room(sid, r, namespace=NAMESPACE)
+        for r in wanted:
+            if r not in current:
+                server.enter_room(sid, r, namespace=NAMESPACE)
+
+    def publish(self, game_id: str, events: list[Event]) -> None:
+        if not events:
+            return
+        state = self.rt.service.state(game_id)
+        now = self.rt.service.clock()
+        moved = {str(e.data["player"]) for e in events if e.type == "seat_assigned"}
+        kicked = {str(e.data["player"]) for e in events if e.type == "player_kicked"}
+        # Seats first, so that a newly seated player hears of its table's events at once.
+        for pid in moved - kicked:
+            wanted = rooms.for_player(game_id, state, pid)
+            for sid in self._local_sids(rooms.player(game_id, pid)):
+                self.place(sid, game_id, wanted)
+        batch: list[dict[str, Any]] = []
+        batch_rooms: list[str] = []
+        for e in events:
+            to = rooms.for_audience(game_id, e.audience)
+            if batch and to != batch_rooms:
+                self._emit("events", {"events": batch}, batch_rooms)
+                batch = []
+            batch.append(wire(e))
+            batch_rooms = to
+        if batch:
+            self._emit("events", {"events": batch}, batch_rooms)
+        if self.rt.settings.message_queue:
+            # Sockets on other workers cannot be moved from here: they re-place themselves
+            # when they sync. (With one worker every socket was moved above.)
+            for pid in moved - kicked:
+                self._emit("resync", {}, rooms.player(game_id, pid))
+        self._send_views(game_id, state, now, events)
+        for pid in kicked:
+            room = rooms.player(game_id, pid)
+            self._emit("kicked", {"message": "Your instructor removed you from this game."}, room)
+            for sid in self._local_sids(room):
+                self.place(sid, game_id, [])
+                self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+    def _send_views(self, game_id: str, state: GameState, now: float, events: list[Event]) -> None:
+        loud = [e for e in events if e.type not in QUIET]
+        seats: set[tuple[int, str]] = set()
+        lone: set[str] = set()
+        everyone = False
+        for e in loud:
+            a = e.audience
+            if a.kind == "game":
+                everyone = True
+            elif a.kind == "table":
+                seats |= _seats_at(state, a.table)
+            elif a.kind == "roles":
+                seats |= {s for s in _seats_at(state, a.table) if s[1] in a.roles}
+            elif a.kind == "player" and a.player:
+                p = state.players.get(a.player)
+                if p is not None and p.table is not None and p.role is not None:
+                    seats.add((p.table, p.role))
+                elif p is not None:
+                    lone.add(p.id)
+            if e.type == "seat_assigned" and e.data.get("previous_table") is not None:
+                seats |= _seats_at(state, int(e.data["previous_table"]))
+        if everyone:
+            seats |= _seats_at(state, None)
+            lone |= {p.id for p in state.players.values()
+                     if not p.kicked and (p.table is None or p.role is None)}
+        for table_id, role_id in sorted(seats):
+            holders = state.seat_players(table_id, role_id)
+            if holders:
+                view = seat_view(state, holders[0].id, now)
+                self._emit("view", {"view": view}, rooms.seat(game_id, table_id, role_id))
+        for pid in sorted(lone):
+            self._emit("view", {"view": seat_view(state, pid, now)}, rooms.player(game_id, pid))
+        self._emit("view", {"view": instructor_view(state, now)}, rooms.instructor(game_id))
+        if loud:
+            self._emit("view", {"view": projector_view(state, now)}, rooms.projector(game_id))
+
+
+def _seats_at(state: GameState, table: int | None) -> set[tuple[int, str]]:
+    """Occupied seats at one table, or at every table."""
+    return {
+        (p.table, p.role) for p in state.players.values()
+        if not p.kicked and p.table is not None and p.role is not None
+        and (table is None or p.table == table)
+    }
+
+
+def delivery() -> Delivery:
+    """The current app's Delivery."""
+    return cast(Delivery, current_app.extensions["roleplay.delivery"])

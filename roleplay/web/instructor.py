@@ -1,0 +1,161 @@
+"""The instructor: login, the scenario library, creating games, the dashboard, exports."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from ..scenario.loader import ScenarioError
+from ..service import NotFound
+from ..storage.eventstore import StoreError
+from ..storage.tables import GameRow
+from . import library, qr
+from .runtime import runtime
+from .security import instructor_page, log_in, log_out
+
+bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+
+EXPORTS = {
+    "json": ("application/json", "json"),
+    "csv": ("application/zip", "zip"),
+    "html": ("text/html; charset=utf-8", "html"),
+}
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("instructor.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | tuple[str, int] | str:
+    rt = runtime()
+    if request.method == "GET":
+        return render_template("login.html", error=None, generated=rt.generated_secret,
+                               next=request.args.get("next", ""))
+    address = request.remote_addr or "?"
+    if rt.logins.blocked(address):
+        return render_template("login.html", error="Too many attempts; wait a minute.",
+                               generated=rt.generated_secret, next=""), 429
+    if not rt.check_login(request.form.get("password", "")):
+        rt.logins.failed(address)
+        return render_template("login.html", error="That is not the instructor password.",
+                               generated=rt.generated_secret,
+                               next=request.form.get("next", "")), 403
+    log_in()
+    return redirect(_safe_next(request.form.get("next")), code=303)
+
+
+@bp.post("/logout")
+@instructor_page
+def logout() -> Response:
+    log_out()
+    return redirect(url_for("instructor.login"), code=303)
+
+
+def _home(upload_errors: list[dict[str, object]] | None = None, status: int = 200
+          ) -> tuple[str, int]:
+    store = runtime().service.store
+    entries, problems = library.entries(store)
+    return render_template(
+        "library.html", entries=entries, problems=problems, games=store.games(),
+        upload_errors=upload_errors or [],
+    ), status
+
+
+@bp.get("/")
+@instructor_page
+def home() -> tuple[str, int]:
+    return _home()
+
+
+@bp.post("/scenarios")
+@instructor_page
+def upload() -> Response | tuple[str, int]:
+    f = request.files.get("file")
+    if f is not None and f.filename:
+        data, name = f.read(library.MAX_UPLOAD + 1), f.filename
+    else:
+        data, name = request.form.get("yaml", "").encode("utf-8"), "pasted.yaml"
+    if not data.strip():
+        return _home([{"line": 1, "column": 1, "message": "Choose a file or paste YAML."}], 400)
+    try:
+        library.upload(runtime().service.store, data, name)
+    except ScenarioError as e:
+        errors = [{"line": d.line, "column": d.column, "message": d.message}
+                  for d in e.diagnostics]
+        return _home(errors, 400)
+    return redirect(url_for("instructor.home"), code=303)
+
+
+@bp.post("/games")
+@instructor_page
+def create_game() -> Response:
+    rt = runtime()
+    ref = request.form.get("ref", "")
+    try:
+        source = library.resolve(rt.service.store, ref)
+        state = rt.service.create_game(
+            source,
+            show_results=request.form.get("show_results", "1") == "1",
+            auto_advance=request.form.get("auto_advance", "1") == "1",
+        )
+    except NotFound:
+        abort(404, description="No such scenario in the library.")
+    except ScenarioError:
+        abort(400, description="That scenario no longer validates; upload it again.")
+    return redirect(url_for("instructor.game", game_id=state.setup.game_id), code=303)
+
+
+def _row(game_id: str) -> GameRow:
+    row = runtime().service.store.game(game_id) if len(game_id) <= 32 else None
+    if row is None:
+        abort(404, description="There is no such game.")
+    return row
+
+
+@bp.get("/games/<game_id>")
+@instructor_page
+def game(game_id: str) -> str:
+    row = _row(game_id)
+    url = qr.join_url(row.code)
+    return render_template("dashboard.html", game_id=game_id, title=row.title, code=row.code,
+                           join_url=url, qr_svg=qr.svg(url, scale=5),
+                           exports=sorted(EXPORTS))
+
+
+@bp.get("/games/<game_id>/qr.svg")
+@instructor_page
+def qr_code(game_id: str) -> Response:
+    row = _row(game_id)
+    return Response(qr.svg(qr.join_url(row.code)), mimetype="image/svg+xml")
+
+
+@bp.get("/games/<game_id>/export.<fmt>")
+@instructor_page
+def export(game_id: str, fmt: str) -> Response:
+    row = _row(game_id)
+    if fmt not in EXPORTS:
+        abort(404, description="Exports are json, csv or html.")
+    try:
+        from ..export import export_game
+    except ImportError:
+        abort(503, description="Exports are not available in this installation.")
+    anonymize = request.args.get("anonymize") == "1"
+    try:
+        data = export_game(runtime().service, game_id, fmt=fmt, anonymize=anonymize)
+    except StoreError:
+        abort(503, description="The database is not available; try again.")
+    mimetype, ext = EXPORTS[fmt]
+    suffix = "-anon" if anonymize else ""
+    return Response(data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="roleplay-{row.code}{suffix}.{ext}"'})
+

@@ -1,0 +1,61 @@
+"""Students: the join form, the QR target, and the play page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from ..engine.errors import RuleError
+from ..service import normalise_code
+from ..storage.eventstore import StoreError
+from .delivery import delivery
+from .runtime import runtime
+
+bp = Blueprint("player", __name__)
+
+
+def _form(code: str = "", name: str = "", error: str | None = None, status: int = 200
+          ) -> tuple[str, int]:
+    return render_template("join.html", code=code, name=name, error=error), status
+
+
+@bp.get("/")
+def index() -> tuple[str, int]:
+    return _form()
+
+
+@bp.get("/join/<code>")
+def join_code(code: str) -> tuple[str, int]:
+    return _form(code=normalise_code(code))
+
+
+@bp.post("/join")
+def join() -> Response | tuple[str, int]:
+    code = normalise_code(request.form.get("code", ""))
+    name = request.form.get("name", "")[:200]
+    rt = runtime()
+    try:
+        game_id = rt.service.game_id_for_code(code) if code else None
+        if game_id is None:
+            return _form(code, name, "No game has that code; check it with your instructor.", 404)
+        joined = delivery().join_game(game_id, code, name)
+    except RuleError as e:
+        return _form(code, name, e.message, 400)
+    except StoreError:
+        return _form(code, name, "The server cannot reach its database; try again in a moment.",
+                     503)
+    # The token goes into the page once (see /play), never into a URL.
+    session["seat"] = {"game": joined.game_id, "token": joined.token}
+    return redirect(url_for("player.play", game_id=joined.game_id), code=303)
+
+
+@bp.get("/play/<game_id>")
+def play(game_id: str) -> str:
+    rt = runtime()
+    row = rt.service.store.game(game_id) if len(game_id) <= 32 else None
+    if row is None:
+        abort(404, description="There is no such game. Join with the code from your instructor.")
+    seat = session.pop("seat", None)
+    token = seat.get("token") if isinstance(seat, dict) and seat.get("game") == game_id else None
+    return render_template("play.html", game_id=game_id, title=row.title, code=row.code,
+                           token=token)

@@ -1,0 +1,221 @@
+"""Socket.IO handlers (docs/protocol.md): authenticate at connect, authorise every command.
+
+A socket's identity (game, kind, player) is fixed at connect; everything else
+is read from the service when needed, so nothing about the game is kept in
+the socket. Commands go through `GameService.execute` (the engine checks the
+actor's rules), are stored, and only then emitted to their audiences.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from flask import request, session
+from flask_socketio import emit
+
+from ..engine.commands import Actor
+from ..engine.errors import RuleError
+from ..errors import RoleplayError
+from ..service import NotFound
+from ..storage.eventstore import StoreError
+from . import rooms
+from .delivery import (
+    Delivery,
+    delivery,
+    game_events_for_projector,
+    me,
+    projector_view,
+    seat_view,
+    wire,
+)
+from .extensions import socketio
+from .runtime import Viewer, runtime
+
+log = logging.getLogger(__name__)
+
+MAX_PAYLOAD_CHARS = 16 * 1024
+MAX_DEPTH = 6
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+GAME_ID = re.compile(r"^[0-9a-f]{4,32}$")
+
+
+class BadPayload(RuleError):
+    def __init__(self, message: str):
+        super().__init__(message, code="bad_request")
+
+
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of JSON-like data, stopping early past `limit`."""
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        v, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        if isinstance(v, dict):
+            stack.extend((x, d + 1) for x in v.values())
+        elif isinstance(v, list):
+            stack.extend((x, d + 1) for x in v)
+    return deepest
+
+
+def check_payload(payload: Any) -> dict[str, Any]:
+    """A client's message as a dict, or BadPayload: not an object, too big or too deep."""
+    if not isinstance(payload, dict):
+        raise BadPayload("A message must be a JSON object.")
+    if _depth(payload, MAX_DEPTH) > MAX_DEPTH:
+        raise BadPayload("The message is nested too deeply.")
+    try:
+        size = len(json.dumps(payload))
+    except (TypeError, ValueError) as e:
+        raise BadPayload("The message is not plain JSON.") from e
+    if size > MAX_PAYLOAD_CHARS:
+        raise BadPayload("The message is too large.")
+    return payload
+
+
+def _error(code: str, message: str, client_id: str | None = None) -> None:
+    emit("error", {"code": code, "message": message, "client_id": client_id})
+
+
+def _authenticate(auth: Any) -> Viewer:
+    rt = runtime()
+    if not isinstance(auth, dict):
+        raise ConnectionRefusedError("Sign in first.")
+    kind, game_id = auth.get("kind"), auth.get("game")
+    if not isinstance(game_id, str) or not GAME_ID.match(game_id):
+        raise ConnectionRefusedError("Unknown game.")
+    if rt.service.store.setup(game_id) is None:
+        raise ConnectionRefusedError("Unknown game.")
+    if kind == "player":
+        player_id = rt.service.authenticate(game_id, auth.get("token"))  # type: ignore[arg-type]
+        if player_id is None:
+            raise ConnectionRefusedError("This seat's key is not valid; join again.")
+        return Viewer(game_id, "player", player_id)
+    if kind in ("instructor", "projector"):
+        if not session.get("instructor"):
+            raise ConnectionRefusedError("Log in as the instructor first.")
+        return Viewer(game_id, kind)
+    raise ConnectionRefusedError("Unknown kind of connection.")
+
+
+def _last_seq(raw: Any) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        return 0
+    return raw
+
+
+def send_sync(delivery: Delivery, sid: str, viewer: Viewer, after: int) -> None:
+    """Place the socket in its rooms, then send what it missed (rooms first: nothing slips)."""
+    rt = delivery.rt
+    service = rt.service
+    state = service.state(viewer.game_id)
+    delivery.place(sid, viewer.game_id,
+                   rooms.for_viewer(viewer.game_id, state, viewer.kind, viewer.player_id))
+    now = service.clock()
+    if viewer.kind == "projector":
+        events = game_events_for_projector(service.log(viewer.game_id), after)
+        view = projector_view(state, now)
+        who = None
+    else:
+        events = service.events_for(viewer.game_id, viewer.id, after)
+        state = service.state(viewer.game_id)
+        if viewer.kind == "instructor":
+            view = service.view(viewer.game_id, "instructor")
+            who = None
+        else:
+            view = seat_view(state, viewer.id, now)
+            who = me(state, viewer.id)
+    seq = max([state.seq, *(e.seq for e in events)])
+    emit("sync", {"me": who, "view": view, "events": [wire(e) for e in events], "seq": seq},
+         to=sid)
+
+
+@socketio.on("connect")
+def on_connect(auth: Any = None) -> None:
+    viewer = _authenticate(auth)
+    rt = runtime()
+    sid: str = request.sid  # type: ignore[attr-defined]
+    rt.connections[sid] = viewer
+    after = _last_seq(auth.get("last_seq")) if isinstance(auth, dict) else 0
+    try:
+        send_sync(delivery(), sid, viewer, after)
+    except StoreError as e:
+        rt.forget_socket(sid)
+        raise ConnectionRefusedError("The server cannot reach its database; retry soon.") from e
+
+@socketio.on("disconnect")
+def on_disconnect(*_: Any) -> None:
+    runtime().forget_socket(request.sid)  # type: ignore[attr-defined]
+
+@socketio.on("sync")
+def on_sync(payload: Any = None) -> None:
+    rt = runtime()
+    sid: str = request.sid  # type: ignore[attr-defined]
+    viewer = rt.connections.get(sid)
+    if viewer is None:
+        _error("forbidden", "This connection is not signed in.")
+        return
+    if not rt.bucket(sid).allow():
+        _error("rate_limited", "Too many requests; slow down.")
+        return
+    try:
+        data = check_payload({} if payload is None else payload)
+        send_sync(delivery(), sid, viewer, _last_seq(data.get("last_seq")))
+    except RuleError as e:
+        _error(e.code, e.message)
+    except StoreError:
+        _error("unavailable", "The server cannot reach its database; retry soon.")
+
+@socketio.on("command")
+def on_command(payload: Any = None) -> None:
+    rt = runtime()
+    sid: str = request.sid  # type: ignore[attr-defined]
+    viewer = rt.connections.get(sid)
+    client_id = None
+    if isinstance(payload, dict) and isinstance(payload.get("client_id"), str):
+        client_id = payload["client_id"][:64]
+    if viewer is None:
+        _error("forbidden", "This connection is not signed in.", client_id)
+        return
+    if not rt.bucket(sid).allow():
+        _error("rate_limited", "Too many commands; wait a moment.", client_id)
+        return
+    try:
+        data = check_payload(payload)
+        name, args = data.get("name"), data.get("args", {})
+        if not isinstance(name, str) or not 0 < len(name) <= 40:
+            raise BadPayload("'name' must be a command name.")
+        if args is None:
+            args = {}
+        if not isinstance(args, dict):
+            raise BadPayload("'args' must be an object.")
+        if client_id is not None and not CLIENT_ID.match(client_id):
+            raise BadPayload("'client_id' must be 8-64 letters, digits, '-' or '_'.")
+        if viewer.kind == "projector":
+            raise RuleError("The projector only watches.", code="forbidden")
+        actor = Actor("player", viewer.player_id) if viewer.kind == "player" \
+            else Actor("instructor")
+        events = delivery().run_command(viewer.game_id, actor, name, args, client_id)
+    except RuleError as e:
+        _error(e.code, e.message, client_id)
+        return
+    except NotFound:
+        _error("not_found", "This game no longer exists.", client_id)
+        return
+    except StoreError:
+        _error("unavailable", "The database is not available; nothing was stored.", client_id)
+        return
+    except RoleplayError as e:
+        _error("unavailable", str(e), client_id)
+        return
+    emit("ack", {"client_id": client_id, "seq": [e.seq for e in events]})
+
+@socketio.on_error_default
+def on_error(e: BaseException) -> None:
+    log.exception("socket handler failed", exc_info=e)
+    _error("unavailable", "Something went wrong on the server; reload the page.")
