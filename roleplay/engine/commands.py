@@ -753,8 +753,9 @@ def _sign(b: _Builder, args: Mapping[str, Any]) -> None:
     t = b.state.tables[t.id]
     signatories = [r.id for r in sc.roles if r.signatory and r.id in sc.table.roles]
     if all(t.signatures.get(r) == current.seq for r in signatories):
+        # the same test as scoring's: the deal's points against the post-event BATNA
         below = [r.id for r in sc.roles if r.is_veto and r.id in sc.table.roles
-                 and utility(s, t, r.id, current.package) < s.batna(t, r.id) - 1e-9]
+                 and sc.points(r.id, current.package) < s.batna(t, r.id) - 1e-9]
         if below:
             b.emit("table_settled", table_audience(t.id), table=t.id, outcome="deadlock",
                    package=None, reason="below_batna")
