@@ -1,0 +1,340 @@
+/* The instructor's dashboard: phase controls, lobby, one card per table, a live log per table. */
+(function () {
+  "use strict";
+  var RP = window.RP;
+  var el = RP.el, fill = RP.fill, $ = RP.$;
+
+  var body = document.body;
+  var gameId = body.dataset.game;
+  var S = { view: null, events: [], seqs: {}, lastSeq: 0, openTable: null, armed: null, tableKey: null };
+  var clock = new RP.Clock($("clock"));
+  var setConn = RP.connIndicator($("conn"));
+
+  function roleName(id) {
+    var rs = (S.view && S.view.roles) || [];
+    for (var i = 0; i < rs.length; i++) if (rs[i].id === id) {
+      var n = rs[i].name, k = n.indexOf(" (");
+      return k > 0 ? n.slice(0, k) : n;
+    }
+    return id;
+  }
+  function optionLabel(issueId, optionId) {
+    var is = (S.view.issues || []).filter(function (i) { return i.id === issueId; })[0];
+    if (!is) return optionId;
+    var o = is.options.filter(function (x) { return x.id === optionId; })[0];
+    return o ? o.label : optionId;
+  }
+  function issueTitle(id) {
+    var is = (S.view.issues || []).filter(function (i) { return i.id === id; })[0];
+    return is ? is.title : id;
+  }
+
+  async function send(name, args, button, okText) {
+    if (button) button.disabled = true;
+    try {
+      await conn.command(name, args || {});
+      if (okText) RP.toast(okText, "ok");
+      return true;
+    } catch (err) {
+      RP.toast((err && err.message) || "That did not work.", "bad");
+      return false;
+    } finally {
+      if (button) button.disabled = false;
+      render();
+    }
+  }
+
+  // -- header and controls ------------------------------------------------------------------
+  function renderControls() {
+    var g = S.view.game;
+    var ph = g.phase;
+    var st = g.status;
+    var next = null;
+    if (st !== "lobby" && st !== "finished") {
+      var i = g.phases.findIndex(function (p) { return ph && p.id === ph.id; });
+      next = i >= 0 && i + 1 < g.phases.length ? g.phases[i + 1].title :
+        (g.steps && g.step + 1 < g.steps.length ? "next scenario: " + g.steps[g.step + 1] : "end of the game");
+    }
+    var label = st === "lobby" ? "Lobby (not started)" : st === "finished" ? "Game over" :
+      (st === "paused" ? "Paused · " : "") + (ph ? ph.title : "");
+    $("dash-phase").textContent = (g.steps && g.steps.length > 1 ? "Scenario " + (g.step + 1) + "/" + g.steps.length + " · " : "") + label;
+    $("phase-line").textContent = st === "lobby" ? "Students are joining. Start when everyone is in: seats are assigned automatically if you have not done it." :
+      st === "finished" ? "The game is over. Download the exports for the debrief." :
+      "Now: " + (ph ? ph.title + " (" + ph.kind + ")" : "") + (next ? ". Next: " + next + "." : "");
+    $("btn-start").hidden = st !== "lobby";
+    $("btn-pause").hidden = st !== "running";
+    $("btn-resume").hidden = st !== "paused";
+    ["btn-extend-1", "btn-extend-5"].forEach(function (id) { $(id).disabled = st !== "running" && st !== "paused"; });
+    $("btn-advance").disabled = st === "lobby" || st === "finished";
+    $("btn-advance").textContent = next ? "Next: " + (next.length > 28 ? next.slice(0, 27) + "…" : next) : "Next phase";
+    $("btn-release").disabled = g.results_visible || st === "lobby";
+    $("btn-release").textContent = g.results_visible ? "Results are visible" : "Release results";
+    $("btn-end").disabled = st === "finished";
+    $("btn-assign").disabled = st !== "lobby";
+    $("btn-lock").textContent = g.lobby_locked ? "Unlock the lobby" : "Lock the lobby";
+    $("btn-lock").setAttribute("aria-pressed", g.lobby_locked ? "true" : "false");
+    clock.update(g);
+
+    // selects that name tables
+    var tables = S.view.tables.map(function (t) { return t.id; });
+    var tkey = tables.join(",");
+    if (S.tableKey !== tkey) {
+      S.tableKey = tkey;
+      document.querySelectorAll(".table-select").forEach(function (sel) {
+        var prev = sel.value;
+        fill(sel, el("option", { value: "", text: "Every table" }),
+          tables.map(function (id) { return el("option", { value: String(id), text: "Table " + id }); }));
+        sel.value = prev;
+      });
+    }
+    var ev = $("inject-event");
+    if (!ev.options.length) {
+      fill(ev, (S.view.events || []).map(function (e) {
+        return el("option", { value: e.id, text: e.title + (e.trigger !== "instructor" ? " (" + e.trigger + ")" : "") });
+      }));
+    }
+  }
+
+  // -- lobby ----------------------------------------------------------------------------------
+  function seatOptions(p) {
+    var v = S.view;
+    var maxT = v.tables.reduce(function (m, t) { return Math.max(m, t.id); }, 0);
+    var opts = [el("option", { value: "", text: p.table ? "Table " + p.table + " · " + roleName(p.role) : "No seat", selected: true })];
+    for (var t = 1; t <= maxT + 1; t++) {
+      v.roles.forEach(function (r) {
+        if (t === p.table && r.id === p.role) return;
+        opts.push(el("option", { value: t + ":" + r.id, text: "→ Table " + t + (t > maxT ? " (new)" : "") + " · " + roleName(r.id) }));
+      });
+    }
+    return opts;
+  }
+
+  function renderPlayers() {
+    var v = S.view;
+    var active = v.players.filter(function (p) { return !p.kicked; });
+    $("player-count").textContent = "(" + active.length + " joined" +
+      (active.some(function (p) { return !p.table; }) ? ", " + active.filter(function (p) { return !p.table; }).length + " without a seat" : "") + ")";
+    var box = $("players");
+    var focusId = document.activeElement && document.activeElement.id;
+    fill(box, active.length ? active.map(function (p) {
+      var sel = el("select", { id: "move-" + p.id, "aria-label": "Seat for " + p.name });
+      fill(sel, seatOptions(p));
+      sel.addEventListener("change", function () {
+        if (!sel.value) return;
+        var parts = sel.value.split(":");
+        send("move", { player: p.id, table: parseInt(parts[0], 10), role: parts[1] }, sel, p.name + " moved.");
+      });
+      var armed = S.armed === p.id;
+      var kick = el("button", { type: "button", class: "kick" + (armed ? " armed" : ""), id: "kick-" + p.id,
+        "aria-label": armed ? "Confirm: remove " + p.name : "Remove " + p.name,
+        on: { click: function () {
+          if (S.armed === p.id) { S.armed = null; send("kick", { player: p.id }, null, p.name + " removed."); }
+          else {
+            S.armed = p.id; renderPlayers(); $("kick-" + p.id).focus();
+            setTimeout(function () { if (S.armed === p.id) { S.armed = null; renderPlayers(); } }, 4000);
+          }
+        } } }, armed ? "Remove?" : "×");
+      return el("div", { class: "pchip" + (p.table ? "" : " unseated") },
+        el("span", { class: "pchip-name", text: p.name }), sel, kick);
+    }) : el("p", { class: "muted", text: "Nobody has joined yet. Show the join code or the QR code." }));
+    if (focusId && $(focusId)) $(focusId).focus();
+  }
+
+  // -- tables -----------------------------------------------------------------------------------
+  function chatsOf(tableId) {
+    return S.events.filter(function (e) { return e.type === "chat" && e.data.table === tableId; });
+  }
+
+  function describe(e) {
+    var d = e.data || {};
+    switch (e.type) {
+      case "chat": return (d.name + " (" + roleName(d.role) + ") in " + d.channel + ": " + d.text);
+      case "proposal_made": return roleName(d.role) + " (" + d.name + ") proposed: " +
+        Object.keys(d.package).map(function (k) { return issueTitle(k) + " = " + optionLabel(k, d.package[k]); }).join("; ");
+      case "opening_submitted": return roleName(d.role) + " submitted its opening.";
+      case "openings_revealed": return "Openings revealed.";
+      case "signed": return roleName(d.role) + " (" + d.name + ") signed #" + d.proposal + ".";
+      case "refused": return roleName(d.role) + " (" + d.name + ") refused to sign.";
+      case "table_settled": return d.outcome === "deal" ? "DEAL." : "No agreement (" + d.reason + ").";
+      case "linkage_declared": return roleName(d.role) + ": no agreement on " + issueTitle(d.issue) + " unless " + d.requires + ".";
+      case "action_taken": return roleName(d.role) + " (" + d.name + "): " + d.title + (d.target ? " → " + d.target : "") + ".";
+      case "private_effect": return "Private effect for " + roleName(d.role) + " (" + d.reason + "): " + JSON.stringify(d.effects);
+      case "event_fired": return "Event: " + d.title + (d.table ? "" : " (every table)") + ".";
+      case "message": return "Message" + (d.table ? " to table " + d.table : d.player ? " to one player" : " to everyone") + ": " + d.text;
+      case "seat_assigned": return d.name + " → table " + d.table + " as " + roleName(d.role) + ".";
+      case "player_joined": return d.name + " joined.";
+      case "player_kicked": return d.name + " was removed.";
+      case "phase_started": return "Phase: " + d.title + " (" + d.minutes + " min).";
+      case "paused": return "Paused.";
+      case "resumed": return "Resumed.";
+      case "extended": return "Extended by " + RP.mmss(d.seconds) + ".";
+      case "results_released": return "Results released.";
+      case "game_finished": return "Game over.";
+      case "step_started": return "Next scenario: " + d.title + ".";
+      case "lobby_locked": return d.locked ? "Lobby locked." : "Lobby unlocked.";
+      default: return e.type;
+    }
+  }
+
+  function tableScore(tid) {
+    var res = S.view.results;
+    if (!res || !res.tables) return null;
+    for (var i = 0; i < res.tables.length; i++) if (res.tables[i].table === tid) return res.tables[i];
+    return null;
+  }
+
+  function renderTables() {
+    var v = S.view;
+    var box = $("tables");
+    if (!v.tables.length) {
+      fill(box, el("p", { class: "muted", text: "No tables yet: assign seats or start the game." }));
+      return;
+    }
+    fill(box, v.tables.map(function (t) {
+      var cur = null;
+      t.proposals.forEach(function (p) { if (p.seq === t.current) cur = p; });
+      var seats = v.roles.map(function (r) {
+        var names = (t.seats[r.id] || []).map(function (x) { return x.name; });
+        return el("li", { class: names.length ? "" : "empty-seat" },
+          el("strong", { text: roleName(r.id) + ": " }), names.length ? names.join(", ") : "empty seat");
+      });
+      var pts = cur ? el("div", { class: "pts" }, v.roles.map(function (r) {
+        var val = t.current_points ? t.current_points[r.id] : cur.points[r.id];
+        var ok = val >= t.batna[r.id];
+        return el("span", { class: ok ? "good" : "bad",
+          text: roleName(r.id) + " " + RP.fmtPoints(val) + "/" + RP.fmtPoints(t.batna[r.id]) });
+      })) : null;
+      var sigs = Object.keys(t.signatures || {}).filter(function (r) { return cur && t.signatures[r] === cur.seq; });
+      var chats = chatsOf(t.id).slice(-3);
+      var sc = tableScore(t.id);
+      var statusText = t.outcome === "deal" ? "Deal" : t.outcome === "deadlock" ? "No deal" : (cur ? "Negotiating" : "Open");
+      var card = el("button", { type: "button", class: "card tcard", id: "table-card-" + t.id,
+        "aria-label": "Table " + t.id + ", " + statusText + ". Open the live log.",
+        on: { click: function () { openTable(t.id); } } },
+        el("h3", {}, el("span", { text: "Table " + t.id }), el("span", { class: "status-pill " + t.outcome, text: statusText })),
+        el("ul", { class: "seat-list" }, seats),
+        cur ? el("p", { class: "small" }, el("strong", { text: "On the table: " }),
+          "#" + cur.seq + " by " + roleName(cur.role) + " (points / BATNA):") : el("p", { class: "small muted", text: "No proposal yet." }),
+        pts,
+        sigs.length ? el("p", { class: "small good", text: "Signed: " + sigs.map(roleName).join(", ") }) : null,
+        t.linkages.length ? el("p", { class: "small", text: t.linkages.length + " linkage(s) declared" }) : null,
+        sc ? el("p", { class: "small", text: "Type: " + String(sc.table_type || sc.type || "").replace(/_/g, " ") }) : null,
+        t.deadlock_reason ? el("p", { class: "small bad", text: "Reason: " + t.deadlock_reason }) : null,
+        chats.length ? el("ul", { class: "last-chat" }, chats.map(function (e) {
+          return el("li", { text: e.data.name + ": " + e.data.text });
+        })) : null);
+      return card;
+    }));
+  }
+
+  function openTable(tid) {
+    S.openTable = tid;
+    renderDialog();
+    var d = $("table-dialog");
+    if (!d.open) d.showModal();
+  }
+
+  function renderDialog() {
+    if (S.openTable === null) return;
+    var tid = S.openTable;
+    var t = S.view.tables.filter(function (x) { return x.id === tid; })[0];
+    $("dialog-title").textContent = "Table " + tid + (t ? " · " + t.outcome : "");
+    var evs = S.events.filter(function (e) {
+      var d = e.data || {};
+      return d.table === tid || e.table === tid;
+    });
+    var list = el("ol", { class: "plain log", "aria-label": "Live log of table " + tid }, evs.slice().reverse().map(function (e) {
+      return el("li", {},
+        el("span", { class: "muted", text: RP.fmtTime(e.at) }),
+        el("span", { class: "log-type", text: (RP.EVENT_LABELS[e.type] || e.type) + (e.channel ? " · " + e.channel : "") }),
+        el("span", { class: "log-text", text: describe(e) }));
+    }));
+    var proposals = t ? el("details", {}, el("summary", { text: "Proposals (" + t.proposals.length + ")" }),
+      el("ol", { class: "plain" }, t.proposals.map(function (p) {
+        return el("li", { class: "small", text: "#" + p.seq + " " + roleName(p.role) + ": " +
+          Object.keys(p.package).map(function (k) { return optionLabel(k, p.package[k]); }).join(" · ") +
+          " — " + Object.keys(p.points).map(function (r) { return roleName(r) + " " + RP.fmtPoints(p.points[r]); }).join(", ") });
+      }))) : null;
+    var vars = t ? el("p", { class: "small" }, (t.variables || []).map(function (x) { return x.label + ": " + RP.fmtPoints(x.value) + "  "; }),
+      t.closed_channels.length ? "Closed: " + t.closed_channels.join(", ") : "") : null;
+    fill($("dialog-body"), vars, proposals, evs.length ? list : el("p", { class: "muted", text: "Nothing yet." }));
+  }
+
+  $("dialog-close").addEventListener("click", function () { $("table-dialog").close(); });
+  $("table-dialog").addEventListener("close", function () {
+    var tid = S.openTable;
+    S.openTable = null;
+    var card = $("table-card-" + tid);
+    if (card) card.focus();
+  });
+
+  // -- forms and buttons ---------------------------------------------------------------------------
+  document.querySelectorAll("[data-cmd]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var cmd = b.dataset.cmd;
+      var args = {};
+      if (cmd === "extend") args.seconds = parseInt(b.dataset.seconds, 10);
+      if (cmd === "end" && !b.dataset.armed) {
+        b.dataset.armed = "1";
+        b.textContent = "Really end the game?";
+        setTimeout(function () { delete b.dataset.armed; b.textContent = "End game"; }, 4000);
+        return;
+      }
+      delete b.dataset.armed;
+      if (cmd === "end") b.textContent = "End game";
+      send(cmd, args, b);
+    });
+  });
+  $("btn-lock").addEventListener("click", function (e) {
+    send("lock", { locked: !S.view.game.lobby_locked }, e.target);
+  });
+  $("inject-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var args = { event: $("inject-event").value };
+    if ($("inject-table").value) args.table = parseInt($("inject-table").value, 10);
+    send("inject", args, $("inject-submit"), "Event injected.");
+  });
+  $("broadcast-form").addEventListener("submit", function (e) {
+    e.preventDefault();
+    var text = $("broadcast-text").value.trim();
+    if (!text) { $("broadcast-text").focus(); return; }
+    var args = { text: text };
+    if ($("broadcast-table").value) args.table = parseInt($("broadcast-table").value, 10);
+    send("broadcast", args, $("broadcast-submit"), "Message sent.").then(function (ok) {
+      if (ok) $("broadcast-text").value = "";
+    });
+  });
+
+  function render() {
+    if (!S.view) return;
+    renderControls();
+    renderPlayers();
+    renderTables();
+    renderDialog();
+  }
+
+  function take(events) {
+    (events || []).forEach(function (e) {
+      if (S.seqs[e.seq]) return;
+      S.seqs[e.seq] = true;
+      S.events.push(e);
+      if (e.seq > S.lastSeq) S.lastSeq = e.seq;
+    });
+    S.events.sort(function (a, b) { return a.seq - b.seq; });
+  }
+
+  var conn = RP.connect(function () {
+    return { kind: "instructor", game: gameId, last_seq: S.lastSeq };
+  }, {
+    status: setConn,
+    sync: function (d) { if (d.view) S.view = d.view; take(d.events); render(); },
+    view: function (d) { S.view = d.view; render(); },
+    events: function (d) { take(d.events); if (S.view) { renderTables(); renderDialog(); } },
+    resync: function () { conn.sync(S.lastSeq); },
+    error: function (d) { RP.toast(d.message || "Something went wrong.", "bad"); },
+    refused: function (msg) {
+      RP.toast((msg || "Not signed in") + " — log in again.", "bad");
+      setTimeout(function () { window.location.href = "/instructor/login?next=" + encodeURIComponent(window.location.pathname); }, 1500);
+    },
+  });
+})();

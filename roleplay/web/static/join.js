@@ -1,0 +1,34 @@
+/* Join page: the code field is forgiving (spaces, dashes, lower case). */
+(function () {
+  "use strict";
+  var code = document.getElementById("code");
+  var form = document.getElementById("join-form");
+  var name = document.getElementById("name");
+  if (!code || !form) return;
+  function tidy(v) { return v.toUpperCase().replace(/[^A-Z0-9]/g, ""); }
+  code.addEventListener("input", function () {
+    var start = code.selectionStart;
+    var before = code.value;
+    var after = before.toUpperCase().replace(/[^A-Z0-9 -]/g, "");
+    if (after !== before) {
+      code.value = after;
+      try { code.setSelectionRange(start, start); } catch (e) { /* not all inputs */ }
+    }
+    code.removeAttribute("aria-invalid");
+  });
+  form.addEventListener("submit", function (e) {
+    code.value = tidy(code.value);
+    name.value = name.value.replace(/\s+/g, " ").trim();
+    var bad = null;
+    if (!code.value) bad = code;
+    else if (!name.value) bad = name;
+    if (bad) {
+      e.preventDefault();
+      bad.setAttribute("aria-invalid", "true");
+      bad.focus();
+      return;
+    }
+    var btn = form.querySelector("button[type=submit]");
+    if (btn) { btn.disabled = true; btn.textContent = "Joining…"; }
+  });
+})();
