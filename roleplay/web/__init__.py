@@ -1,7 +1,8 @@
 """The web app: Flask pages, a small JSON API and Socket.IO, built by `create_app`.
 
 Nothing happens at import time: `socketio` is created unbound and bound to
-each app in `create_app`.
+each app in `create_app`. Flask and friends are imported by `create_app`, so
+that `roleplay serve` can monkey-patch for eventlet before they load.
 """
 
 from __future__ import annotations
@@ -10,18 +11,14 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
+    from flask_socketio import SocketIO
 
-from ..paths import templates_dir
-from ..service import GameService
-from ..settings import Settings
-from . import api, errors, instructor, player, projector, security, ticker
-from . import sockets as _sockets  # noqa: F401  (registers the socket handlers)
-from .delivery import Delivery
-from .extensions import socketio
-from .runtime import Runtime
+    from ..service import GameService
+    from ..settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_SOCKET_MESSAGE = 64 * 1024
@@ -49,14 +46,28 @@ def _origin_check(settings: Settings) -> Callable[[str | None, dict[str, Any]], 
     return allowed
 
 
-def _make_service(settings: Settings) -> GameService:
-    from ..storage.db import make_engine
-    from ..storage.eventstore import EventStore
+def __getattr__(name: str) -> SocketIO:
+    if name == "socketio":
+        from .extensions import socketio
 
-    return GameService(EventStore(make_engine(settings.database_url)))
+        return socketio
+    raise AttributeError(name)
 
 
 def create_app(settings: Settings | None = None, *, service: GameService | None = None) -> Flask:
+    from flask import Flask
+
+    from ..paths import templates_dir
+    from ..service import GameService
+    from ..settings import Settings
+    from ..storage.db import make_engine
+    from ..storage.eventstore import EventStore
+    from . import api, errors, instructor, player, projector, security, ticker
+    from . import sockets as _sockets  # noqa: F401  (registers the socket handlers)
+    from .delivery import Delivery
+    from .extensions import socketio
+    from .runtime import Runtime
+
     settings = settings or Settings.from_env()
     app = Flask(__name__, template_folder=str(templates_dir()), static_folder=str(STATIC),
                 static_url_path="/static")
@@ -70,7 +81,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
         TESTING=settings.testing,
     )
     if service is None:
-        service = _make_service(settings)
+        service = GameService(EventStore(make_engine(settings.database_url)))
     if settings.instructor_password:
         rt = Runtime(settings, service, settings.instructor_password, generated_secret=False)
     else:

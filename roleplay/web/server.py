@@ -1,0 +1,124 @@
+"""`roleplay serve`: run the app with Socket.IO in the configured async mode.
+
+Eventlet is imported here and only here, and only in eventlet mode. It must
+monkey-patch the standard library before anything else is imported (locks,
+sockets and pools made earlier stay blocking), but the command line has
+already imported pydantic and YAML by the time `serve` runs. So in eventlet
+mode `serve` replaces the process (same pid) with a fresh interpreter that
+patches first and then builds the app: `boot`. The settings travel through a
+pipe, so no secret shows in the new process's environment or arguments.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..settings import Settings
+
+#: eventlet's wsgi server refuses connections past `max_size` (1,024 by default)
+MAX_CONNECTIONS = 10_000
+BOOT_FD = "ROLEPLAY_BOOT_FD"
+_BOOT = "import sys; from roleplay.web.server import boot; sys.exit(boot())"
+
+
+def _prepare_eventlet() -> None:
+    """The one place eventlet is imported: silence its own deprecation notice, then patch."""
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
+    import eventlet
+
+    eventlet.monkey_patch()
+
+
+def _eventlet_patched() -> bool:
+    if "eventlet" not in sys.modules:
+        return False
+    from eventlet import patcher
+
+    return bool(patcher.is_monkey_patched("socket") and patcher.is_monkey_patched("thread"))
+
+
+def _raise_file_limit(wanted: int) -> None:
+    """Each socket is a file descriptor: lift the soft limit toward the hard one."""
+    try:
+        import resource
+    except ImportError:  # not on POSIX
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+def display_url(settings: Settings, path: str = "/") -> str:
+    host = settings.host
+    if host in ("0.0.0.0", "::", ""):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}{path}"
+
+
+def serve(settings: Settings) -> int:
+    if settings.async_mode == "eventlet" and not _eventlet_patched():
+        _reexec(settings)
+    return _run(settings)
+
+
+def _reexec(settings: Settings) -> None:
+    """Become `python -c _BOOT` with the settings on an inherited pipe (never returns)."""
+    data = settings.model_dump_json().encode()
+    read_fd, write_fd = os.pipe()
+    if len(data) > 60_000:  # a pipe buffer holds 64 KiB; settings are a few hundred bytes
+        raise ValueError("settings too large to hand over")
+    os.write(write_fd, data)
+    os.close(write_fd)
+    os.set_inheritable(read_fd, True)
+    env = dict(os.environ)
+    env[BOOT_FD] = str(read_fd)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, "-c", _BOOT], env)
+
+
+def boot() -> int:
+    """The fresh interpreter of eventlet mode: patch first, then read settings and serve."""
+    _prepare_eventlet()
+    from ..settings import Settings
+
+    fd = int(os.environ.pop(BOOT_FD))
+    with os.fdopen(fd, "rb") as f:
+        settings = Settings.model_validate_json(f.read())
+    try:
+        return _run(settings)
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(settings: Settings) -> int:
+    from . import create_app
+    from .extensions import socketio
+    from .runtime import Runtime
+
+    app = create_app(settings)
+    rt: Runtime = app.extensions["roleplay"]
+    print(f"roleplay: serving on {display_url(settings)} ({settings.async_mode} mode, "
+          f"database {settings.database_url})", flush=True)
+    print(f"roleplay: instructor: {display_url(settings, '/instructor/')} — {rt.login_hint}",
+          flush=True)
+    options: dict[str, Any] = {}
+    if settings.async_mode == "eventlet":
+        _raise_file_limit(MAX_CONNECTIONS + 64)
+        options.update(max_size=MAX_CONNECTIONS, log_output=False)
+    else:
+        options.update(allow_unsafe_werkzeug=True)
+    try:
+        socketio.run(app, host=settings.host, port=settings.port, **options)
+    except OSError as e:
+        print(f"roleplay: cannot listen on {settings.host}:{settings.port}: {e.strerror}",
+              file=sys.stderr)
+        return 1
+    return 0
