@@ -1,0 +1,429 @@
+"""The benchmark: the app against the bare Flask-SocketIO stack, same load, same run.
+
+    .venv/bin/python bench/run.py            # full: 50, 200, 500, 1,000 students, two workers
+    .venv/bin/python bench/run.py --quick    # under 3 minutes: 200 students, storage, storm
+
+Prints a human-readable report as it goes and ends with one line of JSON.
+Needs only what `bash scripts/setup.sh` installs (plus PostgreSQL and Redis
+for the PostgreSQL, two-worker figures; they are skipped when unreachable).
+Results: docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import load  # noqa: E402
+import storage  # noqa: E402
+from gamesetup import scenario, seated_game, valid_package  # noqa: E402
+
+PASSWORD = "bench-instructor-password"
+POSTGRES = os.environ.get("ROLEPLAY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("ROLEPLAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def log(*a: Any) -> None:
+    print(*a, file=sys.stderr, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def rss_kb(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLK_TCK
+
+
+class Server:
+    """A server subprocess on loopback."""
+
+    def __init__(self, argv: list[str], port: int, env: dict[str, str] | None = None,
+                 log_path: Path | None = None):
+        self.argv, self.port = argv, port
+        self.env = {**os.environ, **(env or {})}
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 30.0) -> float:
+        out = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(self.argv, env=self.env, stdout=out, stderr=subprocess.STDOUT,
+                                     cwd=ROOT)
+        while time.monotonic() - t0 < timeout:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.argv} (see {self.log_path})")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return time.monotonic() - t0
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"server did not listen on {self.port}")
+
+    @property
+    def pid(self) -> int:
+        assert self.proc is not None
+        return self.proc.pid
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def app_argv(port: int, db: str, queue: str | None = None) -> list[str]:
+    argv = [str(ROOT / ".venv/bin/roleplay"), "serve", "--port", str(port), "--db", db]
+    if not Path(argv[0]).exists():
+        argv[:1] = [sys.executable, "-m", "roleplay.cli"]
+    if queue:
+        argv += ["--message-queue", queue]
+    return argv
+
+
+def bare_argv(port: int, gc_freeze: bool) -> list[str]:
+    return [sys.executable, str(HERE / "bare_server.py"), "--port", str(port),
+            *(["--gc-freeze"] if gc_freeze else [])]
+
+
+def login_cookie(port: int) -> str:
+    import requests
+
+    r = requests.post(f"http://127.0.0.1:{port}/api/login", json={"password": PASSWORD}, timeout=10)
+    r.raise_for_status()
+    return "; ".join(f"{k}={v}" for k, v in r.cookies.items())
+
+
+# -- one load run ------------------------------------------------------------------------
+async def drive(target: load.Target, servers: list[Server], *, seconds: float,
+                storm: bool = False, restart: Any = None) -> dict[str, Any]:
+    """Connect everyone, run the steady load, a phase change and a sign burst; measure."""
+    n = len(target.students)
+    rss_idle = sum(rss_kb(s.pid) for s in servers)
+    if isinstance(target, load.AppTarget):
+        await target.connect_staff()
+    connect_s = await target.connect_all()
+    await asyncio.sleep(1.0)
+    rss_connected = sum(rss_kb(s.pid) for s in servers)
+
+    msgs0 = sum(target.rec.messages.values())
+    cpu0 = sum(cpu_s(s.pid) for s in servers)
+    me0 = time.process_time()
+    t0 = time.monotonic()
+    await target.steady(seconds)
+    await asyncio.sleep(1.0)  # let the last deliveries land
+    window = time.monotonic() - t0
+    cpu = sum(cpu_s(s.pid) for s in servers) - cpu0
+    client_cpu = time.process_time() - me0
+    msgs = sum(target.rec.messages.values()) - msgs0
+
+    phase = await target.measure_phase_change()
+    await asyncio.sleep(0.5)
+    await target.sign_burst()
+    await asyncio.sleep(2.0)
+    rss_loaded = sum(rss_kb(s.pid) for s in servers)
+    rec = target.rec
+    out: dict[str, Any] = {
+        "stack": target.name, "students": n, "servers": len(servers),
+        "connect_s": round(connect_s, 2),
+        "deliveries_per_s": round(msgs / window),
+        "server_cpu_pct": round(100 * cpu / window, 1),
+        "load_client_cpu_pct": round(100 * client_cpu / window, 1),
+        "chat": rec.summary("steady:chat"),
+        "proposal": rec.summary("steady:proposal_made"),
+        "sign_burst": rec.summary("burst:signed"),
+        "phase_change": phase,
+        "rss_mb_idle": round(rss_idle / 1024, 1),
+        "rss_mb_loaded": round(rss_loaded / 1024, 1),
+        "rss_kb_per_student": round((max(rss_loaded, rss_connected) - rss_idle) / n, 1),
+        "deliveries": rec.dropped(),
+        "errors": dict(rec.errors),
+    }
+    if storm and restart is not None:
+        out["reconnect_storm"] = await restart(target)
+    await target.close_all()
+    return out
+
+
+async def reconnect_storm(target: load.Target, server: Server) -> dict[str, Any]:
+    """Restart the server; every client reconnects at once (with its last_seq) until synced."""
+    n = len(target.students)
+    for s in target.students:
+        s.synced = asyncio.Event()
+    t_kill = time.monotonic()
+    server.stop()
+    await asyncio.sleep(0.2)
+    tasks = [asyncio.create_task(target.connect_one(s, retry_until=time.monotonic() + 60))
+             for s in target.students]
+    listen_s = await asyncio.to_thread(server.start)
+    t_listen = time.monotonic()
+    if isinstance(target, load.AppTarget):
+        target.cookie = await asyncio.to_thread(login_cookie, server.port)
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    t_done = time.monotonic()
+    failed = sum(1 for r in results if isinstance(r, BaseException))
+    return {"clients": n, "failed": failed, "server_start_s": round(listen_s, 2),
+            "synced_after_listen_s": round(t_done - t_listen, 2),
+            "synced_after_restart_s": round(t_done - t_kill, 2)}
+
+
+def app_run(n: int, seconds: float, workdir: Path, *, storm: bool = False,
+            workers: int = 1, db: str | None = None) -> dict[str, Any]:
+    """The app with `n` students: one worker on SQLite, or `workers` on PostgreSQL + Redis."""
+    from roleplay.service import GameService
+    from roleplay.storage.db import make_engine
+    from roleplay.storage.eventstore import EventStore
+
+    drop = None
+    if db is None:
+        if workers == 1:
+            db = f"sqlite:///{workdir}/app-{n}-{time.time_ns()}.db"
+        else:
+            db, drop = storage.fresh_postgres(POSTGRES)
+    engine = make_engine(db)
+    svc = GameService(EventStore(engine))
+    game_id, seats = seated_game(svc, n, seed=n)
+    engine.dispose()
+    queue = REDIS if workers > 1 else None
+    ports = [free_port() for _ in range(workers)]
+    env = {"ROLEPLAY_INSTRUCTOR_PASSWORD": PASSWORD, "ROLEPLAY_SECRET_KEY": "b" * 32}
+    servers = [Server(app_argv(p, db, queue), p, env, workdir / f"app-{n}-{i}.log")
+               for i, p in enumerate(ports)]
+    try:
+        for s in servers:
+            s.start()
+        students = [load.Student(i, st.table, st.role, st.player_id, st.token)
+                    for i, st in enumerate(seats)]
+        target = load.AppTarget("127.0.0.1", ports[0], students, game_id=game_id,
+                                cookie=login_cookie(ports[0]))
+        target.package = valid_package(scenario())
+        target.ports = ports  # students alternate: every table is spread across the workers
+
+        async def restart(t: load.Target) -> dict[str, Any]:
+            return await reconnect_storm(t, servers[0])
+
+        result = asyncio.run(drive(target, servers, seconds=seconds, storm=storm, restart=restart))
+        result["database"] = db.split(":", 1)[0].split("+")[0]
+        return result
+    finally:
+        for s in servers:
+            s.stop()
+        if drop:
+            drop()
+
+
+def bare_run(n: int, seconds: float, workdir: Path, *, gc_freeze: bool = False,
+             storm: bool = False) -> dict[str, Any]:
+    from roleplay.engine.commands import balanced_seats
+
+    port = free_port()
+    server = Server(bare_argv(port, gc_freeze), port, None, workdir / f"bare-{n}.log")
+    seats = balanced_seats(n, scenario())
+    students = [load.Student(i, t, r) for i, (t, r) in enumerate(seats)]
+    try:
+        server.start()
+        target = load.BareTarget("127.0.0.1", port, students)
+
+        async def restart(t: load.Target) -> dict[str, Any]:
+            return await reconnect_storm(t, server)
+
+        return asyncio.run(drive(target, [server], seconds=seconds, storm=storm, restart=restart))
+    finally:
+        server.stop()
+
+
+# -- reporting -----------------------------------------------------------------------------
+def ratio(a: float | None, b: float | None) -> float | None:
+    if a is None or b is None or b == 0:
+        return None
+    return round(a / b, 2)
+
+
+def compare(app: dict[str, Any], bare: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "p50": ratio(app["chat"]["p50_ms"], bare["chat"]["p50_ms"]),
+        "p99": ratio(app["chat"]["p99_ms"], bare["chat"]["p99_ms"]),
+        "phase_change": ratio(app["phase_change"]["all_ms"], bare["phase_change"]["all_ms"]),
+        "cpu": ratio(app["server_cpu_pct"], bare["server_cpu_pct"]),
+        "rss_per_student": ratio(app["rss_kb_per_student"], bare["rss_kb_per_student"]),
+        "deliveries_per_s": ratio(app["deliveries_per_s"], bare["deliveries_per_s"]),
+    }
+
+
+def row(r: dict[str, Any]) -> str:
+    c = r["chat"]
+    return (f"{r['stack']:>5} x{r.get('servers', 1)} {r['students']:>5} students: "
+            f"{r['deliveries_per_s']:>6}/s  chat p50 {c['p50_ms']} p95 {c['p95_ms']} "
+            f"p99 {c['p99_ms']} ms  phase {r['phase_change']['all_ms']} ms  "
+            f"cpu {r['server_cpu_pct']}%  rss {r['rss_kb_per_student']} KB/student  "
+            f"lost {r['deliveries']['missing']}/{r['deliveries']['expected']}  "
+            f"errors {sum(r['errors'].values())}")
+
+
+def storage_part(workdir: Path, quick: bool) -> dict[str, Any]:
+    n = 1000 if quick else 3000
+    sqlite = f"sqlite:///{workdir}/storage.db"
+    out: dict[str, Any] = {
+        "sqlite": {
+            "append_1_per_tx": storage.append_rate(sqlite, commands=n),
+            "append_10_per_tx": storage.append_rate(sqlite, commands=n // 10, per_tx=10),
+            "execute_chat": storage.execute_rate(sqlite, commands=n),
+        }
+    }
+    try:
+        pg, drop = storage.fresh_postgres(POSTGRES)
+    except Exception as e:  # not reachable here: say so
+        out["postgresql"] = {"skipped": str(e)[:200]}
+    else:
+        try:
+            out["postgresql"] = {
+                "append_1_per_tx": storage.append_rate(pg, commands=n),
+                "append_10_per_tx": storage.append_rate(pg, commands=n // 10, per_tx=10),
+                "execute_chat": storage.execute_rate(pg, commands=n),
+            }
+        finally:
+            drop()
+    gid, events = storage.big_game(sqlite, players=300)
+    out["rebuild_300"] = {"events": events, "seconds": storage.rebuild_s(sqlite, gid)}
+    out["export_300"] = storage.export_s(sqlite, gid)
+    out["analyze_10x5"] = storage.analyze_s()
+    return out
+
+
+def machine() -> dict[str, Any]:
+    from importlib.metadata import version
+
+    cpu = "?"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    mem = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+    return {"cpus": os.cpu_count(), "cpu": cpu, "mem_gb": round(int(mem) / 2**20),
+            "python": platform.python_version(), "flask_socketio": version("flask-socketio"),
+            "eventlet": version("eventlet"),
+            "load1": round(os.getloadavg()[0], 2)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="under 3 minutes: 200 students")
+    ap.add_argument("--students", type=int, nargs="*", help="sizes (default 50 200 500 1000)")
+    ap.add_argument("--seconds", type=float, help="steady load per size (default 15 quick, 40 full)")
+    ap.add_argument("--no-storage", action="store_true")
+    ap.add_argument("--no-workers", action="store_true", help="skip the two-worker run")
+    ap.add_argument("--storm", type=int, help="students in the reconnect storm (default 500)")
+    ap.add_argument("--out", type=Path, help="write the full results as JSON here")
+    args = ap.parse_args(argv)
+
+    sizes = args.students or ([200] if args.quick else [50, 200, 500, 1000])
+    seconds = args.seconds or (15.0 if args.quick else 40.0)
+    storm_n = args.storm or (200 if args.quick else 500)
+    workdir = Path(tempfile.mkdtemp(prefix="roleplay-bench-", dir=HERE))
+    started = time.monotonic()
+    results: dict[str, Any] = {"machine": machine(), "seconds_per_size": seconds, "sizes": []}
+    gc.collect()
+    try:
+        for n in sizes:
+            log(f"-- {n} students: bare stack, then the app")
+            bare = bare_run(n, seconds, workdir)
+            log(row(bare))
+            app = app_run(n, seconds, workdir, storm=(n == storm_n))
+            log(row(app))
+            entry = {"students": n, "bare": bare, "app": app, "ratio": compare(app, bare)}
+            log(f"      ratio app/bare: {entry['ratio']}")
+            if n == storm_n:
+                log(f"      reconnect storm: {app.get('reconnect_storm')}")
+            results["sizes"].append(entry)
+        if storm_n not in sizes:
+            log(f"-- reconnect storm, {storm_n} students")
+            app = app_run(storm_n, min(seconds, 5.0), workdir, storm=True)
+            results["storm"] = app["reconnect_storm"]
+            log(f"      {results['storm']}")
+        else:
+            results["storm"] = next(e["app"]["reconnect_storm"] for e in results["sizes"]
+                                    if e["students"] == storm_n)
+        if not args.quick and not args.no_workers:
+            n = 500 if 500 in sizes else sizes[-1]
+            log(f"-- two workers on PostgreSQL + Redis, {n} students (one worker beside it)")
+            try:
+                one = app_run(n, seconds, workdir, workers=1, db=storage.fresh_postgres(POSTGRES)[0])
+                two = app_run(n, seconds, workdir, workers=2)
+                results["workers"] = {"one": one, "two": two}
+                log(row(one))
+                log(row(two))
+            except Exception as e:
+                results["workers"] = {"skipped": str(e)[:300]}
+                log(f"      skipped: {e}")
+        if not args.no_storage:
+            log("-- storage, rebuild, export, analyze")
+            results["storage"] = storage_part(workdir, args.quick)
+            log(json.dumps(results["storage"]))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    results["elapsed_s"] = round(time.monotonic() - started, 1)
+    if args.out:
+        args.out.write_text(json.dumps(results, indent=2))
+    main_size = next((e for e in results["sizes"] if e["students"] == 500), results["sizes"][-1])
+    st = results.get("storage", {})
+    line = {
+        "students": main_size["students"],
+        "p99_ms_app": main_size["app"]["chat"]["p99_ms"],
+        "p99_ms_bare": main_size["bare"]["chat"]["p99_ms"],
+        "ratio_p99": main_size["ratio"]["p99"],
+        "p50_ms_app": main_size["app"]["chat"]["p50_ms"],
+        "p50_ms_bare": main_size["bare"]["chat"]["p50_ms"],
+        "phase_change_ms_p99": main_size["app"]["phase_change"]["p99_ms"],
+        "phase_change_ms_all": main_size["app"]["phase_change"]["all_ms"],
+        "deliveries_lost": main_size["app"]["deliveries"]["missing"],
+        "errors": sum(main_size["app"]["errors"].values()),
+        "cpu_pct_app": main_size["app"]["server_cpu_pct"],
+        "cpu_pct_bare": main_size["bare"]["server_cpu_pct"],
+        "rss_kb_per_student": main_size["app"]["rss_kb_per_student"],
+        "events_per_s_sqlite": st.get("sqlite", {}).get("append_1_per_tx"),
+        "events_per_s_postgres": st.get("postgresql", {}).get("append_1_per_tx"),
+        "rebuild_300_s": st.get("rebuild_300", {}).get("seconds"),
+        "html_export_300_s": st.get("export_300", {}).get("html_s"),
+        "analyze_10x5_s": st.get("analyze_10x5", {}).get("seconds"),
+        "storm_clients": results["storm"]["clients"],
+        "storm_synced_s": results["storm"]["synced_after_listen_s"],
+        "elapsed_s": results["elapsed_s"],
+    }
+    print(json.dumps(line), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
