@@ -1,0 +1,50 @@
+"""Exports of a whole game: JSON, CSV (a zip) and HTML (the debrief report).
+
+`export_game(service, game, fmt=..., anonymize=...)` is what the CLI and the
+web app call; `build_export` gives the JSON export as a dict (the debrief page
+renders from it); `rescore_export` recomputes an export's outcomes from its
+events. The format is versioned and documented in docs/export.md.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..service import GameService
+from .build import FORMAT, FORMAT_VERSION, ExportError, build_export, iso_time
+from .csvzip import export_csv
+from .rescore import rescore_export
+
+FORMATS = ("json", "csv", "html")
+
+__all__ = [
+    "FORMAT",
+    "FORMATS",
+    "FORMAT_VERSION",
+    "ExportError",
+    "build_export",
+    "export_csv",
+    "export_game",
+    "export_json",
+    "iso_time",
+    "rescore_export",
+]
+
+
+def export_json(export: dict[str, Any]) -> bytes:
+    return json.dumps(export, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")
+
+
+def export_game(service: GameService, game: str, *, fmt: str, anonymize: bool = False) -> bytes:
+    """A game (id or join code) as JSON, a zip of CSV files, or one self-contained HTML file."""
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")
+    export = build_export(service, game, anonymize=anonymize)
+    if fmt == "json":
+        return export_json(export)
+    if fmt == "csv":
+        return export_csv(export)
+    from ..report import render_report
+
+    return render_report(export).encode("utf-8")
