@@ -76,6 +76,7 @@
     ["screen-message", "screen-waiting", "screen-game"].forEach(function (id) {
       $(id).hidden = id !== screen;
     });
+    $("tabs").hidden = screen !== "screen-game";
   }
 
   function message(title, text, link) {
@@ -233,8 +234,10 @@
     });
     keepFocus(function () {
       fill(panel,
-        v.game.status === "lobby" ? el("div", { class: "notice" },
-          el("strong", { text: "The game has not started yet." }), " Read your briefing while you wait.") : null,
+        v.game.status === "lobby" ? el("div", { class: "seat-badge", id: "lobby-seat", role: "status" },
+          el("span", { class: "seat-table", text: "Table " + t.id }),
+          el("span", { class: "seat-role", text: "You are: " + role.name }),
+          el("span", { class: "small", text: "The game has not started yet. Read your briefing while you wait." })) : null,
         el("h2", { text: v.scenario.title }),
         v.scenario.summary ? el("p", { class: "lead", text: v.scenario.summary }) : null,
         el("article", { class: "card confidential", "aria-labelledby": "brief-role" },
@@ -739,7 +742,7 @@
             a.budget_cost > role.budget_left + 1e-9 ? "Your budget cannot cover it." : null;
           var ok = canAct && !why;
           var facts = [];
-          if (a.cost) facts.push("Costs you " + RP.fmtPoints(a.cost) + " points");
+          if (a.cost) facts.push("Costs you " + RP.fmtPoints(a.cost) + (a.cost === 1 ? " point" : " points"));
           if (a.budget_cost) facts.push("Budget " + RP.fmtPoints(a.budget_cost));
           facts.push(a.uses_left === null || a.uses_left === undefined ? "No limit" : "Uses left: " + a.uses_left);
           var target = a.targets.length ? el("div", { class: "field" },
@@ -817,7 +820,7 @@
       el("button", { type: "button", class: "banner-close", "aria-label": "Dismiss",
         on: { click: function () { b.remove(); } } }, "×"));
     box.appendChild(b);
-    while (box.children.length > 3) box.removeChild(box.firstChild);
+    while (box.children.length > 2) box.removeChild(box.firstChild);
     setTimeout(function () { if (b.parentNode) b.remove(); }, e.type === "message" || e.type === "event_fired" ? 30000 : 12000);
   }
 
@@ -940,11 +943,18 @@
     },
     view: function (data) {
       var oldTable = S.view && S.view.table ? S.view.table.id : null;
+      var hadResults = !!(S.view && S.view.game.results_visible);
       S.view = data.view;
       if (S.view.me) S.me = Object.assign({}, S.me || {}, S.view.me);
       var newTable = S.view.table ? S.view.table.id : null;
       if (oldTable !== newTable) { S.chatKey = null; S.structureKey = null; }
       render();
+      if (!hadResults && S.view.game.results_visible && seated()) {
+        // the results just came out: show them (once)
+        selectTab($("tab-negotiate"));
+        S.tab = "negotiate";
+        window.scrollTo(0, 0);
+      }
     },
     events: function (data) {
       take(data.events, true);
@@ -978,5 +988,8 @@
   message("Connecting…", "Getting your seat at the table.");
   window.addEventListener("pageshow", function () { clock.render(); });
   // tests and curious students: the page's state, read-only
-  window.__roleplay = { state: function () { return { lastSeq: S.lastSeq, events: S.events.length, me: S.me }; } };
+  window.__roleplay = { state: function () {
+    return { lastSeq: S.lastSeq, events: S.events.length, me: S.me,
+      role: S.view && S.view.role ? S.view.role.id : null, table: S.view && S.view.table ? S.view.table.id : null };
+  } };
 })();

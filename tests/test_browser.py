@@ -1,0 +1,396 @@
+"""The pages in a real browser: a whole class plays one game through `roleplay serve`.
+
+One headless Chromium, one context per person: an instructor (with the
+projector in a second tab) and eight students, some on a 390 px phone
+viewport. They join by code, get distinct seats at two tables, chat, submit
+openings, propose, sign or refuse, and see their results. One student reloads
+mid-round, another loses the network and comes back with what it missed.
+Screenshots of every view at 390 and 1280 px go to test-artifacts/browser/.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from roleplay.engine.commands import linkage_problem
+from roleplay.paths import scenarios_dir
+from roleplay.scenario.loader import load_scenario
+from roleplay.scenario.model import Scenario
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+PASSWORD = "browser-test-password"
+SCENARIO = "association-agreement"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+TIMEOUT = 15_000  # ms for any one thing to show up
+
+sync_api = pytest.importorskip("playwright.sync_api")
+expect = sync_api.expect
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
+
+
+# -- the server ---------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _serve_command() -> list[str]:
+    script = Path(sys.executable).parent / "roleplay"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("roleplay")
+    if found:
+        return [found]
+    return [sys.executable, "-c", "import sys; from roleplay.cli import main; sys.exit(main())"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    db = tmp_path_factory.mktemp("browser") / "game.db"
+    env = dict(os.environ, ROLEPLAY_INSTRUCTOR_PASSWORD=PASSWORD,
+               ROLEPLAY_SECRET_KEY="browser-test-secret-0123456789abcdef")
+    log = tmp_path_factory.mktemp("browser-log") / "server.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(
+            [*_serve_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
+             "--db", f"sqlite:///{db}", "--async-mode", "threading"],
+            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("roleplay serve did not start:\n" + log.read_text(errors="replace"))
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+# -- packages from the scenario -------------------------------------------------------
+def _packages(sc: Scenario) -> list[dict[str, str]]:
+    ids = [[o.id for o in i.options] for i in sc.issues]
+    out = []
+    for combo in itertools.product(*ids):
+        pkg = {i.id: o for i, o in zip(sc.issues, combo, strict=True)}
+        if linkage_problem(sc, pkg) is None:
+            out.append(pkg)
+    return out
+
+
+def _plan(sc: Scenario) -> dict[str, dict[str, str]]:
+    """Openings (each side's best) and a deal both signatories prefer to their BATNA."""
+    pkgs = _packages(sc)
+    eu = max(pkgs, key=lambda p: sc.points("eu", p))
+    gov = max(pkgs, key=lambda p: sc.points("government", p))
+    both = [p for p in pkgs if sc.points("eu", p) >= sc.role("eu").batna
+            and sc.points("government", p) >= sc.role("government").batna]
+    deal = max(both, key=lambda p: min(sc.points("eu", p) - sc.role("eu").batna,
+                                       sc.points("government", p) - sc.role("government").batna))
+    return {"eu": eu, "government": gov, "deal": deal}
+
+
+# -- people ---------------------------------------------------------------------------
+@dataclass
+class Student:
+    name: str
+    context: Any
+    page: Any
+    phone: bool
+    table: int = 0
+    role: str = ""
+    errors: list[str] | None = None
+
+
+def _shot(page: Any, name: str, full: bool = False) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=full)
+
+
+def _tab(page: Any, name: str) -> None:
+    page.click(f"#tab-{name}")
+    expect(page.locator(f"#panel-{name}")).to_be_visible()
+
+
+def _choose(page: Any, pkg: dict[str, str]) -> None:
+    _tab(page, "negotiate")
+    for issue, option in pkg.items():
+        page.check(f"#opt-{issue}-{option}")
+
+
+def _chat(page: Any, channel: str, text: str) -> None:
+    _tab(page, "channels")
+    page.click(f"#pill-{channel}")
+    page.fill(f"#chat-input-{channel}", text)
+    page.press(f"#chat-input-{channel}", "Enter")
+    expect(page.locator(f"#chat-log-{channel} .msg-text", has_text=text)).to_be_visible()
+
+
+XSS_NAME = '<img src=x onerror=__xss=1>'  # 27 characters: fits the 32 allowed
+XSS_CHAT = '<script>window.__xss=2</script><b onmouseover="window.__xss=3">bold?</b>'
+
+
+def test_a_class_plays_one_game(server: str, browser: Any) -> None:
+    started = time.monotonic()
+    sc = load_scenario(scenarios_dir() / f"{SCENARIO}.yaml")
+    plan = _plan(sc)
+    page_errors: list[str] = []
+
+    # -- the instructor creates a game -------------------------------------------------
+    ictx = browser.new_context(viewport=DESKTOP)
+    ictx.set_default_timeout(TIMEOUT)
+    dash = ictx.new_page()
+    dash.on("pageerror", lambda e: page_errors.append(f"dashboard: {e}"))
+    dash.goto(server + "/instructor/")
+    expect(dash).to_have_url(re.compile(r"/instructor/login"))
+    _shot(dash, "instructor-login")
+    dash.fill("#password", PASSWORD)
+    dash.click("button[type=submit]")
+    expect(dash.locator("#new-game")).to_be_visible()
+    _shot(dash, "instructor-library", full=True)
+    dash.check(f"input[name=ref][value='builtin:{SCENARIO}']")
+    dash.click("#create-game")
+    expect(dash).to_have_url(re.compile(r"/instructor/games/\w+"))
+    code = dash.locator("#dash-code").inner_text().strip()
+    game_id = dash.url.rstrip("/").split("/")[-1]
+    assert re.fullmatch(r"[A-Z0-9]{4,10}", code)
+
+    projector = ictx.new_page()
+    projector.on("pageerror", lambda e: page_errors.append(f"projector: {e}"))
+    projector.goto(f"{server}/projector/{game_id}")
+    expect(projector.locator(".proj-code")).to_have_text(code)
+    expect(projector.locator(".proj-qr svg")).to_be_visible()
+
+    # -- eight students join ------------------------------------------------------------
+    students: list[Student] = []
+    for i in range(8):
+        phone = i % 2 == 0
+        ctx = browser.new_context(viewport=PHONE if phone else DESKTOP,
+                                  is_mobile=phone, has_touch=phone)
+        ctx.set_default_timeout(TIMEOUT)
+        page = ctx.new_page()
+        name = XSS_NAME if i == 3 else f"Student {i + 1}"
+        page.on("pageerror", lambda e, n=name: page_errors.append(f"{n}: {e}"))
+        if i == 0:
+            page.goto(server + "/")
+            _shot(page, "join-empty")
+            # forgiving: lower case and spaces
+            spaced = " ".join(code.lower())
+            page.fill("#code", spaced)
+        else:
+            page.goto(f"{server}/join/{code}")  # the QR target pre-fills the code
+            expect(page.locator("#code")).to_have_value(code)
+        page.fill("#name", name)
+        if i == 1:
+            _shot(page, "join-filled")
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(rf"/play/{game_id}$"))
+        expect(page.locator("#screen-waiting")).to_be_visible()
+        students.append(Student(name, ctx, page, phone))
+    _shot(students[0].page, "waiting")
+    _shot(students[1].page, "waiting")
+    expect(students[3].page.locator("#waiting-title")).to_contain_text(XSS_NAME)
+    expect(projector.locator("#proj-count")).to_have_text("8 students joined")
+    _shot(projector, "projector-lobby")
+    expect(dash.locator("#players .pchip")).to_have_count(8)
+    _shot(dash, "dashboard-lobby", full=True)
+
+    # -- seats: automatic, two tables, four distinct roles each --------------------------
+    dash.click("#btn-assign")
+    seats = set()
+    for s in students:
+        expect(s.page.locator("#lobby-seat")).to_be_visible()
+        s.table = int(s.page.locator("#top-table").inner_text().split()[-1])
+        s.role = s.page.evaluate("() => window.__roleplay.state().role")
+        seats.add((s.table, s.role))
+    assert len(seats) == 8
+    assert {t for t, _ in seats} == {1, 2}
+    by_seat = {(s.table, s.role): s for s in students}
+    eu1, gov1, cs1, lob1 = (by_seat[(1, r)] for r in ("eu", "government", "civil_society", "lobbyist"))
+    eu2, gov2, cs2, lob2 = (by_seat[(2, r)] for r in ("eu", "government", "civil_society", "lobbyist"))
+    _shot(eu1.page, "waiting-seated")
+
+    # -- briefing ------------------------------------------------------------------------
+    dash.click("#btn-start")
+    for s in students:
+        expect(s.page.locator("#top-phase")).to_contain_text(sc.phases[0].title[:20])
+    expect(eu1.page.locator("#brief-role")).to_contain_text("European Union")
+    # a role never sees another role's confidential text
+    assert sc.role("government").briefing.confidential[:60] not in eu1.page.content()
+    for s in (eu1, eu2):
+        _shot(s.page, "student-briefing")
+    expect(dash.locator("#tables .tcard")).to_have_count(2)
+
+    # -- openings --------------------------------------------------------------------------
+    dash.click("#btn-advance")
+    for s, side in ((eu1, "eu"), (gov1, "government"), (eu2, "eu"), (gov2, "government")):
+        _choose(s.page, plan[side])
+        expect(s.page.locator("#propose")).to_have_text("Submit opening")
+        if s is eu1:
+            _shot(s.page, "student-negotiate-opening")
+        if s is eu2:
+            _shot(s.page, "student-negotiate-opening")
+        s.page.click("#propose")
+        expect(s.page.locator("#propose")).to_have_text("Opening submitted")
+
+    # -- negotiation ---------------------------------------------------------------------
+    dash.click("#btn-advance")
+    expect(eu1.page.locator("#top-phase")).to_contain_text(sc.phases[2].title[:20])
+    _chat(eu1.page, "official", "Shall we start from a joint text?")
+    # an unread count on the other side's Channels tab
+    expect(gov1.page.locator("#badge-channels")).to_have_text("1")
+    _chat(gov1.page, "official", XSS_CHAT)
+    expect(gov1.page.locator("#badge-channels")).to_be_hidden()
+    # the line arrives as text
+    expect(eu1.page.locator("#chat-log-official .msg-text", has_text="window.__xss=2")).to_have_count(1)
+    _chat(eu1.page, "non_governmental", "Civil society: what do you need?")
+    _chat(lob1.page, "unofficial", "Brussels is listening.")
+    _chat(cs1.page, "non_governmental", "A real say for independent NGOs.")
+    _shot(eu1.page, "student-channels")
+    _shot(eu2.page, "student-channels")
+    # the lobbyist cannot see the official channel
+    expect(lob1.page.locator("#pill-official")).to_have_count(0)
+
+    _choose(eu1.page, plan["deal"])
+    eu1.page.click("#propose")
+    expect(gov1.page.locator("#ontable-title")).to_contain_text("Proposed by European Union")
+    expect(gov1.page.locator(".on-table .total-line strong")).to_have_text(
+        f"{sc.points('government', plan['deal']):g} points")
+
+    # a student reloads mid-round and keeps everything
+    cs1.page.reload()
+    expect(cs1.page.locator("#top-table")).to_have_text("Table 1")
+    _tab(cs1.page, "channels")
+    cs1.page.click("#pill-non_governmental")
+    expect(cs1.page.locator("#chat-log-non_governmental .msg-text",
+                            has_text="Civil society: what do you need?")).to_be_visible()
+    _tab(cs1.page, "negotiate")
+    expect(cs1.page.locator("#ontable-title")).to_contain_text("Proposed by European Union")
+
+    # a student's network drops, and it comes back with what it missed
+    gov2.context.set_offline(True)
+    expect(gov2.page.locator("#conn")).to_be_visible(timeout=30_000)
+    _shot(gov2.page, "student-offline")
+    _chat(eu2.page, "official", "Are you still there?")
+    _choose(eu2.page, plan["deal"])
+    eu2.page.click("#propose")
+    dash.fill("#broadcast-text", "Five minutes left at every table.")
+    dash.click("#broadcast-submit")
+    expect(eu2.page.locator(".banner", has_text="Five minutes left")).to_be_visible()
+    gov2.context.set_offline(False)
+    expect(gov2.page.locator("#conn")).to_be_hidden(timeout=30_000)
+    _tab(gov2.page, "negotiate")
+    expect(gov2.page.locator("#ontable-title")).to_contain_text("Proposed by European Union")
+    _tab(gov2.page, "channels")
+    gov2.page.click("#pill-official")
+    expect(gov2.page.locator("#chat-log-official .msg-text", has_text="Are you still there?")).to_be_visible()
+    _tab(gov2.page, "events")
+    expect(gov2.page.locator("#panel-events", has_text="Five minutes left")).to_be_visible()
+
+    # actions and the timeline
+    _tab(cs1.page, "actions")
+    _shot(cs1.page, "student-actions")
+    _tab(lob2.page, "actions")
+    _shot(lob2.page, "student-actions")
+    _tab(eu1.page, "events")
+    _shot(eu1.page, "student-events")
+    _tab(eu2.page, "events")
+    _shot(eu2.page, "student-events")
+    _tab(eu1.page, "negotiate")
+    _shot(eu1.page, "student-negotiate")
+    _tab(eu2.page, "negotiate")
+    _shot(eu2.page, "student-negotiate")
+    _shot(dash, "dashboard-negotiation", full=True)
+    _shot(projector, "projector-play")
+
+    # -- decision: table 1 signs, table 2's government refuses ----------------------------
+    dash.click("#btn-advance")
+    for s in (eu1, gov1):
+        _tab(s.page, "negotiate")
+        s.page.click("#sign")
+    expect(cs1.page.locator("#outcome-title")).to_have_text("Agreement signed")
+    _tab(gov2.page, "negotiate")
+    gov2.page.click("#refuse")
+    gov2.page.click("#refuse-yes")
+    expect(eu2.page.locator("#outcome-title")).to_have_text("No agreement")
+
+    dash.click("#table-card-1")
+    expect(dash.locator("#table-dialog")).to_be_visible()
+    expect(dash.locator("#dialog-body")).to_contain_text("DEAL")
+    _shot(dash, "dashboard-table-log")
+    dash.click("#dialog-close")
+
+    # -- results ---------------------------------------------------------------------------
+    dash.click("#btn-advance")
+    for s in students:
+        expect(s.page.locator("#results-title")).to_be_visible()
+    expect(eu1.page.locator("#neg-results .big-number strong")).to_have_text(
+        f"{sc.points('eu', plan['deal']):g}")
+    for s in (eu1, eu2, cs1):
+        _shot(s.page, "student-results")
+    _shot(projector, "projector-results")
+    _shot(dash, "dashboard-results", full=True)
+    dash.click("#btn-end")
+    dash.click("#btn-end")  # confirm
+    expect(projector.locator("#proj-phase")).to_contain_text("Game over")
+    _shot(projector, "projector-end")
+
+    # -- error pages --------------------------------------------------------------------------
+    err = students[1].page
+    resp = err.goto(f"{server}/play/0000deadbeef")
+    assert resp is not None and resp.status == 404
+    expect(err.locator("#err-title")).to_be_visible()
+    _shot(err, "error-404")
+    phone_err = students[0].context.new_page()
+    phone_err.goto(f"{server}/nope")
+    _shot(phone_err, "error-404")
+
+    # nothing ran that should not have: no script from names or chat, no page errors
+    for s in students:
+        assert s.page.evaluate("() => window.__xss") is None
+    assert not page_errors, page_errors
+    for s in students:
+        s.context.close()
+    ictx.close()
+    assert time.monotonic() - started < 240
