@@ -64,6 +64,7 @@ class Client(ABC):
         self.events: dict[int, dict[str, Any]] = {}
         self.last_seq = 0
         self.errors: list[dict[str, Any]] = []
+        self.syncs: list[dict[str, Any]] = []
         self.kicked = False
         self._replies: dict[str, dict[str, Any]] = {}
         self._cond = threading.Condition()
@@ -83,6 +84,7 @@ class Client(ABC):
 
     def _on_sync(self, data: dict[str, Any]) -> None:
         with self._cond:
+            self.syncs.append(data)
             self.view, self.me = data["view"], data.get("me")
             self._seen(data["events"])
             self.last_seq = max(self.last_seq, int(data["seq"]))

@@ -6,14 +6,21 @@ pytest puts this folder on sys.path for them.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -79,13 +86,29 @@ issues:
   - id: rights
     title: Human rights
     options:
-      - {id: clause, label: Clause, kind: template, template_distance: 0, points: {eu: 37.173, government: 0, civil_society: 58.414, lobbyist: 0}}
-      - {id: none, label: No clause, kind: opt_out, template_distance: 1, points: {eu: 0, government: 44.191, civil_society: 0, lobbyist: 46.474}}
+      - id: clause
+        label: Clause
+        kind: template
+        template_distance: 0
+        points: {eu: 37.173, government: 0, civil_society: 58.414, lobbyist: 0}
+      - id: none
+        label: No clause
+        kind: opt_out
+        template_distance: 1
+        points: {eu: 0, government: 44.191, civil_society: 0, lobbyist: 46.474}
   - id: energy
     title: Energy
     options:
-      - {id: joint, label: Joint text, kind: co_designed, template_distance: 0.5, points: {eu: 62.827, government: 55.809, civil_society: 41.586, lobbyist: 53.526}}
-      - {id: std, label: Standard, kind: template, template_distance: 0, points: {eu: 0, government: 0, civil_society: 0, lobbyist: 0}}
+      - id: joint
+        label: Joint text
+        kind: co_designed
+        template_distance: 0.5
+        points: {eu: 62.827, government: 55.809, civil_society: 41.586, lobbyist: 53.526}
+      - id: std
+        label: Standard
+        kind: template
+        template_distance: 0
+        points: {eu: 0, government: 0, civil_society: 0, lobbyist: 0}
 phases:
   - {id: briefing, kind: briefing, title: Briefing, minutes: 5}
   - {id: talks, kind: negotiation, title: Talks, minutes: 10}
@@ -189,3 +212,62 @@ def received(sock: Any, name: str | None = None) -> list[Any]:
     if name is None:
         return [(m["name"], m["args"][0] if m["args"] else None) for m in got]
     return [m["args"][0] if m["args"] else None for m in got if m["name"] == name]
+
+
+# -- a real server in a subprocess ------------------------------------------------------
+class ServerProcess:
+    """`roleplay serve` on a free loopback port; `kill()` is SIGKILL, `start()` starts it again."""
+
+    def __init__(self, db_url: str, mode: str, log: Path, port: int | None = None):
+        self.db_url = db_url
+        self.mode = mode
+        self.log = log
+        self.port = port or free_port()
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> None:
+        env = dict(os.environ, ROLEPLAY_INSTRUCTOR_PASSWORD=PASSWORD,
+                   ROLEPLAY_SECRET_KEY=SECRET_KEY)
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "roleplay.cli", "serve", "--host", "127.0.0.1",
+                 "--port", str(self.port), "--db", self.db_url, "--async-mode", self.mode],
+                stdout=out, stderr=subprocess.STDOUT, env=env)
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text(errors='replace')}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"server did not start: {self.log.read_text(errors='replace')}")
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@contextlib.contextmanager
+def running_server(tmp_path: Path, mode: str) -> Iterator[ServerProcess]:
+    server = ServerProcess(f"sqlite:///{tmp_path / 'server.db'}", mode, tmp_path / "server.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

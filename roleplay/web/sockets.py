@@ -217,5 +217,7 @@ def on_command(payload: Any = None) -> None:
 
 @socketio.on_error_default
 def on_error(e: BaseException) -> None:
+    if isinstance(e, ConnectionRefusedError):
+        raise e  # a refused connection, not a failure: Socket.IO refuses it
     log.exception("socket handler failed", exc_info=e)
     _error("unavailable", "Something went wrong on the server; reload the page.")
