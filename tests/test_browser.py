@@ -148,6 +148,16 @@ def _shot(page: Any, name: str, full: bool = False) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=full)
 
 
+def _shots(page: Any, name: str, full: bool = False) -> None:
+    """The same view at 390 and at 1280 px wide, back to the page's own size after."""
+    own = dict(page.viewport_size)
+    for size in (PHONE, DESKTOP):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(50)
+        _shot(page, name, full)
+    page.set_viewport_size(own)
+
+
 def _tab(page: Any, name: str) -> None:
     page.click(f"#tab-{name}")
     expect(page.locator(f"#panel-{name}")).to_be_visible()
@@ -173,6 +183,7 @@ XSS_CHAT = '<script>window.__xss=2</script><b onmouseover="window.__xss=3">bold?
 
 def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     started = time.monotonic()
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
     sc = load_scenario(scenarios_dir() / f"{SCENARIO}.yaml")
     plan = _plan(sc)
     page_errors: list[str] = []
@@ -184,11 +195,11 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     dash.on("pageerror", lambda e: page_errors.append(f"dashboard: {e}"))
     dash.goto(server + "/instructor/")
     expect(dash).to_have_url(re.compile(r"/instructor/login"))
-    _shot(dash, "instructor-login")
+    _shots(dash, "instructor-login")
     dash.fill("#password", PASSWORD)
     dash.click("button[type=submit]")
     expect(dash.locator("#new-game")).to_be_visible()
-    _shot(dash, "instructor-library", full=True)
+    _shots(dash, "instructor-library", full=True)
     dash.check(f"input[name=ref][value='builtin:{SCENARIO}']")
     dash.click("#create-game")
     expect(dash).to_have_url(re.compile(r"/instructor/games/\w+"))
@@ -205,7 +216,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     # -- eight students join ------------------------------------------------------------
     students: list[Student] = []
     for i in range(8):
-        phone = i % 2 == 0
+        phone = i in (0, 2, 5, 7)  # each role: one phone, one laptop
         ctx = browser.new_context(viewport=PHONE if phone else DESKTOP,
                                   is_mobile=phone, has_touch=phone)
         ctx.set_default_timeout(TIMEOUT)
@@ -214,7 +225,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
         page.on("pageerror", lambda e, n=name: page_errors.append(f"{n}: {e}"))
         if i == 0:
             page.goto(server + "/")
-            _shot(page, "join-empty")
+            _shots(page, "join-empty")
             # forgiving: lower case and spaces
             spaced = " ".join(code.lower())
             page.fill("#code", spaced)
@@ -232,9 +243,9 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     _shot(students[1].page, "waiting")
     expect(students[3].page.locator("#waiting-title")).to_contain_text(XSS_NAME)
     expect(projector.locator("#proj-count")).to_have_text("8 students joined")
-    _shot(projector, "projector-lobby")
+    _shots(projector, "projector-lobby")
     expect(dash.locator("#players .pchip")).to_have_count(8)
-    _shot(dash, "dashboard-lobby", full=True)
+    _shots(dash, "dashboard-lobby", full=True)
 
     # -- seats: automatic, two tables, four distinct roles each --------------------------
     dash.click("#btn-assign")
@@ -249,7 +260,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     by_seat = {(s.table, s.role): s for s in students}
     eu1, gov1, cs1, lob1 = (by_seat[(1, r)] for r in ("eu", "government", "civil_society", "lobbyist"))
     eu2, gov2, cs2, lob2 = (by_seat[(2, r)] for r in ("eu", "government", "civil_society", "lobbyist"))
-    _shot(eu1.page, "waiting-seated")
+    _shots(eu1.page, "waiting-seated")
 
     # -- briefing ------------------------------------------------------------------------
     dash.click("#btn-start")
@@ -288,6 +299,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     _chat(lob1.page, "unofficial", "Brussels is listening.")
     _chat(cs1.page, "non_governmental", "A real say for independent NGOs.")
     _shot(eu1.page, "student-channels")
+    _tab(eu2.page, "channels")
     _shot(eu2.page, "student-channels")
     # the lobbyist cannot see the official channel
     expect(lob1.page.locator("#pill-official")).to_have_count(0)
@@ -341,8 +353,8 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     _shot(eu1.page, "student-negotiate")
     _tab(eu2.page, "negotiate")
     _shot(eu2.page, "student-negotiate")
-    _shot(dash, "dashboard-negotiation", full=True)
-    _shot(projector, "projector-play")
+    _shots(dash, "dashboard-negotiation", full=True)
+    _shots(projector, "projector-play")
 
     # -- decision: table 1 signs, table 2's government refuses ----------------------------
     dash.click("#btn-advance")
@@ -358,7 +370,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     dash.click("#table-card-1")
     expect(dash.locator("#table-dialog")).to_be_visible()
     expect(dash.locator("#dialog-body")).to_contain_text("DEAL")
-    _shot(dash, "dashboard-table-log")
+    _shots(dash, "dashboard-table-log")
     dash.click("#dialog-close")
 
     # -- results ---------------------------------------------------------------------------
@@ -369,12 +381,12 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
         f"{sc.points('eu', plan['deal']):g}")
     for s in (eu1, eu2, cs1):
         _shot(s.page, "student-results")
-    _shot(projector, "projector-results")
-    _shot(dash, "dashboard-results", full=True)
+    _shots(projector, "projector-results")
+    _shots(dash, "dashboard-results", full=True)
     dash.click("#btn-end")
     dash.click("#btn-end")  # confirm
     expect(projector.locator("#proj-phase")).to_contain_text("Game over")
-    _shot(projector, "projector-end")
+    _shots(projector, "projector-end")
 
     # -- error pages --------------------------------------------------------------------------
     err = students[1].page

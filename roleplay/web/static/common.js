@@ -69,7 +69,7 @@
 
   function fmtTime(epochSeconds) {
     var d = new Date(epochSeconds * 1000);
-    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
   }
 
   function randomId() {

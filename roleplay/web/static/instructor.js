@@ -155,7 +155,7 @@
       case "openings_revealed": return "Openings revealed.";
       case "signed": return roleName(d.role) + " (" + d.name + ") signed #" + d.proposal + ".";
       case "refused": return roleName(d.role) + " (" + d.name + ") refused to sign.";
-      case "table_settled": return d.outcome === "deal" ? "DEAL." : "No agreement (" + d.reason + ").";
+      case "table_settled": return d.outcome === "deal" ? "DEAL." : "No agreement (" + reasonText(d.reason) + ").";
       case "linkage_declared": return roleName(d.role) + ": no agreement on " + issueTitle(d.issue) + " unless " + d.requires + ".";
       case "action_taken": return roleName(d.role) + " (" + d.name + "): " + d.title + (d.target ? " → " + d.target : "") + ".";
       case "private_effect": return "Private effect for " + roleName(d.role) + " (" + d.reason + "): " + JSON.stringify(d.effects);
@@ -174,6 +174,13 @@
       case "lobby_locked": return d.locked ? "Lobby locked." : "Lobby unlocked.";
       default: return e.type;
     }
+  }
+
+  function reasonText(r) {
+    if (!r) return "";
+    if (r.indexOf("refused:") === 0) return roleName(r.slice(8)) + " refused to sign";
+    return { no_signature: "time ran out before both signed", below_batna: "below a side's BATNA",
+      ended: "the game was ended" }[r] || r.replace(/_/g, " ");
   }
 
   function tableScore(tid) {
@@ -219,7 +226,7 @@
         sigs.length ? el("p", { class: "small good", text: "Signed: " + sigs.map(roleName).join(", ") }) : null,
         t.linkages.length ? el("p", { class: "small", text: t.linkages.length + " linkage(s) declared" }) : null,
         sc ? el("p", { class: "small", text: "Type: " + String(sc.table_type || sc.type || "").replace(/_/g, " ") }) : null,
-        t.deadlock_reason ? el("p", { class: "small bad", text: "Reason: " + t.deadlock_reason }) : null,
+        t.deadlock_reason ? el("p", { class: "small bad", text: "Reason: " + reasonText(t.deadlock_reason) }) : null,
         chats.length ? el("ul", { class: "last-chat" }, chats.map(function (e) {
           return el("li", { text: e.data.name + ": " + e.data.text });
         })) : null);
@@ -255,8 +262,8 @@
           Object.keys(p.package).map(function (k) { return optionLabel(k, p.package[k]); }).join(" · ") +
           " — " + Object.keys(p.points).map(function (r) { return roleName(r) + " " + RP.fmtPoints(p.points[r]); }).join(", ") });
       }))) : null;
-    var vars = t ? el("p", { class: "small" }, (t.variables || []).map(function (x) { return x.label + ": " + RP.fmtPoints(x.value) + "  "; }),
-      t.closed_channels.length ? "Closed: " + t.closed_channels.join(", ") : "") : null;
+    var vars = t ? el("p", { class: "small" }, (t.variables || []).map(function (x) { return x.label + ": " + RP.fmtPoints(x.value); }).join(" · "),
+      t.closed_channels.length ? " · Closed: " + t.closed_channels.join(", ") : "") : null;
     fill($("dialog-body"), vars, proposals, evs.length ? list : el("p", { class: "muted", text: "Nothing yet." }));
   }
 

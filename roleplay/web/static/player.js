@@ -315,6 +315,10 @@
         if (r) r.checked = S.draft[is.id] === o.id;
       });
     });
+    var settled = v.table.outcome !== "open" || v.game.status === "finished";
+    $("package-form").hidden = settled;
+    $("package-footer").hidden = settled;
+    $("neg-linkage").hidden = settled;
     var ph = v.game.phase;
     fill($("neg-instructions"), ph && ph.instructions && v.game.status !== "finished" ?
       el("p", { class: "notice", text: ph.instructions }) : null);
@@ -540,7 +544,7 @@
       else if (!can && !mySideOpened) note = phaseKind === "decision" ? "Decision time: sign or refuse the package on the table." :
         v.game.status === "running" ? "Proposals are not open in this phase." : "Wait for the phase to start.";
     } else if (!role.signatory) {
-      note = "Only the EU and the government put packages on the table; use this to work out what you want, and argue for it in the channels.";
+      note = "Only the EU and the government make proposals. Use this to work out what to argue for in the channels.";
     }
     keepFocus(function () {
       fill(box,
@@ -698,7 +702,8 @@
 
   function shortChannel(name) {
     var i = name.indexOf(" (");
-    return i > 0 ? name.slice(0, i) : name;
+    var n = i > 0 ? name.slice(0, i) : name;
+    return n.replace(/ channel$/i, "");
   }
 
   function scrollChat(cid) {
@@ -821,7 +826,8 @@
         on: { click: function () { b.remove(); } } }, "×"));
     box.appendChild(b);
     while (box.children.length > 2) box.removeChild(box.firstChild);
-    setTimeout(function () { if (b.parentNode) b.remove(); }, e.type === "message" || e.type === "event_fired" ? 30000 : 12000);
+    var keep = e.type === "message" || e.type === "event_fired" || e.type === "table_settled" ? 30000 : 8000;
+    setTimeout(function () { if (b.parentNode) b.remove(); }, keep);
   }
 
   function renderEvents() {

@@ -15,6 +15,16 @@
     cherry_picking: "cherry-picking", tailor_made_partnership: "tailor-made partnership", deadlock: "deadlock",
   };
 
+  // The QR code's SVG scales with the page only with a viewBox.
+  (function () {
+    var svg = document.querySelector(".proj-qr svg");
+    if (svg && !svg.getAttribute("viewBox") && svg.getAttribute("width")) {
+      svg.setAttribute("viewBox", "0 0 " + parseFloat(svg.getAttribute("width")) + " " + parseFloat(svg.getAttribute("height")));
+      svg.removeAttribute("width");
+      svg.removeAttribute("height");
+    }
+  })();
+
   function joined(v) {
     var n = v.joined !== undefined ? v.joined : v.players;
     return typeof n === "number" ? n : 0;
@@ -62,21 +72,22 @@
     var res = v.results;
     var showEnd = g.results_visible || g.status === "finished";
     if (showEnd) {
+      var typed = (res && res.tables ? res.tables : v.tables).some(function (x) { return x.type || x.table_type; });
       var rows = (res && res.tables) ? res.tables.map(function (x) {
         return el("tr", {},
           el("th", { scope: "row", text: "Table " + (x.id !== undefined ? x.id : x.table) }),
           el("td", { text: x.outcome === "deal" || x.valid ? "Agreement" : "No agreement" }),
-          el("td", { text: TYPES[x.type || x.table_type] || x.type || x.table_type || "" }));
+          typed ? el("td", { text: TYPES[x.type || x.table_type] || x.type || x.table_type || "" }) : null);
       }) : v.tables.map(function (t) {
         return el("tr", {},
           el("th", { scope: "row", text: "Table " + t.id }),
           el("td", { text: t.outcome === "deal" ? "Agreement" : t.outcome === "deadlock" ? "No agreement" : "Open" }),
-          el("td", { text: t.type ? (TYPES[t.type] || t.type) : "" }));
+          typed ? el("td", { text: t.type ? (TYPES[t.type] || t.type) : "" }) : null);
       });
       fill($("proj-results"),
         el("table", { class: "data" },
           el("caption", { text: "The tables side by side" }),
-          el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Table" }), el("th", { scope: "col", text: "Outcome" }), el("th", { scope: "col", text: "Type" }))),
+          el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Table" }), el("th", { scope: "col", text: "Outcome" }), typed ? el("th", { scope: "col", text: "Type" }) : null)),
           el("tbody", {}, rows)),
         reportUrl ? el("p", {}, el("a", { class: "button", href: reportUrl, text: "Debrief report (HTML)" })) : null);
     } else {
