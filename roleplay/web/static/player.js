@@ -417,7 +417,7 @@
       }
       parts.push(el("section", { class: "card on-table", "aria-labelledby": "ontable-title" },
         el("p", { class: "kicker", text: "On the table · proposal #" + cur.seq }),
-        el("h2", { id: "ontable-title", text: "Proposed by " + shortRole(cur.role) }),
+        el("h2", { id: "ontable-title", text: "Proposed by " + shortRole(cur.role) + (cur.role === role.id ? " (your side)" : "") }),
         el("p", { class: "total-line" },
           "For you: ", el("strong", { text: RP.fmtPoints(total) + " points" }),
           " · your BATNA " + RP.fmtPoints(role.batna),
