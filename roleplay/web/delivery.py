@@ -167,6 +167,10 @@ class Delivery:
 
     def _send_views(self, game_id: str, state: GameState, now: float, events: list[Event]) -> None:
         loud = [e for e in events if e.type not in QUIET]
+        if not loud:
+            # a chat line changes no view: the instructor's dashboard of a big game is
+            # hundreds of KB, and rebuilding it per chat line was most of the server's time
+            return
         seats: set[tuple[int, str]] = set()
         lone: set[str] = set()
         everyone = False
@@ -198,8 +202,7 @@ class Delivery:
         for pid in sorted(lone):
             self._emit("view", {"view": seat_view(state, pid, now)}, rooms.player(game_id, pid))
         self._emit("view", {"view": instructor_view(state, now)}, rooms.instructor(game_id))
-        if loud:
-            self._emit("view", {"view": projector_view(state, now)}, rooms.projector(game_id))
+        self._emit("view", {"view": projector_view(state, now)}, rooms.projector(game_id))
 
 
 def _seats_at(state: GameState, table: int | None) -> set[tuple[int, str]]:
