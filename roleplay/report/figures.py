@@ -1,0 +1,420 @@
+"""The debrief plots (SCORING.md, "Debrief plots"), each with its numbers as a table.
+
+Every builder takes plain numbers and returns a `Figure`: an inline SVG with
+an accessible name, a text alternative and the data table shown beside it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from ..scoring.measures import PD_SPLIT, TAILORING_SPLIT, TYPE_LABELS
+from .svg import Chart, Point, group_labels, nice_ticks, padded
+
+EU_COLOUR = "#0072B2"
+GOV_COLOUR = "#D55E00"
+TYPE_COLOURS = {
+    "unilateral_template": "#56B4E9",
+    "joint_standard": "#009E73",
+    "cherry_picking": "#E69F00",
+    "tailor_made_partnership": "#CC79A7",
+    "deadlock": "#777777",
+}
+CHANNEL_COLOURS = {
+    "official": "#0072B2",
+    "non_governmental": "#009E73",
+    "unofficial": "#CC79A7",
+    "parliamentary": "#E69F00",
+    "team": "#999999",
+    "table": "#333333",
+    "game": "#000000",
+}
+SPARE_COLOURS = ("#56B4E9", "#D55E00", "#F0E442", "#882255", "#44AA99", "#117733")
+#: Up to this many tables, marks carry visible labels (beyond, tooltips only).
+LABEL_LIMIT = 20
+
+
+def channel_colour(channel: str, known: dict[str, str]) -> str:
+    if channel in CHANNEL_COLOURS:
+        return CHANNEL_COLOURS[channel]
+    if channel not in known:
+        known[channel] = SPARE_COLOURS[len(known) % len(SPARE_COLOURS)]
+    return known[channel]
+
+
+def f2(v: float | None, digits: int = 2) -> str:
+    return "–" if v is None else f"{v:.{digits}f}"
+
+
+@dataclass(frozen=True)
+class DataTable:
+    caption: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    id: str
+    title: str
+    alt: str  # the text alternative: what the plot shows, in words
+    svg: Markup
+    tables: tuple[DataTable, ...] = ()
+    notes: tuple[str, ...] = ()
+
+
+# -- differentiation map ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MapDot:
+    table: int
+    tailoring: float
+    partnership: float
+    joint_gain: float  # J − J_d
+    table_type: str
+
+
+def differentiation_map(fig_id: str, dots: Sequence[MapDot], deadlocks: Sequence[int]) -> Figure:
+    c = Chart((0.0, 1.0), (0.0, 1.0), width=620, height=460)
+    c.rect(0, 0, TAILORING_SPLIT, PD_SPLIT, fill=TYPE_COLOURS["unilateral_template"], fill_opacity=0.12)
+    c.rect(0, PD_SPLIT, TAILORING_SPLIT, 1, fill=TYPE_COLOURS["joint_standard"], fill_opacity=0.12)
+    c.rect(TAILORING_SPLIT, 0, 1, PD_SPLIT, fill=TYPE_COLOURS["cherry_picking"], fill_opacity=0.12)
+    c.rect(TAILORING_SPLIT, PD_SPLIT, 1, 1, fill=TYPE_COLOURS["tailor_made_partnership"], fill_opacity=0.12)
+    c.vline(TAILORING_SPLIT, stroke="#555", stroke_dasharray="6 4")
+    c.hline(PD_SPLIT, stroke="#555", stroke_dasharray="6 4")
+    c.text(0.01, 0.01, "unilateral template", dy=-6, cls="quadrant")
+    c.text(0.01, 0.99, "joint standard", dy=14, cls="quadrant")
+    c.text(0.99, 0.01, "cherry-picking", dy=-6, anchor="end", cls="quadrant")
+    c.text(0.99, 0.99, "tailor-made partnership", dy=14, anchor="end", cls="quadrant")
+    c.axes("Tailoring T (Brussels' lens: departure from the EU template)",
+           "Partnership differentiation PD (Baku's lens)",
+           x_ticks=[0, 0.25, 0.5, 0.75, 1], y_ticks=[0, 0.25, 0.5, 0.75, 1])
+    top_gain = max((d.joint_gain for d in dots), default=0.0)
+    labelled = len(dots) <= LABEL_LIMIT
+    for d in sorted(dots, key=lambda d: -d.joint_gain):  # big dots first, small ones stay visible
+        r = 4 + 12 * math.sqrt(max(d.joint_gain, 0) / top_gain) if top_gain > 0 else 6
+        c.circle(d.tailoring, d.partnership, r, fill=TYPE_COLOURS.get(d.table_type, "#777"),
+                 fill_opacity=0.75, stroke="#222", stroke_width=1,
+                 title=f"Table {d.table}: T {d.tailoring:.2f}, PD {d.partnership:.2f}, "
+                       f"joint gains {d.joint_gain:.0f} ({TYPE_LABELS.get(d.table_type, d.table_type)})")
+    if labelled:
+        for x, y, label in group_labels([(d.tailoring, d.partnership, f"T{d.table}") for d in dots]):
+            c.text(x, y, label, dx=9, dy=-7, cls="mark-label")
+    counts = {t: sum(1 for d in dots if d.table_type == t) for t in TYPE_COLOURS if t != "deadlock"}
+    alt = (f"Scatter plot of {len(dots)} tables with an agreement: tailoring T on the horizontal "
+           f"axis against partnership differentiation PD on the vertical axis, split at T "
+           f"{TAILORING_SPLIT} and PD {PD_SPLIT}. "
+           + "; ".join(f"{TYPE_LABELS[t]}: {n}" for t, n in counts.items()) + ". "
+           + (f"{len(deadlocks)} deadlocked table(s) have no T or PD and are not shown."
+              if deadlocks else "No table deadlocked."))
+    rows = tuple(
+        (str(d.table), f2(d.tailoring), f2(d.partnership), f"{d.joint_gain:.1f}",
+         TYPE_LABELS.get(d.table_type, d.table_type))
+        for d in sorted(dots, key=lambda d: d.table)
+    ) + tuple((str(t), "–", "–", "–", "deadlock") for t in deadlocks)
+    return Figure(
+        fig_id, "Differentiation map", alt, c.render(f"Differentiation map: {alt}"),
+        (DataTable("Tables on the map (dot area grows with joint gains J − J_d)",
+                   ("Table", "T", "PD", "J − J_d", "Type"), rows),),
+    )
+
+
+# -- outcome space -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Path:
+    table: int
+    points: tuple[Point, ...]  # proposals in order (openings first), (EU, government) points
+    deal: Point | None
+    table_type: str
+    batna_after: Point  # post-event (EU, government) BATNAs
+
+
+@dataclass(frozen=True)
+class Space:
+    eu_role: str
+    government_role: str
+    eu_name: str
+    government_name: str
+    packages: tuple[Point, ...]  # every package, or a sample
+    package_count: int
+    sampled: bool
+    frontier: tuple[Point, ...]
+    zopa: tuple[Point, ...]  # the agreement set's frontier (pre-event BATNAs)
+    batna: Point  # pre-event (EU, government)
+    nash: Point | None
+    kalai_smorodinsky: Point | None
+    extra: tuple[tuple[str, Point], ...] = field(default=())  # e.g. the history package
+
+
+def _range(values: Sequence[float]) -> tuple[float, float]:
+    lo, hi = min((0.0, *values)), max((100.0, *values))
+    return padded(lo, hi, 0.03)
+
+
+def _zopa_polygon(zopa: Sequence[Point], batna: Point) -> list[Point]:
+    if not zopa:
+        return []
+    front = sorted(zopa)
+    return [batna, (batna[0], front[0][1]), *front, (front[-1][0], batna[1])]
+
+
+def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: int | None = None) -> Figure:
+    """The package space; with `table`, one table's negotiation dance only."""
+    everything = [*space.packages, *space.frontier, space.batna, *(p for path in paths for p in path.points)]
+    c = Chart(_range([p[0] for p in everything]), _range([p[1] for p in everything]),
+              width=620 if table is None else 420, height=460 if table is None else 340)
+    eu, gov = space.eu_name, space.government_name
+    if table is None:
+        for x, y in space.packages:
+            c.circle(x, y, 1.8, fill="#9a9a9a", fill_opacity=0.55)
+    c.polygon(_zopa_polygon(space.zopa, space.batna), fill="#009E73", fill_opacity=0.12,
+              title="zone of possible agreement (before events)")
+    front = sorted(space.frontier)
+    c.polyline(front, stroke="#222", stroke_width=1.6, title="Pareto frontier")
+    for x, y in front:
+        c.circle(x, y, 2.6, fill="#222")
+    c.vline(space.batna[0], stroke=EU_COLOUR, stroke_width=1.4, title=f"{eu} BATNA before events")
+    c.hline(space.batna[1], stroke=GOV_COLOUR, stroke_width=1.4, title=f"{gov} BATNA before events")
+    after_eu = sorted({p.batna_after[0] for p in paths} - {space.batna[0]})
+    after_gov = sorted({p.batna_after[1] for p in paths} - {space.batna[1]})
+    for v in after_eu:
+        c.vline(v, stroke=EU_COLOUR, stroke_dasharray="5 3", title=f"{eu} BATNA after events: {v:g}")
+    for v in after_gov:
+        c.hline(v, stroke=GOV_COLOUR, stroke_dasharray="5 3", title=f"{gov} BATNA after events: {v:g}")
+    c.axes(f"{eu} points", f"{gov} points")
+    many = len(paths) > LABEL_LIMIT
+    for path in paths:
+        colour = TYPE_COLOURS.get(path.table_type, "#555")
+        c.polyline(path.points, stroke=colour if table is not None else "#555",
+                   stroke_width=1.8 if table is not None else 1,
+                   stroke_opacity=0.9 if table is not None else 0.45,
+                   title=f"Table {path.table}: offer path ({len(path.points)} proposals)")
+        for i, (x, y) in enumerate(path.points):
+            c.circle(x, y, 3 if table is not None else 2, fill="#fff", stroke="#555", stroke_width=1,
+                     title=f"Table {path.table}, proposal {i + 1}: ({x:g}, {y:g})")
+        if table is not None and len(path.points) <= 30:
+            numbered = [(x, y, str(i + 1)) for i, (x, y) in enumerate(path.points)]
+            for x, y, label in group_labels(numbered):
+                c.text(x, y, label, dx=6, dy=-5, cls="mark-label small")
+    if space.nash is not None:
+        c.diamond(*space.nash, 13, fill="#000", title=f"Nash solution ({space.nash[0]:g}, {space.nash[1]:g})")
+    if space.kalai_smorodinsky is not None:
+        ks = space.kalai_smorodinsky
+        c.square(*ks, 10, fill="none", stroke="#000", stroke_width=2,
+                 title=f"Kalai–Smorodinsky solution ({ks[0]:g}, {ks[1]:g})")
+    for label, (x, y) in space.extra:
+        c.square(x, y, 10, fill="#F0E442", stroke="#000", title=f"{label} ({x:g}, {y:g})")
+    for path in paths:
+        if path.deal is not None:
+            c.circle(*path.deal, 7, fill=TYPE_COLOURS.get(path.table_type, "#555"), stroke="#000",
+                     stroke_width=1.4, title=f"Table {path.table}: deal ({path.deal[0]:g}, {path.deal[1]:g})")
+    if not many and table is None:
+        for x, y, label in group_labels([(*p.deal, f"T{p.table}") for p in paths if p.deal is not None]):
+            c.text(x, y, label, dx=9, dy=13, cls="mark-label")
+    legend = [("circle", "#9a9a9a", "package"), ("line", "#222", "Pareto frontier"),
+              ("line", EU_COLOUR, f"{eu} BATNA"), ("line", GOV_COLOUR, f"{gov} BATNA")]
+    if after_eu or after_gov:
+        legend.append(("dash", "#555", "BATNA after events"))
+    legend += [("diamond", "#000", "Nash"), ("ring", "#000", "Kalai–Smorodinsky")]
+    if space.extra:
+        legend.append(("square", "#F0E442", "history"))
+    legend.append(("circle", "#E69F00", "deal (colour: its type)"))
+    if table is None:
+        c.legend(legend)
+    else:
+        c.legend([("line", EU_COLOUR, f"{eu} BATNA"), ("line", GOV_COLOUR, f"{gov} BATNA"),
+                  ("diamond", "#000", "Nash"), ("ring", "#000", "KS")])
+    deals = [p for p in paths if p.deal is not None]
+    if table is None:
+        what = (f"{space.package_count:,} packages"
+                + (" (a sample of them drawn)" if space.sampled else "")
+                + f", the Pareto frontier of {len(space.frontier)} packages")
+        alt = (f"Outcome space in ({eu} points, {gov} points): {what}, BATNA lines at "
+               f"{space.batna[0]:g} and {space.batna[1]:g} before events"
+               + (f" and {len(after_eu) + len(after_gov)} other value(s) after events" if after_eu or after_gov else "")
+               + (f", the Nash point at ({space.nash[0]:g}, {space.nash[1]:g})" if space.nash else "")
+               + (f", the Kalai–Smorodinsky point at ({space.kalai_smorodinsky[0]:g}, "
+                  f"{space.kalai_smorodinsky[1]:g})" if space.kalai_smorodinsky else "")
+               + f", {len(deals)} deal(s) and the offer paths of {len(paths)} table(s).")
+        title = "Outcome space"
+    else:
+        path = paths[0] if paths else None
+        n = len(path.points) if path else 0
+        end = (f"ending in a deal at ({path.deal[0]:g}, {path.deal[1]:g})" if path and path.deal
+               else "ending without a deal")
+        alt = (f"Offer path of table {table} in ({eu} points, {gov} points): {n} proposal(s) "
+               f"in order, {end}; with the Pareto frontier and the BATNA lines.")
+        title = f"Table {table}: the negotiation dance"
+    rows: list[tuple[str, ...]] = [("BATNAs before events", f"{space.batna[0]:g}", f"{space.batna[1]:g}")]
+    if space.nash:
+        rows.append(("Nash solution", f"{space.nash[0]:g}", f"{space.nash[1]:g}"))
+    if space.kalai_smorodinsky:
+        rows.append(("Kalai–Smorodinsky", f"{space.kalai_smorodinsky[0]:g}", f"{space.kalai_smorodinsky[1]:g}"))
+    rows += [(label, f"{x:g}", f"{y:g}") for label, (x, y) in space.extra]
+    for path in paths:
+        rows.append((f"Table {path.table}: BATNAs after events", f"{path.batna_after[0]:g}",
+                     f"{path.batna_after[1]:g}"))
+        if table is not None:
+            rows += [(f"Proposal {i + 1}", f"{x:g}", f"{y:g}") for i, (x, y) in enumerate(path.points)]
+        if path.deal is not None:
+            rows.append((f"Table {path.table}: deal", f"{path.deal[0]:g}", f"{path.deal[1]:g}"))
+    tables = [DataTable("Points of note", ("", eu, gov), tuple(rows))]
+    if table is None:
+        tables.append(DataTable("Pareto frontier", (eu, gov),
+                                tuple((f"{x:g}", f"{y:g}") for x, y in front)))
+    return Figure(fig_id, title, alt, c.render(f"{title}: {alt}"), tuple(tables))
+
+
+# -- concession timeline -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Offer:
+    time: float  # seconds since the step started
+    side: str  # 'eu' or 'government'
+    points: float  # the proposing side's own points
+    label: str  # e.g. "opening" or "proposal"
+
+
+@dataclass(frozen=True)
+class Marker:
+    time: float
+    channel: str  # a channel id, or 'table' / 'game' for what everyone at the table saw
+    kind: str  # 'event', 'action' or 'chat'
+    label: str
+
+
+def _time_unit(span: float) -> tuple[float, str]:
+    return (60.0, "minutes") if span >= 120 else (1.0, "seconds")
+
+
+def concession_timeline(fig_id: str, table: int, offers: Sequence[Offer], markers: Sequence[Marker],
+                        phases: Sequence[tuple[float, str]], batna_after: dict[str, float],
+                        roles: dict[str, str]) -> Figure:
+    times = [o.time for o in offers] + [m.time for m in markers] + [t for t, _ in phases]
+    span = max(times, default=1.0) or 1.0
+    unit, unit_name = _time_unit(span)
+    values = [o.points for o in offers] + list(batna_after.values())
+    c = Chart((0.0, span / unit * 1.02), _range(values), width=620, height=330, bottom=58)
+    for t, title in phases:
+        c.vline(t / unit, stroke="#bbb", stroke_dasharray="2 3", title=f"phase: {title}")
+    c.axes(f"Time since the scenario started ({unit_name})", "Own points of the proposal",
+           x_ticks=nice_ticks(0, span / unit * 1.02, 6))
+    extra: dict[str, str] = {}
+    seen_channels: dict[str, str] = {}
+    y_top = c.y_range[1]
+    for m in markers:
+        colour = channel_colour(m.channel, extra)
+        seen_channels[m.channel] = colour
+        x = m.time / unit
+        if m.kind == "chat":
+            c.line(x, c.y_range[0], x, c.y_range[0] + (y_top - c.y_range[0]) * 0.04, stroke=colour,
+                   stroke_width=1.2, title=f"chat ({m.channel}): {m.label}")
+        else:
+            c.vline(x, stroke=colour, stroke_width=1.6, stroke_opacity=0.8,
+                    title=f"{m.kind} ({m.channel}): {m.label}")
+            c.diamond(x, y_top, 9 if m.kind == "event" else 7, fill=colour,
+                      title=f"{m.kind} ({m.channel}): {m.label}")
+    for side, colour in (("eu", EU_COLOUR), ("government", GOV_COLOUR)):
+        if side in batna_after:
+            c.hline(batna_after[side], stroke=colour, stroke_dasharray="5 3",
+                    title=f"{roles.get(side, side)} BATNA after events: {batna_after[side]:g}")
+        own = [o for o in offers if o.side == side]
+        if not own:
+            continue
+        steps: list[Point] = []
+        for i, o in enumerate(own):
+            if i:
+                steps.append((o.time / unit, own[i - 1].points))
+            steps.append((o.time / unit, o.points))
+        steps.append((span / unit * 1.02, own[-1].points))
+        c.polyline(steps, stroke=colour, stroke_width=2)
+        for o in own:
+            mark = c.circle if side == "eu" else c.square
+            mark(o.time / unit, o.points, 4 if side == "eu" else 8, fill=colour,
+                 title=f"{roles.get(side, side)} {o.label} at {o.time:.0f} s: {o.points:g} points")
+    legend = [("circle", EU_COLOUR, f"{roles.get('eu', 'EU')} proposals"),
+              ("square", GOV_COLOUR, f"{roles.get('government', 'government')} proposals")]
+    legend += [("line", colour, ch.replace("_", " ")) for ch, colour in seen_channels.items()]
+    c.legend(legend)
+    n_eu = sum(1 for o in offers if o.side == "eu")
+    n_gov = len(offers) - n_eu
+    events = sum(1 for m in markers if m.kind != "chat")
+    chats = len(markers) - events
+    first_last = []
+    for side in ("eu", "government"):
+        own = [o for o in offers if o.side == side]
+        if own:
+            first_last.append(f"{roles.get(side, side)} from {own[0].points:g} to {own[-1].points:g} points")
+    alt = (f"Concession timeline of table {table}: {n_eu} proposal(s) by {roles.get('eu', 'the EU')} "
+           f"and {n_gov} by {roles.get('government', 'the government')} over time"
+           + (f" ({'; '.join(first_last)})" if first_last else "")
+           + f", with {events} event or action marker(s) and {chats} chat line(s) coloured by channel.")
+    rows = tuple(
+        (f"{o.time:.1f}", roles.get(o.side, o.side), o.label, f"{o.points:g}") for o in offers
+    ) + tuple(
+        (f"{m.time:.1f}", m.channel.replace("_", " "), m.kind, m.label) for m in markers if m.kind != "chat"
+    )
+    return Figure(
+        fig_id, f"Table {table}: concessions over time", alt, c.render(f"Concession timeline: {alt}"),
+        (DataTable("Proposals, events and actions (time in seconds)", ("Time (s)", "Who / channel", "What",
+                                                                       "Points / text"), rows),),
+    )
+
+
+# -- power panel -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PowerDot:
+    table: int
+    side: str
+    defensive: float
+    offensive: float
+
+
+def power_panel(fig_id: str, dots: Sequence[PowerDot], missing: Sequence[int], roles: dict[str, str]) -> Figure:
+    c = Chart((-0.02, 1.02), (-0.02, 1.02), width=560, height=460)
+    c.line(0, 0, 1, 1, stroke="#ccc", stroke_dasharray="4 4", title="defensive = offensive")
+    c.axes("Defensive power DP (how little the side gave way where the other cared)",
+           "Offensive power OP (how far it moved the other)",
+           x_ticks=[0, 0.25, 0.5, 0.75, 1], y_ticks=[0, 0.25, 0.5, 0.75, 1])
+    labelled = len({d.table for d in dots}) <= LABEL_LIMIT
+    for d in dots:
+        colour = EU_COLOUR if d.side == "eu" else GOV_COLOUR
+        title = f"Table {d.table}, {roles.get(d.side, d.side)}: DP {d.defensive:.2f}, OP {d.offensive:.2f}"
+        if d.side == "eu":
+            c.circle(d.defensive, d.offensive, 6, fill=colour, fill_opacity=0.8, title=title)
+        else:
+            c.square(d.defensive, d.offensive, 11, fill=colour, fill_opacity=0.8, title=title)
+    if labelled:
+        for side, colour, dy in (("eu", EU_COLOUR, -7), ("government", GOV_COLOUR, 15)):
+            own = [(d.defensive, d.offensive, f"T{d.table}") for d in dots if d.side == side]
+            for x, y, label in group_labels(own):
+                c.text(x, y, label, dx=8, dy=dy, cls="mark-label", fill=colour)
+    c.legend([("circle", EU_COLOUR, roles.get("eu", "EU")),
+              ("square", GOV_COLOUR, roles.get("government", "government"))])
+    means = []
+    for side in ("eu", "government"):
+        own = [d for d in dots if d.side == side]
+        if own:
+            means.append(f"{roles.get(side, side)} mean DP {sum(d.defensive for d in own) / len(own):.2f}, "
+                         f"mean OP {sum(d.offensive for d in own) / len(own):.2f}")
+    alt = (f"Scatter plot of defensive power (horizontal) against offensive power (vertical), one "
+           f"mark per side per table, {len({d.table for d in dots})} table(s)"
+           + (f": {'; '.join(means)}" if means else "") + "."
+           + (f" {len(missing)} table(s) have no measure (a deadlock, or openings that agreed)."
+              if missing else ""))
+    rows = tuple(
+        (str(d.table), roles.get(d.side, d.side), f2(d.defensive), f2(d.offensive))
+        for d in sorted(dots, key=lambda d: (d.table, d.side))
+    ) + tuple((str(t), "–", "–", "–") for t in missing)
+    return Figure(fig_id, "Bargaining power", alt, c.render(f"Power panel: {alt}"),
+                  (DataTable("Defensive and offensive power per side", ("Table", "Side", "DP", "OP"), rows),))

@@ -1,0 +1,474 @@
+"""From a JSON export (a dict) to what the debrief report shows, step by step.
+
+Pure: reads only the export. The scenario is rebuilt from the export's own
+definition, so a report can be rendered from an export file alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..scenario.model import Scenario
+from ..scoring import build_space
+from ..scoring import frontier as fr
+from ..scoring.measures import TYPE_LABELS
+from ..scoring.space import Space as ScoringSpace
+from ..scoring.space import agreement_frontier, links_hold, package_points
+from .figures import (
+    DataTable,
+    Figure,
+    MapDot,
+    Marker,
+    Offer,
+    Path,
+    PowerDot,
+    Space,
+    concession_timeline,
+    differentiation_map,
+    f2,
+    outcome_space,
+    power_panel,
+)
+
+#: Up to this many packages every one is drawn; beyond, a seeded sample of this many.
+MAX_DRAWN_PACKAGES = 3000
+SEAT_EVENTS = frozenset({"seat_assigned", "player_kicked"})
+TRANSCRIPT_TYPES = frozenset({
+    "chat", "opening_submitted", "proposal_made", "linkage_declared", "action_taken", "event_fired",
+    "signed", "refused", "table_settled", "message",
+})
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a table's transcript."""
+
+    time: str  # seconds since the step started
+    who: str
+    channel: str
+    text: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class TableCard:
+    table: int
+    outcome: str
+    type_label: str
+    table_type: str
+    deal: tuple[tuple[str, str, str], ...]  # (issue title, option label, kind)
+    seats: tuple[tuple[str, str], ...]  # (role name, players)
+    scores: tuple[tuple[str, str, str], ...]  # (role name, points/utility, score)
+    history_match: str
+    timeline: Figure
+    dance: Figure
+    transcript: tuple[Line, ...]
+    path: Path
+
+
+@dataclass(frozen=True)
+class StepView:
+    index: int
+    anchor: str
+    title: str
+    scenario_id: str
+    version: str
+    content_hash: str
+    summary: tuple[tuple[str, str], ...]
+    types: tuple[tuple[str, str, int], ...]  # (type id, label, count)
+    table_rows: tuple[tuple[str, ...], ...]
+    table_columns: tuple[str, ...]
+    figures: tuple[Figure, ...]
+    cards: tuple[TableCard, ...]
+    history_text: str
+    history_sources: tuple[str, ...]
+    history_deadlock: bool
+    history_rows: tuple[tuple[str, str, str], ...]  # (issue, what happened, tables' choices)
+    questions: tuple[str, ...]
+    note: str | None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    title: str
+    subtitle: str
+    generated_at: str
+    code: str
+    anonymized: bool
+    players: int
+    format_version: int
+    campaign: str | None
+    steps: tuple[StepView, ...]
+
+
+# -- helpers ------------------------------------------------------------------------------
+
+
+def _package_points(space: ScoringSpace) -> tuple[list[tuple[float, float]], bool]:
+    """(EU, government) points of every linkage-valid package, or of a seeded sample."""
+    eu, gov = space.points[space.eu], space.points[space.government]
+    total = space.package_count
+    if total <= MAX_DRAWN_PACKAGES:
+        grids = np.meshgrid(*[np.arange(n) for n in space.shape], indexing="ij")
+        packages = np.stack([g.ravel() for g in grids], axis=1)
+        sampled = False
+    else:
+        rng = np.random.default_rng(total)
+        packages = np.stack([rng.integers(0, n, MAX_DRAWN_PACKAGES) for n in space.shape], axis=1)
+        sampled = True
+    xs = sum(eu[k][packages[:, k]] for k in range(len(space.shape)))
+    ys = sum(gov[k][packages[:, k]] for k in range(len(space.shape)))
+    points = []
+    for row, x, y in zip(packages, np.atleast_1d(xs), np.atleast_1d(ys), strict=True):
+        if not space.links or links_hold(space, tuple(int(v) for v in row)):
+            points.append((round(float(x), 6), round(float(y), 6)))
+    return sorted(set(points)), sampled
+
+
+def _space(sc: Scenario) -> Space:
+    space = build_space(sc)
+    floors = {r.id: r.batna for r in sc.roles}
+    d = fr.Point(floors[space.eu], floors[space.government])
+    agreement = agreement_frontier(space, floors)
+    nash = fr.nash_package(agreement, d)
+    ks = fr.ks_package(agreement, d)
+    packages, sampled = _package_points(space)
+    extra: list[tuple[str, tuple[float, float]]] = []
+    if sc.history.package and set(sc.history.package) == {i.id for i in sc.issues}:
+        extra.append(("what happened (history)",
+                      (sc.points(space.eu, sc.history.package), sc.points(space.government, sc.history.package))))
+    return Space(
+        eu_role=space.eu,
+        government_role=space.government,
+        eu_name=sc.role(space.eu).name,
+        government_name=sc.role(space.government).name,
+        packages=tuple(packages),
+        package_count=space.package_count,
+        sampled=sampled,
+        frontier=tuple((p.eu, p.government) for p in space.frontier),
+        zopa=tuple((p.eu, p.government) for p in agreement),
+        batna=(d.eu, d.government),
+        nash=(nash.eu, nash.government) if nash else None,
+        kalai_smorodinsky=(ks.eu, ks.government) if ks else None,
+        extra=tuple(extra),
+    )
+
+
+def _seats(events: Sequence[Mapping[str, Any]], upto_step: int,
+           names: Mapping[str, str]) -> dict[int, dict[str, list[str]]]:
+    """Players per table and role at the end of a step (pseudonyms when anonymised)."""
+    seat: dict[str, tuple[int | None, str | None]] = {}
+    for e in events:
+        if e["step"] > upto_step:
+            break
+        p = e["payload"]
+        if e["type"] == "seat_assigned":
+            seat[p["player"]] = (p.get("table"), p.get("role"))
+        elif e["type"] == "player_kicked":
+            seat.pop(p.get("player"), None)
+    out: dict[int, dict[str, list[str]]] = {}
+    for pid, (table, role) in seat.items():
+        if table is not None and role is not None:
+            out.setdefault(table, {}).setdefault(role, []).append(names.get(pid, pid))
+    return out
+
+
+def _who(e: Mapping[str, Any], sc: Scenario, anonymized: bool) -> str:
+    p = e["payload"]
+    role = p.get("role")
+    role_name = _role_name(sc, role) if role else ""
+    if e["actor"] in ("instructor", "system"):
+        return "instructor" if e["actor"] == "instructor" else "game"
+    name = p.get("name") or e["actor"]
+    if anonymized:
+        name = e["actor"]
+    return f"{role_name} ({name})" if role_name else str(name)
+
+
+def _role_name(sc: Scenario, role: str | None) -> str:
+    if role is None:
+        return ""
+    try:
+        return sc.role(role).name
+    except KeyError:
+        return role
+
+
+def _package_words(sc: Scenario, package: Mapping[str, str] | None) -> str:
+    if not package:
+        return ""
+    parts = []
+    for issue_id, option_id in package.items():
+        try:
+            parts.append(f"{sc.issue(issue_id).title}: {sc.option(issue_id, option_id).label}")
+        except KeyError:
+            parts.append(f"{issue_id}: {option_id}")
+    return "; ".join(parts)
+
+
+def _line_text(e: Mapping[str, Any], sc: Scenario, eu: str, gov: str) -> str:
+    p = e["payload"]
+    t = e["type"]
+    if t in ("chat", "message"):
+        return str(p.get("text", ""))
+    if t in ("opening_submitted", "proposal_made"):
+        pkg = p.get("package") or {}
+        pts = f" ({eu} {sc.points(eu, pkg):g}, {gov} {sc.points(gov, pkg):g} points)"
+        what = "opening position" if t == "opening_submitted" else "proposal"
+        return f"{what}: {_package_words(sc, pkg)}{pts}"
+    if t == "linkage_declared":
+        return f"no agreement on {p.get('issue')} unless {p.get('requires')}"
+    if t == "action_taken":
+        target = f" → {p['target']}" if p.get("target") else ""
+        return f"action: {p.get('title', p.get('action'))}{target}"
+    if t == "event_fired":
+        return f"event: {p.get('title')}: {p.get('text')}"
+    if t == "signed":
+        return "signed the proposal on the table"
+    if t == "refused":
+        return "refused to sign"
+    if t == "table_settled":
+        if p.get("outcome") == "deal":
+            return f"deal: {_package_words(sc, p.get('package'))}"
+        return f"deadlock ({p.get('reason')})"
+    return t
+
+
+# -- one step ----------------------------------------------------------------------------------
+
+
+def _table_events(events: Sequence[Mapping[str, Any]], table: int) -> list[Mapping[str, Any]]:
+    return [e for e in events if e["table"] == table
+            or (e["table"] is None and e["type"] in ("event_fired", "message")
+                and e["audience"]["kind"] == "game")]
+
+
+def _card(step_idx: int, sc: Scenario, space: Space, score: Mapping[str, Any],
+          events: Sequence[Mapping[str, Any]], start: float, phases: Sequence[tuple[float, str]],
+          seats: Mapping[str, list[str]], anonymized: bool, state: Mapping[str, Any] | None) -> TableCard:
+    tid = int(score["table"])
+    eu, gov = space.eu_role, space.government_role
+    sides = {r.id: r.side for r in sc.roles}
+    mine = _table_events(events, tid)
+    offers: list[Offer] = []
+    path: list[tuple[float, float]] = []
+    markers: list[Marker] = []
+    lines: list[Line] = []
+    for e in mine:
+        t = e["at"] - start
+        p = e["payload"]
+        if e["type"] in ("opening_submitted", "proposal_made"):
+            pkg = p["package"]
+            side = sides.get(p.get("role", ""), "none")
+            path.append((sc.points(eu, pkg), sc.points(gov, pkg)))
+            if side in ("eu", "government"):
+                own = eu if side == "eu" else gov
+                offers.append(Offer(t, side, sc.points(own, pkg),
+                                    "opening" if e["type"] == "opening_submitted" else "proposal"))
+        elif e["type"] == "chat":
+            markers.append(Marker(t, e["channel"] or "table", "chat", str(p.get("text", ""))[:80]))
+        elif e["type"] == "action_taken":
+            markers.append(Marker(t, e["channel"] or ("private" if e["audience"]["kind"] == "roles" else "table"),
+                                  "action", f"{_role_name(sc, p.get('role'))}: {p.get('title')}"))
+        elif e["type"] == "event_fired":
+            markers.append(Marker(t, "game" if e["table"] is None else "table", "event", str(p.get("title"))))
+        if e["type"] in TRANSCRIPT_TYPES:
+            lines.append(Line(f"{t:.0f}", _who(e, sc, anonymized),
+                              (e["channel"] or "").replace("_", " "), _line_text(e, sc, eu, gov), e["type"]))
+    roles = {r["role"]: r for r in score["roles"]}
+    after = {"eu": roles[eu]["batna_after"], "government": roles[gov]["batna_after"]}
+    deal_pt = None
+    if score["valid"] and score["deal"]:
+        deal_pt = (sc.points(eu, score["deal"]), sc.points(gov, score["deal"]))
+    table_type = str(score["table_type"])
+    offer_path = Path(tid, tuple(path), deal_pt, table_type, (after["eu"], after["government"]))
+    role_names = {"eu": _role_name(sc, eu), "government": _role_name(sc, gov)}
+    timeline = concession_timeline(f"s{step_idx}-t{tid}-timeline", tid, offers, markers, phases, after, role_names)
+    dance = outcome_space(f"s{step_idx}-t{tid}-dance", space, [offer_path], table=tid)
+    deal_rows: tuple[tuple[str, str, str], ...] = ()
+    if score["valid"] and score["deal"]:
+        deal_rows = tuple(
+            (sc.issue(i).title, sc.option(i, o).label, sc.option(i, o).kind.replace("_", " "))
+            for i, o in sorted(score["deal"].items(), key=lambda kv: _issue_order(sc, kv[0]))
+        )
+    hist = sc.history
+    if hist.package and deal_rows:
+        same = sum(1 for i, o in hist.package.items() if score["deal"].get(i) == o)
+        match = f"{same} of the {len(hist.package)} issue(s) history settles were settled as in history"
+    elif hist.deadlock:
+        match = ("history ended without an agreement; this table " +
+                 ("did too" if not score["valid"] else "reached one"))
+    else:
+        match = "history settled this " + ("with an agreement; this table deadlocked" if not score["valid"]
+                                            else "with an agreement")
+    outcome = state["outcome"] if state else ("deal" if score["valid"] else "deadlock")
+    if outcome == "deadlock" or not score["valid"]:
+        outcome = f"deadlock ({score.get('deadlock_reason') or 'no deal'})"
+    return TableCard(
+        table=tid,
+        outcome=outcome,
+        type_label=TYPE_LABELS.get(table_type, table_type),
+        table_type=table_type,
+        deal=deal_rows,
+        seats=tuple((_role_name(sc, r), ", ".join(seats.get(r, [])) or "–") for r in sc.table.roles),
+        scores=tuple((_role_name(sc, r["role"]), f"{r['utility']:g}", f2(r["score"], 1))
+                     for r in sorted(score["roles"], key=lambda r: _role_order(sc, r["role"]))),
+        history_match=match,
+        timeline=timeline,
+        dance=dance,
+        transcript=tuple(lines),
+        path=offer_path,
+    )
+
+
+def _issue_order(sc: Scenario, issue: str) -> int:
+    return next((k for k, i in enumerate(sc.issues) if i.id == issue), len(sc.issues))
+
+
+def _role_order(sc: Scenario, role: str) -> int:
+    return next((k for k, r in enumerate(sc.roles) if r.id == role), len(sc.roles))
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    vs = [v for v in values if v is not None]
+    return sum(vs) / len(vs) if vs else None
+
+
+def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping[str, str]) -> StepView:
+    idx = int(step["step"])
+    sc = Scenario.model_validate(step["definition"])
+    outcomes = step["outcomes"] or {"tables": [], "impasse_rate": None}
+    space = _space(sc)
+    eu, gov = space.eu_role, space.government_role
+    events = [e for e in export["events"] if e["step"] == idx]
+    phase_events = [e for e in events if e["type"] == "phase_started"]
+    start = phase_events[0]["at"] if phase_events else (events[0]["at"] if events else 0.0)
+    phases = [(e["at"] - start, str(e["payload"].get("title", ""))) for e in phase_events]
+    seats = _seats(export["events"], idx, names)
+    anonymized = bool(export.get("anonymized"))
+    states = {t["table"]: t for t in step.get("tables", [])}
+    scores = list(outcomes["tables"])
+
+    tables = len(scores)
+    deals = [t for t in scores if t["valid"]]
+    type_counts = tuple(
+        (t, TYPE_LABELS[t], sum(1 for s in scores if s["table_type"] == t)) for t in TYPE_LABELS
+    )
+    eff = [t["efficiency"] for t in scores]
+    summary = [
+        ("Tables", str(tables)),
+        ("Agreements", str(len(deals))),
+        ("Deadlocks", str(tables - len(deals))),
+        ("Impasse rate", "–" if outcomes["impasse_rate"] is None else f"{100 * outcomes['impasse_rate']:.0f} %"),
+        ("Mean efficiency E_J", f2(_mean([e["efficiency"] for e in eff]))),
+        ("Mean Pareto optimality PO", f2(_mean([e["pareto_optimality"] for e in eff]))),
+        ("Packages in the scenario", f"{space.package_count:,}"),
+    ]
+    for r in sc.roles:
+        mean = _mean([next(x["score"] for x in t["roles"] if x["role"] == r.id) for t in scores])
+        summary.append((f"Mean score: {r.name}", f2(mean, 1)))
+
+    role_ids = [r.id for r in sc.roles]
+    columns = ("Table", "Outcome", "Type", "T", "PD", "E_J", "PO",
+               *(f"Score {_role_name(sc, r)}" for r in role_ids))
+    rows = []
+    for t in scores:
+        d = t["differentiation"] or {}
+        by_role = {r["role"]: r for r in t["roles"]}
+        rows.append((
+            str(t["table"]), "deal" if t["valid"] else f"deadlock ({t['deadlock_reason']})",
+            TYPE_LABELS.get(t["table_type"], t["table_type"]), f2(d.get("tailoring")), f2(d.get("partnership")),
+            f2(t["efficiency"]["efficiency"]), f2(t["efficiency"]["pareto_optimality"]),
+            *(f2(by_role[r]["score"], 1) if r in by_role else "–" for r in role_ids),
+        ))
+
+    dots = [
+        MapDot(int(t["table"]), t["differentiation"]["tailoring"], t["differentiation"]["partnership"],
+               t["efficiency"]["joint"] - t["efficiency"]["joint_disagreement"], str(t["table_type"]))
+        for t in deals if t["differentiation"]
+    ]
+    deadlocks = [int(t["table"]) for t in scores if not t["valid"]]
+    cards = [
+        _card(idx, sc, space, t, events, start, phases, seats.get(int(t["table"]), {}), anonymized,
+              states.get(t["table"]))
+        for t in scores
+    ]
+    paths = [card.path for card in cards]
+    power_dots, missing = [], []
+    for t in scores:
+        sides = {p["side"]: p for p in t["power"]}
+        got = False
+        for side in ("eu", "government"):
+            pw = sides.get(side)
+            if pw and pw["defensive_power"] is not None and pw["offensive_power"] is not None:
+                power_dots.append(PowerDot(int(t["table"]), side, pw["defensive_power"], pw["offensive_power"]))
+                got = True
+        if not got:
+            missing.append(int(t["table"]))
+    role_names = {"eu": _role_name(sc, eu), "government": _role_name(sc, gov)}
+    figures = (
+        differentiation_map(f"s{idx}-map", dots, deadlocks),
+        outcome_space(f"s{idx}-space", space, paths),
+        power_panel(f"s{idx}-power", power_dots, missing, role_names),
+    )
+
+    hist = sc.history
+    history_rows = []
+    for issue in sc.issues:
+        happened = hist.package.get(issue.id)
+        label = sc.option(issue.id, happened).label if happened else ("no agreement" if hist.deadlock else "–")
+        counts = {o.id: sum(1 for t in deals if t["deal"] and t["deal"].get(issue.id) == o.id) for o in issue.options}
+        chosen = "; ".join(f"{o.label}: {counts[o.id]}" for o in issue.options if counts[o.id]) or "no table agreed"
+        history_rows.append((issue.title, label, chosen))
+    note = None
+    if step.get("scoring_error"):
+        note = f"This scenario could not be scored: {step['scoring_error']}"
+    elif not scores:
+        note = "No table played this scenario."
+    return StepView(
+        index=idx,
+        anchor=f"step-{idx + 1}",
+        title=sc.title,
+        scenario_id=sc.id,
+        version=sc.version,
+        content_hash=str(step["scenario"]["content_hash"]),
+        summary=tuple(summary),
+        types=type_counts,
+        table_rows=tuple(rows),
+        table_columns=columns,
+        figures=figures,
+        cards=tuple(cards),
+        history_text=hist.text,
+        history_sources=tuple(hist.sources),
+        history_deadlock=hist.deadlock,
+        history_rows=tuple(history_rows),
+        questions=tuple(sc.debrief.questions),
+        note=note,
+    )
+
+
+def report_view(export: Mapping[str, Any]) -> ReportView:
+    anonymized = bool(export.get("anonymized"))
+    names = {p["id"]: (p["id"] if anonymized else f"{p.get('name', p['id'])}") for p in export["players"]}
+    steps = tuple(step_view(export, s, names) for s in export["steps"] if s.get("reached"))
+    game = export["game"]
+    campaign = export.get("campaign")
+    title = campaign["title"] if campaign else (steps[0].title if steps else str(game.get("title", "")))
+    return ReportView(
+        title=title,
+        subtitle=f"Debrief of game {game['code']}",
+        generated_at=str(export["generated_at"]),
+        code=str(game["code"]),
+        anonymized=anonymized,
+        players=len(export["players"]),
+        format_version=int(export["format_version"]),
+        campaign=campaign["title"] if campaign else None,
+        steps=steps,
+    )
+
+
+__all__ = ["DataTable", "Figure", "ReportView", "StepView", "TableCard", "report_view"]
