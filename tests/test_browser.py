@@ -304,9 +304,70 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     # the lobbyist cannot see the official channel
     expect(lob1.page.locator("#pill-official")).to_have_count(0)
 
+    # actions: one without a target (seen in the non-governmental channel), one with a target
+    _tab(cs1.page, "actions")
+    cs1.page.click("#act-cs_shadow_report")
+    expect(cs1.page.locator("#act-cs_shadow_report")).to_be_disabled()  # limit: once
+    _tab(eu1.page, "events")
+    expect(eu1.page.locator("#panel-events")).to_contain_text("Send the EU a shadow report")
+    _tab(lob2.page, "actions")
+    lob2.page.select_option("#target-lob_influence_meps", "S&D")
+    lob2.page.click("#act-lob_influence_meps")
+    expect(lob2.page.locator("#panel-actions")).to_contain_text("Influence a bloc of MEPs → S&D")
+
     _choose(eu1.page, plan["deal"])
     eu1.page.click("#propose")
     expect(gov1.page.locator("#ontable-title")).to_contain_text("Proposed by European Union")
+
+    # the government ties its signature to a condition the deal meets
+    first, second = sc.issues[0].id, sc.issues[1].id
+    _tab(gov1.page, "negotiate")
+    gov1.page.click("#neg-linkage summary")
+    gov1.page.select_option("#link-issue", first)
+    gov1.page.select_option("#link-requires", f"{second}.{plan['deal'][second]}")
+    gov1.page.click("#link-submit")
+    expect(eu1.page.locator("#neg-linkage")).to_contain_text(
+        f"no agreement on {sc.issues[0].title} unless")
+
+    # keyboard: arrows move between tabs; the clock turns amber in the last minute
+    eu1.page.focus("#tab-negotiate")
+    eu1.page.keyboard.press("ArrowRight")
+    expect(eu1.page.locator("#tab-channels")).to_have_attribute("aria-selected", "true")
+    expect(eu1.page.locator("#tab-channels")).to_be_focused()
+    eu1.page.keyboard.press("ArrowLeft")
+    expect(eu1.page.locator("#panel-negotiate")).to_be_visible()
+    amber = eu1.page.evaluate("""() => {
+        const node = document.createElement("div");
+        const c = new RP.Clock(node);
+        const now = Date.now() / 1000;
+        c.update({status: "running", deadline: now + 45, server_time: now});
+        const late = node.classList.contains("warn");
+        c.update({status: "running", deadline: now + 300, server_time: now});
+        const early = node.classList.contains("warn");
+        clearInterval(c.timer);
+        return [late, early, node.textContent];
+    }""")
+    assert amber[0] is True and amber[1] is False and amber[2] == "5:00"
+
+    # a latecomer is seated at once; the instructor moves, then removes them
+    late_ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    late_ctx.set_default_timeout(TIMEOUT)
+    late = late_ctx.new_page()
+    late.on("pageerror", lambda e: page_errors.append(f"latecomer: {e}"))
+    late.goto(f"{server}/join/{code}")
+    late.fill("#name", "Late Student")
+    late.click("button[type=submit]")
+    expect(late.locator("#tabs")).to_be_visible()
+    dash.locator(".pchip", has_text="Late Student").locator("select").select_option("2:lobbyist")
+    expect(late.locator("#top-table")).to_have_text("Table 2")
+    expect(late.locator("#top-role")).to_have_text("PR agency retained by Baku")
+    expect(lob2.page.locator("#brief-role ~ .team")).to_contain_text("Late Student")
+    kick = dash.locator(".pchip", has_text="Late Student").locator(".kick")
+    kick.click()
+    dash.locator(".pchip", has_text="Late Student").locator(".kick").click()
+    expect(late.locator("#message-title")).to_have_text("You left the game")
+    _shot(late, "student-removed")
+    late_ctx.close()
     expect(gov1.page.locator(".on-table .total-line strong")).to_have_text(
         f"{sc.points('government', plan['deal']):g} points")
 

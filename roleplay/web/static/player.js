@@ -470,8 +470,10 @@
     if (!lines.length && !form) { fill(box); return; }
     var prev = {};
     ["link-issue", "link-requires"].forEach(function (id) { if ($(id)) prev[id] = $(id).value; });
+    var was = box.querySelector("details");
+    var wasOpen = was ? was.open : lines.length > 0;
     keepFocus(function () {
-      fill(box, el("details", { class: "card", open: lines.length ? true : null },
+      fill(box, el("details", { class: "card", id: "linkage", open: wasOpen ? true : null },
         el("summary", { text: "Linkage" + (lines.length ? " (" + lines.length + ")" : "") }),
         el("p", { class: "help", text: "Tie your signature to a condition: the server will not let your side sign a package that breaks it." }),
         lines.length ? el("ul", { class: "plain" }, lines) : null,
@@ -483,10 +485,12 @@
   function renderHistory() {
     var v = S.view, t = v.table;
     var box = $("neg-history");
+    var openKeys = {};
+    box.querySelectorAll("details[open]").forEach(function (d) { openKeys[d.dataset.key] = true; });
     var items = t.proposals.slice().reverse().map(function (p) {
       var mine = packagePoints(p.package);
       return el("li", {},
-        el("details", {},
+        el("details", { dataset: { key: "p" + p.seq }, open: openKeys["p" + p.seq] ? true : null },
           el("summary", {},
             el("span", { text: "#" + p.seq + " · " + shortRole(p.role) }),
             el("span", { class: "muted", text: " · " + RP.fmtPoints(mine) + " pts for you" + (p.seq === t.current ? " · on the table" : "") })),
@@ -494,14 +498,12 @@
     });
     var openings = Object.keys(t.openings || {}).map(function (side) {
       var pkg = t.openings[side];
-      return el("li", {}, el("details", {},
+      return el("li", {}, el("details", { dataset: { key: "o" + side }, open: openKeys["o" + side] ? true : null },
         el("summary", { text: "Opening of the " + (side === "eu" ? "EU" : side === "government" ? "government" : side) +
           " · " + RP.fmtPoints(packagePoints(pkg)) + " pts for you" }),
         packageList(pkg)));
     });
     if (!items.length && !openings.length) { fill(box); return; }
-    var openIds = {};
-    box.querySelectorAll("details[open]").forEach(function (d, i) { openIds[i] = true; });
     fill(box, el("section", { class: "card", "aria-labelledby": "history-title" },
       el("h2", { id: "history-title", class: "section-title", text: "History" }),
       openings.length ? el("ul", { class: "plain history" }, openings) : null,
