@@ -97,10 +97,6 @@ class Runtime:
             return f"log in with the one-time token {self._login_secret}"
         return "log in with the password in ROLEPLAY_INSTRUCTOR_PASSWORD"
 
-    @property
-    def login_secret(self) -> str:
-        return self._login_secret
-
     def check_login(self, given: str) -> bool:
         return hmac.compare_digest(given.encode(), self._login_secret.encode())
 
