@@ -9,6 +9,7 @@ events. The format is versioned and documented in docs/export.md.
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from typing import Any
 
 from ..service import GameService
@@ -27,9 +28,17 @@ __all__ = [
     "export_csv",
     "export_game",
     "export_json",
+    "export_schema",
     "iso_time",
     "rescore_export",
 ]
+
+
+def export_schema() -> dict[str, Any]:
+    """The JSON Schema of the JSON export (shipped as roleplay/schemas/export.schema.json)."""
+    text = files("roleplay").joinpath("schemas", "export.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def export_json(export: dict[str, Any]) -> bytes:

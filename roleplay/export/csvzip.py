@@ -21,8 +21,21 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 EVENT_COLUMNS = (
-    "step", "seq", "time", "at", "elapsed", "type", "actor", "table", "channel", "audience",
-    "role", "name", "text", "package", "payload",
+    "step",
+    "seq",
+    "time",
+    "at",
+    "elapsed",
+    "type",
+    "actor",
+    "table",
+    "channel",
+    "audience",
+    "role",
+    "name",
+    "text",
+    "package",
+    "payload",
 )
 SIDES = ("eu", "government")
 
@@ -67,16 +80,20 @@ def event_rows(export: Mapping[str, Any]) -> list[dict[str, Any]]:
         aud = e["audience"]
         audience = aud["kind"] + (":" + ",".join(aud["roles"]) if aud["roles"] else "")
         package = p.get("package")
-        rows.append({
-            **{k: e[k] for k in ("step", "seq", "time", "at", "elapsed", "type", "actor",
-                                 "table", "channel")},
-            "audience": audience,
-            "role": p.get("role"),
-            "name": p.get("name"),
-            "text": p.get("text") if isinstance(p.get("text"), str) else p.get("title"),
-            "package": package_text(package) if isinstance(package, Mapping) else None,
-            "payload": json.dumps(p, ensure_ascii=False, sort_keys=True),
-        })
+        rows.append(
+            {
+                **{
+                    k: e[k]
+                    for k in ("step", "seq", "time", "at", "elapsed", "type", "actor", "table", "channel")
+                },
+                "audience": audience,
+                "role": p.get("role"),
+                "name": p.get("name"),
+                "text": p.get("text") if isinstance(p.get("text"), str) else p.get("title"),
+                "package": package_text(package) if isinstance(package, Mapping) else None,
+                "payload": json.dumps(p, ensure_ascii=False, sort_keys=True),
+            }
+        )
     return rows
 
 
@@ -90,8 +107,12 @@ def _solution(prefix: str, s: Mapping[str, Any] | None) -> dict[str, Any]:
     }
 
 
-def outcome_row(step: Mapping[str, Any], table: Mapping[str, Any],
-                state: Mapping[str, Any] | None, record: Mapping[str, Any] | None) -> dict[str, Any]:
+def outcome_row(
+    step: Mapping[str, Any],
+    table: Mapping[str, Any],
+    state: Mapping[str, Any] | None,
+    record: Mapping[str, Any] | None,
+) -> dict[str, Any]:
     d = table.get("differentiation") or {}
     eff = table["efficiency"]
     row: dict[str, Any] = {
@@ -124,30 +145,32 @@ def outcome_row(step: Mapping[str, Any], table: Mapping[str, Any],
         **_solution("nash_hull", eff["nash_hull"]),
         **_solution("ks_hull", eff["kalai_smorodinsky_hull"]),
     }
-    percentiles = {
-        (p["table"], p["role"]): p["percentile"] for p in step["outcomes"]["percentiles"]
-    }
+    percentiles = {(p["table"], p["role"]): p["percentile"] for p in step["outcomes"]["percentiles"]}
     for r in table["roles"]:
         rid = r["role"]
-        row.update({
-            f"points_{rid}": r["points"],
-            f"adjust_{rid}": r["adjust"],
-            f"utility_{rid}": r["utility"],
-            f"batna_{rid}": r["batna"],
-            f"batna_after_{rid}": r["batna_after"],
-            f"score_{rid}": r["score"],
-            f"percentile_{rid}": percentiles.get((table["table"], rid)),
-        })
+        row.update(
+            {
+                f"points_{rid}": r["points"],
+                f"adjust_{rid}": r["adjust"],
+                f"utility_{rid}": r["utility"],
+                f"batna_{rid}": r["batna"],
+                f"batna_after_{rid}": r["batna_after"],
+                f"score_{rid}": r["score"],
+                f"percentile_{rid}": percentiles.get((table["table"], rid)),
+            }
+        )
     for p in table["power"]:
         side = p["side"]
-        row.update({
-            f"surplus_share_{side}": p["surplus_share"],
-            f"nash_residual_{side}": p["nash_residual"],
-            f"tactical_power_{side}": p["tactical_power"],
-            f"DP_{side}": p["defensive_power"],
-            f"OP_{side}": p["offensive_power"],
-            f"concession_{side}": p["concession"],
-        })
+        row.update(
+            {
+                f"surplus_share_{side}": p["surplus_share"],
+                f"nash_residual_{side}": p["nash_residual"],
+                f"tactical_power_{side}": p["tactical_power"],
+                f"DP_{side}": p["defensive_power"],
+                f"OP_{side}": p["offensive_power"],
+                f"concession_{side}": p["concession"],
+            }
+        )
     if record is not None:
         row["proposals"] = len(record["proposals"])
         row["events_fired"] = "; ".join(record["events_fired"]) or None
@@ -163,8 +186,7 @@ def outcome_rows(export: Mapping[str, Any]) -> list[dict[str, Any]]:
         states = {t["table"]: t for t in step["tables"]}
         records = {r["table"]: r for r in step["records"]}
         for table in step["outcomes"]["tables"]:
-            rows.append(outcome_row(step, table, states.get(table["table"]),
-                                    records.get(table["table"])))
+            rows.append(outcome_row(step, table, states.get(table["table"]), records.get(table["table"])))
     return rows
 
 

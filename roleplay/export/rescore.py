@@ -63,9 +63,7 @@ def _check_version(data: Mapping[str, Any]) -> None:
         raise ExportError("this is not a roleplay export (no 'format': 'roleplay-export')")
     version = data.get("format_version")
     if version != FORMAT_VERSION:
-        raise ExportError(
-            f"export format version {version!r}; this roleplay reads version {FORMAT_VERSION}"
-        )
+        raise ExportError(f"export format version {version!r}; this roleplay reads version {FORMAT_VERSION}")
 
 
 def _plain(value: Any) -> Any:
@@ -85,9 +83,7 @@ def diff(path: str, exported: Any, recomputed: Any, out: list[dict[str, Any]]) -
         for i, (a, b) in enumerate(zip(exported, recomputed, strict=True)):
             diff(f"{path}[{i}]", a, b, out)
         return
-    both_numbers = all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in (exported, recomputed)
-    )
+    both_numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (exported, recomputed))
     if both_numbers and math.isclose(exported, recomputed, rel_tol=TOLERANCE, abs_tol=TOLERANCE):
         return
     if exported != recomputed or isinstance(exported, bool) != isinstance(recomputed, bool):
@@ -129,16 +125,26 @@ def rescore_export(data: Mapping[str, Any]) -> dict[str, Any]:
     )
     differences: list[dict[str, Any]] = []
     for i, (sc, step) in enumerate(zip(scenarios, data["steps"], strict=True)):
-        diff(f"steps[{i}].scenario.content_hash", step.get("scenario", {}).get("content_hash"),
-             content_hash(sc), differences)
+        diff(
+            f"steps[{i}].scenario.content_hash",
+            step.get("scenario", {}).get("content_hash"),
+            content_hash(sc),
+            differences,
+        )
     if campaign is not None:
-        diff("campaign.content_hash", data["campaign"].get("content_hash"), content_hash(campaign),
-             differences)
+        diff(
+            "campaign.content_hash", data["campaign"].get("content_hash"), content_hash(campaign), differences
+        )
     try:
         state = replay(setup, _events(data))
     except (KeyError, IndexError, TypeError, ValueError) as e:
-        differences.append({"path": "events", "export": "a log that replays",
-                            "recomputed": f"replay failed: {type(e).__name__}: {e}"})
+        differences.append(
+            {
+                "path": "events",
+                "export": "a log that replays",
+                "recomputed": f"replay failed: {type(e).__name__}: {e}",
+            }
+        )
         return {"matches": False, "outcomes": [], "differences": differences}
     recomputed = [_recompute(state, i, sc) for i, sc in enumerate(scenarios)]
     for i, (step, again) in enumerate(zip(data["steps"], recomputed, strict=True)):

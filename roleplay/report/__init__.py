@@ -48,8 +48,8 @@ def render_report(export: Mapping[str, Any], *, standalone: bool = True) -> str:
     if not standalone:
         body = _env().get_template("body.html.j2").render(view=view)
         return Markup(f"<style>{css}</style>\n") + Markup(body)
-    return _env().get_template("report.html.j2").render(
-        view=view, css=css, generator=f"roleplay {__version__}"
+    return (
+        _env().get_template("report.html.j2").render(view=view, css=css, generator=f"roleplay {__version__}")
     )
 
 

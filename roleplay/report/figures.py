@@ -91,36 +91,65 @@ def differentiation_map(fig_id: str, dots: Sequence[MapDot], deadlocks: Sequence
     c.text(0.01, 0.99, "joint standard", dy=14, cls="quadrant")
     c.text(0.99, 0.01, "cherry-picking", dy=-6, anchor="end", cls="quadrant")
     c.text(0.99, 0.99, "tailor-made partnership", dy=14, anchor="end", cls="quadrant")
-    c.axes("Tailoring T (Brussels' lens: departure from the EU template)",
-           "Partnership differentiation PD (Baku's lens)",
-           x_ticks=[0, 0.25, 0.5, 0.75, 1], y_ticks=[0, 0.25, 0.5, 0.75, 1])
+    c.axes(
+        "Tailoring T (Brussels' lens: departure from the EU template)",
+        "Partnership differentiation PD (Baku's lens)",
+        x_ticks=[0, 0.25, 0.5, 0.75, 1],
+        y_ticks=[0, 0.25, 0.5, 0.75, 1],
+    )
     top_gain = max((d.joint_gain for d in dots), default=0.0)
-    labelled = len(dots) <= LABEL_LIMIT
     for d in sorted(dots, key=lambda d: -d.joint_gain):  # big dots first, small ones stay visible
         r = 4 + 12 * math.sqrt(max(d.joint_gain, 0) / top_gain) if top_gain > 0 else 6
-        c.circle(d.tailoring, d.partnership, r, fill=TYPE_COLOURS.get(d.table_type, "#777"),
-                 fill_opacity=0.75, stroke="#222", stroke_width=1,
-                 title=f"Table {d.table}: T {d.tailoring:.2f}, PD {d.partnership:.2f}, "
-                       f"joint gains {d.joint_gain:.0f} ({TYPE_LABELS.get(d.table_type, d.table_type)})")
-    if labelled:
-        for x, y, label in group_labels([(d.tailoring, d.partnership, f"T{d.table}") for d in dots]):
-            c.text(x, y, label, dx=9, dy=-7, cls="mark-label")
+        c.circle(
+            d.tailoring,
+            d.partnership,
+            r,
+            fill=TYPE_COLOURS.get(d.table_type, "#777"),
+            fill_opacity=0.75,
+            stroke="#222",
+            stroke_width=1,
+            title=f"Table {d.table}: T {d.tailoring:.2f}, PD {d.partnership:.2f}, "
+            f"joint gains {d.joint_gain:.0f} ({TYPE_LABELS.get(d.table_type, d.table_type)})",
+        )
+    for x, y, label in group_labels(
+        [(d.tailoring, d.partnership, f"T{d.table}") for d in dots], limit=LABEL_LIMIT
+    ):
+        c.text(x, y, label, dx=14, dy=-10, cls="mark-label")
     counts = {t: sum(1 for d in dots if d.table_type == t) for t in TYPE_COLOURS if t != "deadlock"}
-    alt = (f"Scatter plot of {len(dots)} tables with an agreement: tailoring T on the horizontal "
-           f"axis against partnership differentiation PD on the vertical axis, split at T "
-           f"{TAILORING_SPLIT} and PD {PD_SPLIT}. "
-           + "; ".join(f"{TYPE_LABELS[t]}: {n}" for t, n in counts.items()) + ". "
-           + (f"{len(deadlocks)} deadlocked table(s) have no T or PD and are not shown."
-              if deadlocks else "No table deadlocked."))
+    alt = (
+        f"Scatter plot of {len(dots)} tables with an agreement: tailoring T on the horizontal "
+        f"axis against partnership differentiation PD on the vertical axis, split at T "
+        f"{TAILORING_SPLIT} and PD {PD_SPLIT}. "
+        + "; ".join(f"{TYPE_LABELS[t]}: {n}" for t, n in counts.items())
+        + ". "
+        + (
+            f"{len(deadlocks)} deadlocked table(s) have no T or PD and are not shown."
+            if deadlocks
+            else "No table deadlocked."
+        )
+    )
     rows = tuple(
-        (str(d.table), f2(d.tailoring), f2(d.partnership), f"{d.joint_gain:.1f}",
-         TYPE_LABELS.get(d.table_type, d.table_type))
+        (
+            str(d.table),
+            f2(d.tailoring),
+            f2(d.partnership),
+            f"{d.joint_gain:.1f}",
+            TYPE_LABELS.get(d.table_type, d.table_type),
+        )
         for d in sorted(dots, key=lambda d: d.table)
     ) + tuple((str(t), "–", "–", "–", "deadlock") for t in deadlocks)
     return Figure(
-        fig_id, "Differentiation map", alt, c.render(f"Differentiation map: {alt}"),
-        (DataTable("Tables on the map (dot area grows with joint gains J − J_d)",
-                   ("Table", "T", "PD", "J − J_d", "Type"), rows),),
+        fig_id,
+        "Differentiation map",
+        alt,
+        c.render(f"Differentiation map: {alt}"),
+        (
+            DataTable(
+                "Tables on the map (dot area grows with joint gains J − J_d)",
+                ("Table", "T", "PD", "J − J_d", "Type"),
+                rows,
+            ),
+        ),
     )
 
 
@@ -165,17 +194,48 @@ def _zopa_polygon(zopa: Sequence[Point], batna: Point) -> list[Point]:
     return [batna, (batna[0], front[0][1]), *front, (front[-1][0], batna[1])]
 
 
+#: Up to this many distinct post-event BATNAs per side are drawn as lines; more as a band.
+BATNA_LINES = 4
+
+
+def _batnas_after(c: Chart, values: Sequence[float], *, vertical: bool, colour: str, who: str) -> None:
+    if not values:
+        return
+    if len(values) <= BATNA_LINES:
+        for v in values:
+            draw = c.vline if vertical else c.hline
+            draw(v, stroke=colour, stroke_dasharray="5 3", title=f"{who} BATNA after events: {v:g}")
+        return
+    lo, hi = values[0], values[-1]
+    mid = values[len(values) // 2]
+    title = f"{who} BATNA after events: {len(values)} values from {lo:g} to {hi:g} (middle {mid:g})"
+    if vertical:
+        c.rect(lo, c.y_range[0], hi, c.y_range[1], fill=colour, fill_opacity=0.08)
+        c.vline(mid, stroke=colour, stroke_dasharray="5 3", title=title)
+    else:
+        c.rect(c.x_range[0], lo, c.x_range[1], hi, fill=colour, fill_opacity=0.08)
+        c.hline(mid, stroke=colour, stroke_dasharray="5 3", title=title)
+
+
 def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: int | None = None) -> Figure:
     """The package space; with `table`, one table's negotiation dance only."""
     everything = [*space.packages, *space.frontier, space.batna, *(p for path in paths for p in path.points)]
-    c = Chart(_range([p[0] for p in everything]), _range([p[1] for p in everything]),
-              width=620 if table is None else 420, height=460 if table is None else 340)
+    c = Chart(
+        _range([p[0] for p in everything]),
+        _range([p[1] for p in everything]),
+        width=620 if table is None else 420,
+        height=460 if table is None else 340,
+    )
     eu, gov = space.eu_name, space.government_name
     if table is None:
         for x, y in space.packages:
             c.circle(x, y, 1.8, fill="#9a9a9a", fill_opacity=0.55)
-    c.polygon(_zopa_polygon(space.zopa, space.batna), fill="#009E73", fill_opacity=0.12,
-              title="zone of possible agreement (before events)")
+    c.polygon(
+        _zopa_polygon(space.zopa, space.batna),
+        fill="#009E73",
+        fill_opacity=0.12,
+        title="zone of possible agreement (before events)",
+    )
     front = sorted(space.frontier)
     c.polyline(front, stroke="#222", stroke_width=1.6, title="Pareto frontier")
     for x, y in front:
@@ -184,42 +244,66 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
     c.hline(space.batna[1], stroke=GOV_COLOUR, stroke_width=1.4, title=f"{gov} BATNA before events")
     after_eu = sorted({p.batna_after[0] for p in paths} - {space.batna[0]})
     after_gov = sorted({p.batna_after[1] for p in paths} - {space.batna[1]})
-    for v in after_eu:
-        c.vline(v, stroke=EU_COLOUR, stroke_dasharray="5 3", title=f"{eu} BATNA after events: {v:g}")
-    for v in after_gov:
-        c.hline(v, stroke=GOV_COLOUR, stroke_dasharray="5 3", title=f"{gov} BATNA after events: {v:g}")
+    _batnas_after(c, after_eu, vertical=True, colour=EU_COLOUR, who=eu)
+    _batnas_after(c, after_gov, vertical=False, colour=GOV_COLOUR, who=gov)
     c.axes(f"{eu} points", f"{gov} points")
-    many = len(paths) > LABEL_LIMIT
     for path in paths:
         colour = TYPE_COLOURS.get(path.table_type, "#555")
-        c.polyline(path.points, stroke=colour if table is not None else "#555",
-                   stroke_width=1.8 if table is not None else 1,
-                   stroke_opacity=0.9 if table is not None else 0.45,
-                   title=f"Table {path.table}: offer path ({len(path.points)} proposals)")
+        c.polyline(
+            path.points,
+            stroke=colour if table is not None else "#555",
+            stroke_width=1.8 if table is not None else 1,
+            stroke_opacity=0.9 if table is not None else 0.45,
+            title=f"Table {path.table}: offer path ({len(path.points)} proposals)",
+        )
         for i, (x, y) in enumerate(path.points):
-            c.circle(x, y, 3 if table is not None else 2, fill="#fff", stroke="#555", stroke_width=1,
-                     title=f"Table {path.table}, proposal {i + 1}: ({x:g}, {y:g})")
-        if table is not None and len(path.points) <= 30:
+            c.circle(
+                x,
+                y,
+                3 if table is not None else 2,
+                fill="#fff",
+                stroke="#555",
+                stroke_width=1,
+                title=f"Table {path.table}, proposal {i + 1}: ({x:g}, {y:g})",
+            )
+        if table is not None:
             numbered = [(x, y, str(i + 1)) for i, (x, y) in enumerate(path.points)]
-            for x, y, label in group_labels(numbered):
+            for x, y, label in group_labels(numbered, noun="proposals", limit=LABEL_LIMIT):
                 c.text(x, y, label, dx=6, dy=-5, cls="mark-label small")
     if space.nash is not None:
         c.diamond(*space.nash, 13, fill="#000", title=f"Nash solution ({space.nash[0]:g}, {space.nash[1]:g})")
     if space.kalai_smorodinsky is not None:
         ks = space.kalai_smorodinsky
-        c.square(*ks, 10, fill="none", stroke="#000", stroke_width=2,
-                 title=f"Kalai–Smorodinsky solution ({ks[0]:g}, {ks[1]:g})")
+        c.square(
+            *ks,
+            10,
+            fill="none",
+            stroke="#000",
+            stroke_width=2,
+            title=f"Kalai–Smorodinsky solution ({ks[0]:g}, {ks[1]:g})",
+        )
     for label, (x, y) in space.extra:
         c.square(x, y, 10, fill="#F0E442", stroke="#000", title=f"{label} ({x:g}, {y:g})")
     for path in paths:
         if path.deal is not None:
-            c.circle(*path.deal, 7, fill=TYPE_COLOURS.get(path.table_type, "#555"), stroke="#000",
-                     stroke_width=1.4, title=f"Table {path.table}: deal ({path.deal[0]:g}, {path.deal[1]:g})")
-    if not many and table is None:
-        for x, y, label in group_labels([(*p.deal, f"T{p.table}") for p in paths if p.deal is not None]):
+            c.circle(
+                *path.deal,
+                7,
+                fill=TYPE_COLOURS.get(path.table_type, "#555"),
+                stroke="#000",
+                stroke_width=1.4,
+                title=f"Table {path.table}: deal ({path.deal[0]:g}, {path.deal[1]:g})",
+            )
+    if table is None:
+        deals = [(*p.deal, f"T{p.table}") for p in paths if p.deal is not None]
+        for x, y, label in group_labels(deals, limit=LABEL_LIMIT):
             c.text(x, y, label, dx=9, dy=13, cls="mark-label")
-    legend = [("circle", "#9a9a9a", "package"), ("line", "#222", "Pareto frontier"),
-              ("line", EU_COLOUR, f"{eu} BATNA"), ("line", GOV_COLOUR, f"{gov} BATNA")]
+    legend = [
+        ("circle", "#9a9a9a", "package"),
+        ("line", "#222", "Pareto frontier"),
+        ("line", EU_COLOUR, f"{eu} BATNA"),
+        ("line", GOV_COLOUR, f"{gov} BATNA"),
+    ]
     if after_eu or after_gov:
         legend.append(("dash", "#555", "BATNA after events"))
     legend += [("diamond", "#000", "Nash"), ("ring", "#000", "Kalai–Smorodinsky")]
@@ -229,46 +313,75 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
     if table is None:
         c.legend(legend)
     else:
-        c.legend([("line", EU_COLOUR, f"{eu} BATNA"), ("line", GOV_COLOUR, f"{gov} BATNA"),
-                  ("diamond", "#000", "Nash"), ("ring", "#000", "KS")])
-    deals = [p for p in paths if p.deal is not None]
+        c.legend(
+            [
+                ("line", EU_COLOUR, f"{eu} BATNA"),
+                ("line", GOV_COLOUR, f"{gov} BATNA"),
+                ("diamond", "#000", "Nash"),
+                ("ring", "#000", "KS"),
+            ]
+        )
+    n_deals = sum(1 for p in paths if p.deal is not None)
     if table is None:
-        what = (f"{space.package_count:,} packages"
-                + (" (a sample of them drawn)" if space.sampled else "")
-                + f", the Pareto frontier of {len(space.frontier)} packages")
-        alt = (f"Outcome space in ({eu} points, {gov} points): {what}, BATNA lines at "
-               f"{space.batna[0]:g} and {space.batna[1]:g} before events"
-               + (f" and {len(after_eu) + len(after_gov)} other value(s) after events" if after_eu or after_gov else "")
-               + (f", the Nash point at ({space.nash[0]:g}, {space.nash[1]:g})" if space.nash else "")
-               + (f", the Kalai–Smorodinsky point at ({space.kalai_smorodinsky[0]:g}, "
-                  f"{space.kalai_smorodinsky[1]:g})" if space.kalai_smorodinsky else "")
-               + f", {len(deals)} deal(s) and the offer paths of {len(paths)} table(s).")
+        what = (
+            f"{space.package_count:,} packages"
+            + (" (a sample of them drawn)" if space.sampled else "")
+            + f", the Pareto frontier of {len(space.frontier)} packages"
+        )
+        alt = (
+            f"Outcome space in ({eu} points, {gov} points): {what}, BATNA lines at "
+            f"{space.batna[0]:g} and {space.batna[1]:g} before events"
+            + (
+                f" and {len(after_eu) + len(after_gov)} other value(s) after events"
+                if after_eu or after_gov
+                else ""
+            )
+            + (f", the Nash point at ({space.nash[0]:g}, {space.nash[1]:g})" if space.nash else "")
+            + (
+                f", the Kalai–Smorodinsky point at ({space.kalai_smorodinsky[0]:g}, "
+                f"{space.kalai_smorodinsky[1]:g})"
+                if space.kalai_smorodinsky
+                else ""
+            )
+            + f", {n_deals} deal(s) and the offer paths of {len(paths)} table(s)."
+        )
         title = "Outcome space"
     else:
-        path = paths[0] if paths else None
-        n = len(path.points) if path else 0
-        end = (f"ending in a deal at ({path.deal[0]:g}, {path.deal[1]:g})" if path and path.deal
-               else "ending without a deal")
-        alt = (f"Offer path of table {table} in ({eu} points, {gov} points): {n} proposal(s) "
-               f"in order, {end}; with the Pareto frontier and the BATNA lines.")
+        first = paths[0] if paths else None
+        n = len(first.points) if first else 0
+        end = (
+            f"ending in a deal at ({first.deal[0]:g}, {first.deal[1]:g})"
+            if first and first.deal
+            else "ending without a deal"
+        )
+        alt = (
+            f"Offer path of table {table} in ({eu} points, {gov} points): {n} proposal(s) "
+            f"in order, {end}; with the Pareto frontier and the BATNA lines."
+        )
         title = f"Table {table}: the negotiation dance"
     rows: list[tuple[str, ...]] = [("BATNAs before events", f"{space.batna[0]:g}", f"{space.batna[1]:g}")]
     if space.nash:
         rows.append(("Nash solution", f"{space.nash[0]:g}", f"{space.nash[1]:g}"))
     if space.kalai_smorodinsky:
-        rows.append(("Kalai–Smorodinsky", f"{space.kalai_smorodinsky[0]:g}", f"{space.kalai_smorodinsky[1]:g}"))
+        rows.append(
+            ("Kalai–Smorodinsky", f"{space.kalai_smorodinsky[0]:g}", f"{space.kalai_smorodinsky[1]:g}")
+        )
     rows += [(label, f"{x:g}", f"{y:g}") for label, (x, y) in space.extra]
     for path in paths:
-        rows.append((f"Table {path.table}: BATNAs after events", f"{path.batna_after[0]:g}",
-                     f"{path.batna_after[1]:g}"))
+        rows.append(
+            (
+                f"Table {path.table}: BATNAs after events",
+                f"{path.batna_after[0]:g}",
+                f"{path.batna_after[1]:g}",
+            )
+        )
         if table is not None:
             rows += [(f"Proposal {i + 1}", f"{x:g}", f"{y:g}") for i, (x, y) in enumerate(path.points)]
         if path.deal is not None:
             rows.append((f"Table {path.table}: deal", f"{path.deal[0]:g}", f"{path.deal[1]:g}"))
     tables = [DataTable("Points of note", ("", eu, gov), tuple(rows))]
     if table is None:
-        tables.append(DataTable("Pareto frontier", (eu, gov),
-                                tuple((f"{x:g}", f"{y:g}") for x, y in front)))
+        tables.append(DataTable("Pareto frontier", (eu, gov), tuple((f"{x:g}", f"{y:g}") for x, y in front)))
     return Figure(fig_id, title, alt, c.render(f"{title}: {alt}"), tuple(tables))
 
 
@@ -295,9 +408,15 @@ def _time_unit(span: float) -> tuple[float, str]:
     return (60.0, "minutes") if span >= 120 else (1.0, "seconds")
 
 
-def concession_timeline(fig_id: str, table: int, offers: Sequence[Offer], markers: Sequence[Marker],
-                        phases: Sequence[tuple[float, str]], batna_after: dict[str, float],
-                        roles: dict[str, str]) -> Figure:
+def concession_timeline(
+    fig_id: str,
+    table: int,
+    offers: Sequence[Offer],
+    markers: Sequence[Marker],
+    phases: Sequence[tuple[float, str]],
+    batna_after: dict[str, float],
+    roles: dict[str, str],
+) -> Figure:
     times = [o.time for o in offers] + [m.time for m in markers] + [t for t, _ in phases]
     span = max(times, default=1.0) or 1.0
     unit, unit_name = _time_unit(span)
@@ -305,8 +424,11 @@ def concession_timeline(fig_id: str, table: int, offers: Sequence[Offer], marker
     c = Chart((0.0, span / unit * 1.02), _range(values), width=620, height=330, bottom=58)
     for t, title in phases:
         c.vline(t / unit, stroke="#bbb", stroke_dasharray="2 3", title=f"phase: {title}")
-    c.axes(f"Time since the scenario started ({unit_name})", "Own points of the proposal",
-           x_ticks=nice_ticks(0, span / unit * 1.02, 6))
+    c.axes(
+        f"Time since the scenario started ({unit_name})",
+        "Own points of the proposal",
+        x_ticks=nice_ticks(0, span / unit * 1.02, 6),
+    )
     extra: dict[str, str] = {}
     seen_channels: dict[str, str] = {}
     y_top = c.y_range[1]
@@ -315,17 +437,38 @@ def concession_timeline(fig_id: str, table: int, offers: Sequence[Offer], marker
         seen_channels[m.channel] = colour
         x = m.time / unit
         if m.kind == "chat":
-            c.line(x, c.y_range[0], x, c.y_range[0] + (y_top - c.y_range[0]) * 0.04, stroke=colour,
-                   stroke_width=1.2, title=f"chat ({m.channel}): {m.label}")
+            c.line(
+                x,
+                c.y_range[0],
+                x,
+                c.y_range[0] + (y_top - c.y_range[0]) * 0.04,
+                stroke=colour,
+                stroke_width=1.2,
+                title=f"chat ({m.channel}): {m.label}",
+            )
         else:
-            c.vline(x, stroke=colour, stroke_width=1.6, stroke_opacity=0.8,
-                    title=f"{m.kind} ({m.channel}): {m.label}")
-            c.diamond(x, y_top, 9 if m.kind == "event" else 7, fill=colour,
-                      title=f"{m.kind} ({m.channel}): {m.label}")
+            c.vline(
+                x,
+                stroke=colour,
+                stroke_width=1.6,
+                stroke_opacity=0.8,
+                title=f"{m.kind} ({m.channel}): {m.label}",
+            )
+            c.diamond(
+                x,
+                y_top,
+                9 if m.kind == "event" else 7,
+                fill=colour,
+                title=f"{m.kind} ({m.channel}): {m.label}",
+            )
     for side, colour in (("eu", EU_COLOUR), ("government", GOV_COLOUR)):
         if side in batna_after:
-            c.hline(batna_after[side], stroke=colour, stroke_dasharray="5 3",
-                    title=f"{roles.get(side, side)} BATNA after events: {batna_after[side]:g}")
+            c.hline(
+                batna_after[side],
+                stroke=colour,
+                stroke_dasharray="5 3",
+                title=f"{roles.get(side, side)} BATNA after events: {batna_after[side]:g}",
+            )
         own = [o for o in offers if o.side == side]
         if not own:
             continue
@@ -338,10 +481,17 @@ def concession_timeline(fig_id: str, table: int, offers: Sequence[Offer], marker
         c.polyline(steps, stroke=colour, stroke_width=2)
         for o in own:
             mark = c.circle if side == "eu" else c.square
-            mark(o.time / unit, o.points, 4 if side == "eu" else 8, fill=colour,
-                 title=f"{roles.get(side, side)} {o.label} at {o.time:.0f} s: {o.points:g} points")
-    legend = [("circle", EU_COLOUR, f"{roles.get('eu', 'EU')} proposals"),
-              ("square", GOV_COLOUR, f"{roles.get('government', 'government')} proposals")]
+            mark(
+                o.time / unit,
+                o.points,
+                4 if side == "eu" else 8,
+                fill=colour,
+                title=f"{roles.get(side, side)} {o.label} at {o.time:.0f} s: {o.points:g} points",
+            )
+    legend = [
+        ("circle", EU_COLOUR, f"{roles.get('eu', 'EU')} proposals"),
+        ("square", GOV_COLOUR, f"{roles.get('government', 'government')} proposals"),
+    ]
     legend += [("line", colour, ch.replace("_", " ")) for ch, colour in seen_channels.items()]
     c.legend(legend)
     n_eu = sum(1 for o in offers if o.side == "eu")
@@ -353,19 +503,29 @@ def concession_timeline(fig_id: str, table: int, offers: Sequence[Offer], marker
         own = [o for o in offers if o.side == side]
         if own:
             first_last.append(f"{roles.get(side, side)} from {own[0].points:g} to {own[-1].points:g} points")
-    alt = (f"Concession timeline of table {table}: {n_eu} proposal(s) by {roles.get('eu', 'the EU')} "
-           f"and {n_gov} by {roles.get('government', 'the government')} over time"
-           + (f" ({'; '.join(first_last)})" if first_last else "")
-           + f", with {events} event or action marker(s) and {chats} chat line(s) coloured by channel.")
+    alt = (
+        f"Concession timeline of table {table}: {n_eu} proposal(s) by {roles.get('eu', 'the EU')} "
+        f"and {n_gov} by {roles.get('government', 'the government')} over time"
+        + (f" ({'; '.join(first_last)})" if first_last else "")
+        + f", with {events} event or action marker(s) and {chats} chat line(s) coloured by channel."
+    )
     rows = tuple(
         (f"{o.time:.1f}", roles.get(o.side, o.side), o.label, f"{o.points:g}") for o in offers
     ) + tuple(
         (f"{m.time:.1f}", m.channel.replace("_", " "), m.kind, m.label) for m in markers if m.kind != "chat"
     )
     return Figure(
-        fig_id, f"Table {table}: concessions over time", alt, c.render(f"Concession timeline: {alt}"),
-        (DataTable("Proposals, events and actions (time in seconds)", ("Time (s)", "Who / channel", "What",
-                                                                       "Points / text"), rows),),
+        fig_id,
+        f"Table {table}: concessions over time",
+        alt,
+        c.render(f"Concession timeline: {alt}"),
+        (
+            DataTable(
+                "Proposals, events and actions (time in seconds)",
+                ("Time (s)", "Who / channel", "What", "Points / text"),
+                rows,
+            ),
+        ),
     )
 
 
@@ -380,13 +540,17 @@ class PowerDot:
     offensive: float
 
 
-def power_panel(fig_id: str, dots: Sequence[PowerDot], missing: Sequence[int], roles: dict[str, str]) -> Figure:
+def power_panel(
+    fig_id: str, dots: Sequence[PowerDot], missing: Sequence[int], roles: dict[str, str]
+) -> Figure:
     c = Chart((-0.02, 1.02), (-0.02, 1.02), width=560, height=460)
     c.line(0, 0, 1, 1, stroke="#ccc", stroke_dasharray="4 4", title="defensive = offensive")
-    c.axes("Defensive power DP (how little the side gave way where the other cared)",
-           "Offensive power OP (how far it moved the other)",
-           x_ticks=[0, 0.25, 0.5, 0.75, 1], y_ticks=[0, 0.25, 0.5, 0.75, 1])
-    labelled = len({d.table for d in dots}) <= LABEL_LIMIT
+    c.axes(
+        "Defensive power DP (how little the side gave way where the other cared)",
+        "Offensive power OP (how far it moved the other)",
+        x_ticks=[0, 0.25, 0.5, 0.75, 1],
+        y_ticks=[0, 0.25, 0.5, 0.75, 1],
+    )
     for d in dots:
         colour = EU_COLOUR if d.side == "eu" else GOV_COLOUR
         title = f"Table {d.table}, {roles.get(d.side, d.side)}: DP {d.defensive:.2f}, OP {d.offensive:.2f}"
@@ -394,27 +558,43 @@ def power_panel(fig_id: str, dots: Sequence[PowerDot], missing: Sequence[int], r
             c.circle(d.defensive, d.offensive, 6, fill=colour, fill_opacity=0.8, title=title)
         else:
             c.square(d.defensive, d.offensive, 11, fill=colour, fill_opacity=0.8, title=title)
-    if labelled:
-        for side, colour, dy in (("eu", EU_COLOUR, -7), ("government", GOV_COLOUR, 15)):
-            own = [(d.defensive, d.offensive, f"T{d.table}") for d in dots if d.side == side]
-            for x, y, label in group_labels(own):
-                c.text(x, y, label, dx=8, dy=dy, cls="mark-label", fill=colour)
-    c.legend([("circle", EU_COLOUR, roles.get("eu", "EU")),
-              ("square", GOV_COLOUR, roles.get("government", "government"))])
+    for side, colour, dy in (("eu", EU_COLOUR, -7), ("government", GOV_COLOUR, 15)):
+        own = [(d.defensive, d.offensive, f"T{d.table}") for d in dots if d.side == side]
+        for x, y, label in group_labels(own, limit=LABEL_LIMIT):
+            c.text(x, y, label, dx=8, dy=dy, cls="mark-label", fill=colour)
+    c.legend(
+        [
+            ("circle", EU_COLOUR, roles.get("eu", "EU")),
+            ("square", GOV_COLOUR, roles.get("government", "government")),
+        ]
+    )
     means = []
     for side in ("eu", "government"):
-        own = [d for d in dots if d.side == side]
-        if own:
-            means.append(f"{roles.get(side, side)} mean DP {sum(d.defensive for d in own) / len(own):.2f}, "
-                         f"mean OP {sum(d.offensive for d in own) / len(own):.2f}")
-    alt = (f"Scatter plot of defensive power (horizontal) against offensive power (vertical), one "
-           f"mark per side per table, {len({d.table for d in dots})} table(s)"
-           + (f": {'; '.join(means)}" if means else "") + "."
-           + (f" {len(missing)} table(s) have no measure (a deadlock, or openings that agreed)."
-              if missing else ""))
+        mine = [d for d in dots if d.side == side]
+        if mine:
+            means.append(
+                f"{roles.get(side, side)} mean DP {sum(d.defensive for d in mine) / len(mine):.2f}, "
+                f"mean OP {sum(d.offensive for d in mine) / len(mine):.2f}"
+            )
+    alt = (
+        f"Scatter plot of defensive power (horizontal) against offensive power (vertical), one "
+        f"mark per side per table, {len({d.table for d in dots})} table(s)"
+        + (f": {'; '.join(means)}" if means else "")
+        + "."
+        + (
+            f" {len(missing)} table(s) have no measure (a deadlock, or openings that agreed)."
+            if missing
+            else ""
+        )
+    )
     rows = tuple(
         (str(d.table), roles.get(d.side, d.side), f2(d.defensive), f2(d.offensive))
         for d in sorted(dots, key=lambda d: (d.table, d.side))
     ) + tuple((str(t), "–", "–", "–") for t in missing)
-    return Figure(fig_id, "Bargaining power", alt, c.render(f"Power panel: {alt}"),
-                  (DataTable("Defensive and offensive power per side", ("Table", "Side", "DP", "OP"), rows),))
+    return Figure(
+        fig_id,
+        "Bargaining power",
+        alt,
+        c.render(f"Power panel: {alt}"),
+        (DataTable("Defensive and offensive power per side", ("Table", "Side", "DP", "OP"), rows),),
+    )

@@ -17,7 +17,7 @@ from ..scoring import build_space
 from ..scoring import frontier as fr
 from ..scoring.measures import TYPE_LABELS
 from ..scoring.space import Space as ScoringSpace
-from ..scoring.space import agreement_frontier, links_hold, package_points
+from ..scoring.space import agreement_frontier, links_hold
 from .figures import (
     DataTable,
     Figure,
@@ -37,10 +37,20 @@ from .figures import (
 #: Up to this many packages every one is drawn; beyond, a seeded sample of this many.
 MAX_DRAWN_PACKAGES = 3000
 SEAT_EVENTS = frozenset({"seat_assigned", "player_kicked"})
-TRANSCRIPT_TYPES = frozenset({
-    "chat", "opening_submitted", "proposal_made", "linkage_declared", "action_taken", "event_fired",
-    "signed", "refused", "table_settled", "message",
-})
+TRANSCRIPT_TYPES = frozenset(
+    {
+        "chat",
+        "opening_submitted",
+        "proposal_made",
+        "linkage_declared",
+        "action_taken",
+        "event_fired",
+        "signed",
+        "refused",
+        "table_settled",
+        "message",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -139,13 +149,17 @@ def _space(sc: Scenario) -> Space:
     packages, sampled = _package_points(space)
     extra: list[tuple[str, tuple[float, float]]] = []
     if sc.history.package and set(sc.history.package) == {i.id for i in sc.issues}:
-        extra.append(("what happened (history)",
-                      (sc.points(space.eu, sc.history.package), sc.points(space.government, sc.history.package))))
+        extra.append(
+            (
+                "what happened (history)",
+                (sc.points(space.eu, sc.history.package), sc.points(space.government, sc.history.package)),
+            )
+        )
     return Space(
         eu_role=space.eu,
         government_role=space.government,
-        eu_name=sc.role(space.eu).name,
-        government_name=sc.role(space.government).name,
+        eu_name=short_name(sc.role(space.eu).name),
+        government_name=short_name(sc.role(space.government).name),
         packages=tuple(packages),
         package_count=space.package_count,
         sampled=sampled,
@@ -158,8 +172,9 @@ def _space(sc: Scenario) -> Space:
     )
 
 
-def _seats(events: Sequence[Mapping[str, Any]], upto_step: int,
-           names: Mapping[str, str]) -> dict[int, dict[str, list[str]]]:
+def _seats(
+    events: Sequence[Mapping[str, Any]], upto_step: int, names: Mapping[str, str]
+) -> dict[int, dict[str, list[str]]]:
     """Players per table and role at the end of a step (pseudonyms when anonymised)."""
     seat: dict[str, tuple[int | None, str | None]] = {}
     for e in events:
@@ -187,6 +202,11 @@ def _who(e: Mapping[str, Any], sc: Scenario, anonymized: bool) -> str:
     if anonymized:
         name = e["actor"]
     return f"{role_name} ({name})" if role_name else str(name)
+
+
+def short_name(name: str) -> str:
+    """A role's name without its parenthesis: "European Union (EEAS, ...)" -> "European Union"."""
+    return name.split(" (", 1)[0].strip() or name
 
 
 def _role_name(sc: Scenario, role: str | None) -> str:
@@ -235,21 +255,35 @@ def _line_text(e: Mapping[str, Any], sc: Scenario, eu: str, gov: str) -> str:
         if p.get("outcome") == "deal":
             return f"deal: {_package_words(sc, p.get('package'))}"
         return f"deadlock ({p.get('reason')})"
-    return t
+    return str(t)
 
 
 # -- one step ----------------------------------------------------------------------------------
 
 
 def _table_events(events: Sequence[Mapping[str, Any]], table: int) -> list[Mapping[str, Any]]:
-    return [e for e in events if e["table"] == table
-            or (e["table"] is None and e["type"] in ("event_fired", "message")
-                and e["audience"]["kind"] == "game")]
+    return [
+        e
+        for e in events
+        if e["table"] == table
+        or (
+            e["table"] is None and e["type"] in ("event_fired", "message") and e["audience"]["kind"] == "game"
+        )
+    ]
 
 
-def _card(step_idx: int, sc: Scenario, space: Space, score: Mapping[str, Any],
-          events: Sequence[Mapping[str, Any]], start: float, phases: Sequence[tuple[float, str]],
-          seats: Mapping[str, list[str]], anonymized: bool, state: Mapping[str, Any] | None) -> TableCard:
+def _card(
+    step_idx: int,
+    sc: Scenario,
+    space: Space,
+    score: Mapping[str, Any],
+    events: Sequence[Mapping[str, Any]],
+    start: float,
+    phases: Sequence[tuple[float, str]],
+    seats: Mapping[str, list[str]],
+    anonymized: bool,
+    state: Mapping[str, Any] | None,
+) -> TableCard:
     tid = int(score["table"])
     eu, gov = space.eu_role, space.government_role
     sides = {r.id: r.side for r in sc.roles}
@@ -267,18 +301,37 @@ def _card(step_idx: int, sc: Scenario, space: Space, score: Mapping[str, Any],
             path.append((sc.points(eu, pkg), sc.points(gov, pkg)))
             if side in ("eu", "government"):
                 own = eu if side == "eu" else gov
-                offers.append(Offer(t, side, sc.points(own, pkg),
-                                    "opening" if e["type"] == "opening_submitted" else "proposal"))
+                offers.append(
+                    Offer(
+                        t,
+                        side,
+                        sc.points(own, pkg),
+                        "opening" if e["type"] == "opening_submitted" else "proposal",
+                    )
+                )
         elif e["type"] == "chat":
             markers.append(Marker(t, e["channel"] or "table", "chat", str(p.get("text", ""))[:80]))
         elif e["type"] == "action_taken":
-            markers.append(Marker(t, e["channel"] or ("private" if e["audience"]["kind"] == "roles" else "table"),
-                                  "action", f"{_role_name(sc, p.get('role'))}: {p.get('title')}"))
+            markers.append(
+                Marker(
+                    t,
+                    e["channel"] or ("private" if e["audience"]["kind"] == "roles" else "table"),
+                    "action",
+                    f"{_role_name(sc, p.get('role'))}: {p.get('title')}",
+                )
+            )
         elif e["type"] == "event_fired":
             markers.append(Marker(t, "game" if e["table"] is None else "table", "event", str(p.get("title"))))
         if e["type"] in TRANSCRIPT_TYPES:
-            lines.append(Line(f"{t:.0f}", _who(e, sc, anonymized),
-                              (e["channel"] or "").replace("_", " "), _line_text(e, sc, eu, gov), e["type"]))
+            lines.append(
+                Line(
+                    f"{t:.0f}",
+                    _who(e, sc, anonymized),
+                    (e["channel"] or "").replace("_", " "),
+                    _line_text(e, sc, eu, gov),
+                    e["type"],
+                )
+            )
     roles = {r["role"]: r for r in score["roles"]}
     after = {"eu": roles[eu]["batna_after"], "government": roles[gov]["batna_after"]}
     deal_pt = None
@@ -286,8 +339,10 @@ def _card(step_idx: int, sc: Scenario, space: Space, score: Mapping[str, Any],
         deal_pt = (sc.points(eu, score["deal"]), sc.points(gov, score["deal"]))
     table_type = str(score["table_type"])
     offer_path = Path(tid, tuple(path), deal_pt, table_type, (after["eu"], after["government"]))
-    role_names = {"eu": _role_name(sc, eu), "government": _role_name(sc, gov)}
-    timeline = concession_timeline(f"s{step_idx}-t{tid}-timeline", tid, offers, markers, phases, after, role_names)
+    role_names = {"eu": short_name(_role_name(sc, eu)), "government": short_name(_role_name(sc, gov))}
+    timeline = concession_timeline(
+        f"s{step_idx}-t{tid}-timeline", tid, offers, markers, phases, after, role_names
+    )
     dance = outcome_space(f"s{step_idx}-t{tid}-dance", space, [offer_path], table=tid)
     deal_rows: tuple[tuple[str, str, str], ...] = ()
     if score["valid"] and score["deal"]:
@@ -300,11 +355,13 @@ def _card(step_idx: int, sc: Scenario, space: Space, score: Mapping[str, Any],
         same = sum(1 for i, o in hist.package.items() if score["deal"].get(i) == o)
         match = f"{same} of the {len(hist.package)} issue(s) history settles were settled as in history"
     elif hist.deadlock:
-        match = ("history ended without an agreement; this table " +
-                 ("did too" if not score["valid"] else "reached one"))
+        match = "history ended without an agreement; this table " + (
+            "did too" if not score["valid"] else "reached one"
+        )
     else:
-        match = "history settled this " + ("with an agreement; this table deadlocked" if not score["valid"]
-                                            else "with an agreement")
+        match = "history settled this " + (
+            "with an agreement; this table deadlocked" if not score["valid"] else "with an agreement"
+        )
     outcome = state["outcome"] if state else ("deal" if score["valid"] else "deadlock")
     if outcome == "deadlock" or not score["valid"]:
         outcome = f"deadlock ({score.get('deadlock_reason') or 'no deal'})"
@@ -315,8 +372,10 @@ def _card(step_idx: int, sc: Scenario, space: Space, score: Mapping[str, Any],
         table_type=table_type,
         deal=deal_rows,
         seats=tuple((_role_name(sc, r), ", ".join(seats.get(r, [])) or "–") for r in sc.table.roles),
-        scores=tuple((_role_name(sc, r["role"]), f"{r['utility']:g}", f2(r["score"], 1))
-                     for r in sorted(score["roles"], key=lambda r: _role_order(sc, r["role"]))),
+        scores=tuple(
+            (short_name(_role_name(sc, r["role"])), f"{r['utility']:g}", f2(r["score"], 1))
+            for r in sorted(score["roles"], key=lambda r: _role_order(sc, r["role"]))
+        ),
         history_match=match,
         timeline=timeline,
         dance=dance,
@@ -363,38 +422,71 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
         ("Tables", str(tables)),
         ("Agreements", str(len(deals))),
         ("Deadlocks", str(tables - len(deals))),
-        ("Impasse rate", "–" if outcomes["impasse_rate"] is None else f"{100 * outcomes['impasse_rate']:.0f} %"),
+        (
+            "Impasse rate",
+            "–" if outcomes["impasse_rate"] is None else f"{100 * outcomes['impasse_rate']:.0f} %",
+        ),
         ("Mean efficiency E_J", f2(_mean([e["efficiency"] for e in eff]))),
         ("Mean Pareto optimality PO", f2(_mean([e["pareto_optimality"] for e in eff]))),
         ("Packages in the scenario", f"{space.package_count:,}"),
     ]
     for r in sc.roles:
         mean = _mean([next(x["score"] for x in t["roles"] if x["role"] == r.id) for t in scores])
-        summary.append((f"Mean score: {r.name}", f2(mean, 1)))
+        summary.append((f"Mean score: {short_name(r.name)}", f2(mean, 1)))
 
     role_ids = [r.id for r in sc.roles]
-    columns = ("Table", "Outcome", "Type", "T", "PD", "E_J", "PO",
-               *(f"Score {_role_name(sc, r)}" for r in role_ids))
+    columns = (
+        "Table",
+        "Outcome",
+        "Type",
+        "T",
+        "PD",
+        "E_J",
+        "PO",
+        *(f"Score {short_name(_role_name(sc, r))}" for r in role_ids),
+    )
     rows = []
     for t in scores:
         d = t["differentiation"] or {}
         by_role = {r["role"]: r for r in t["roles"]}
-        rows.append((
-            str(t["table"]), "deal" if t["valid"] else f"deadlock ({t['deadlock_reason']})",
-            TYPE_LABELS.get(t["table_type"], t["table_type"]), f2(d.get("tailoring")), f2(d.get("partnership")),
-            f2(t["efficiency"]["efficiency"]), f2(t["efficiency"]["pareto_optimality"]),
-            *(f2(by_role[r]["score"], 1) if r in by_role else "–" for r in role_ids),
-        ))
+        rows.append(
+            (
+                str(t["table"]),
+                "deal" if t["valid"] else f"deadlock ({t['deadlock_reason']})",
+                TYPE_LABELS.get(t["table_type"], t["table_type"]),
+                f2(d.get("tailoring")),
+                f2(d.get("partnership")),
+                f2(t["efficiency"]["efficiency"]),
+                f2(t["efficiency"]["pareto_optimality"]),
+                *(f2(by_role[r]["score"], 1) if r in by_role else "–" for r in role_ids),
+            )
+        )
 
     dots = [
-        MapDot(int(t["table"]), t["differentiation"]["tailoring"], t["differentiation"]["partnership"],
-               t["efficiency"]["joint"] - t["efficiency"]["joint_disagreement"], str(t["table_type"]))
-        for t in deals if t["differentiation"]
+        MapDot(
+            int(t["table"]),
+            t["differentiation"]["tailoring"],
+            t["differentiation"]["partnership"],
+            t["efficiency"]["joint"] - t["efficiency"]["joint_disagreement"],
+            str(t["table_type"]),
+        )
+        for t in deals
+        if t["differentiation"]
     ]
     deadlocks = [int(t["table"]) for t in scores if not t["valid"]]
     cards = [
-        _card(idx, sc, space, t, events, start, phases, seats.get(int(t["table"]), {}), anonymized,
-              states.get(t["table"]))
+        _card(
+            idx,
+            sc,
+            space,
+            t,
+            events,
+            start,
+            phases,
+            seats.get(int(t["table"]), {}),
+            anonymized,
+            states.get(t["table"]),
+        )
         for t in scores
     ]
     paths = [card.path for card in cards]
@@ -405,11 +497,13 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
         for side in ("eu", "government"):
             pw = sides.get(side)
             if pw and pw["defensive_power"] is not None and pw["offensive_power"] is not None:
-                power_dots.append(PowerDot(int(t["table"]), side, pw["defensive_power"], pw["offensive_power"]))
+                power_dots.append(
+                    PowerDot(int(t["table"]), side, pw["defensive_power"], pw["offensive_power"])
+                )
                 got = True
         if not got:
             missing.append(int(t["table"]))
-    role_names = {"eu": _role_name(sc, eu), "government": _role_name(sc, gov)}
+    role_names = {"eu": short_name(_role_name(sc, eu)), "government": short_name(_role_name(sc, gov))}
     figures = (
         differentiation_map(f"s{idx}-map", dots, deadlocks),
         outcome_space(f"s{idx}-space", space, paths),
@@ -420,9 +514,17 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
     history_rows = []
     for issue in sc.issues:
         happened = hist.package.get(issue.id)
-        label = sc.option(issue.id, happened).label if happened else ("no agreement" if hist.deadlock else "–")
-        counts = {o.id: sum(1 for t in deals if t["deal"] and t["deal"].get(issue.id) == o.id) for o in issue.options}
-        chosen = "; ".join(f"{o.label}: {counts[o.id]}" for o in issue.options if counts[o.id]) or "no table agreed"
+        label = (
+            sc.option(issue.id, happened).label if happened else ("no agreement" if hist.deadlock else "–")
+        )
+        counts = {
+            o.id: sum(1 for t in deals if t["deal"] and t["deal"].get(issue.id) == o.id)
+            for o in issue.options
+        }
+        chosen = (
+            "; ".join(f"{o.label}: {counts[o.id]}" for o in issue.options if counts[o.id])
+            or "no table agreed"
+        )
         history_rows.append((issue.title, label, chosen))
     note = None
     if step.get("scoring_error"):

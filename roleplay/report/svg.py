@@ -26,14 +26,22 @@ def tick_labels(ticks: Sequence[float]) -> list[str]:
     return [f"{v:.4f}" for v in ticks]
 
 
-def group_labels(items: Sequence[tuple[float, float, str]], digits: int = 3) -> list[tuple[float, float, str]]:
-    """Labels of marks at the same place joined into one ("T1, T2"), so they never overprint."""
+def group_labels(
+    items: Sequence[tuple[float, float, str]], *, noun: str = "tables", limit: int = 20, digits: int = 3
+) -> list[tuple[float, float, str]]:
+    """One label per place, so labels never overprint: "T1, T2", or "12 tables" for a crowd.
+
+    With more than `limit` places, only the crowded ones (two marks or more) are labelled.
+    """
     groups: dict[tuple[float, float], list[str]] = {}
     for x, y, label in items:
         groups.setdefault((round(x, digits), round(y, digits)), []).append(label)
+    crowded_only = len(groups) > limit
     out = []
     for (x, y), labels in groups.items():
-        text = ", ".join(labels) if len(labels) <= 4 else f"{labels[0]} … {labels[-1]} ({len(labels)})"
+        if crowded_only and len(labels) < 2:
+            continue
+        text = ", ".join(labels) if len(labels) <= 4 else f"{len(labels)} {noun}"
         out.append((x, y, text))
     return out
 
@@ -117,22 +125,35 @@ class Chart:
         else:
             self.parts.append(f"<{tag} {a}/>")
 
-    def circle(self, x: float, y: float, r: float, *, title: str | None = None, **attrs: str | float | None) -> None:
+    def circle(
+        self, x: float, y: float, r: float, *, title: str | None = None, **attrs: str | float | None
+    ) -> None:
         self.add("circle", title, cx=self.sx(x), cy=self.sy(y), r=r, **attrs)
 
-    def square(self, x: float, y: float, size: float, *, title: str | None = None,
-               **attrs: str | float | None) -> None:
-        self.add("rect", title, x=self.sx(x) - size / 2, y=self.sy(y) - size / 2, width=size,
-                 height=size, **attrs)
+    def square(
+        self, x: float, y: float, size: float, *, title: str | None = None, **attrs: str | float | None
+    ) -> None:
+        self.add(
+            "rect", title, x=self.sx(x) - size / 2, y=self.sy(y) - size / 2, width=size, height=size, **attrs
+        )
 
-    def diamond(self, x: float, y: float, size: float, *, title: str | None = None,
-                **attrs: str | float | None) -> None:
+    def diamond(
+        self, x: float, y: float, size: float, *, title: str | None = None, **attrs: str | float | None
+    ) -> None:
         cx, cy, h = self.sx(x), self.sy(y), size / 2
         pts = f"{_n(cx)},{_n(cy - h)} {_n(cx + h)},{_n(cy)} {_n(cx)},{_n(cy + h)} {_n(cx - h)},{_n(cy)}"
         self.add("polygon", title, points=pts, **attrs)
 
-    def line(self, x1: float, y1: float, x2: float, y2: float, *, title: str | None = None,
-             **attrs: str | float | None) -> None:
+    def line(
+        self,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        *,
+        title: str | None = None,
+        **attrs: str | float | None,
+    ) -> None:
         self.add("line", title, x1=self.sx(x1), y1=self.sy(y1), x2=self.sx(x2), y2=self.sy(y2), **attrs)
 
     def vline(self, x: float, *, title: str | None = None, **attrs: str | float | None) -> None:
@@ -141,15 +162,17 @@ class Chart:
     def hline(self, y: float, *, title: str | None = None, **attrs: str | float | None) -> None:
         self.line(self.x_range[0], y, self.x_range[1], y, title=title, **attrs)
 
-    def polyline(self, points: Sequence[Point], *, title: str | None = None,
-                 **attrs: str | float | None) -> None:
+    def polyline(
+        self, points: Sequence[Point], *, title: str | None = None, **attrs: str | float | None
+    ) -> None:
         if len(points) < 2:
             return
         pts = " ".join(f"{_n(self.sx(x))},{_n(self.sy(y))}" for x, y in points)
         self.add("polyline", title, points=pts, fill="none", **attrs)
 
-    def polygon(self, points: Sequence[Point], *, title: str | None = None,
-                **attrs: str | float | None) -> None:
+    def polygon(
+        self, points: Sequence[Point], *, title: str | None = None, **attrs: str | float | None
+    ) -> None:
         if len(points) < 3:
             return
         pts = " ".join(f"{_n(self.sx(x))},{_n(self.sy(y))}" for x, y in points)
@@ -161,22 +184,47 @@ class Chart:
         top, bottom = sorted((self.sy(y0), self.sy(y1)))
         self.add("rect", None, x=left, y=top, width=right - left, height=bottom - top, **attrs)
 
-    def text(self, x: float, y: float, s: str, *, dx: float = 0, dy: float = 0,
-             anchor: str = "start", cls: str = "label", **attrs: str | float | None) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        *,
+        dx: float = 0,
+        dy: float = 0,
+        anchor: str = "start",
+        cls: str = "label",
+        **attrs: str | float | None,
+    ) -> None:
         """Text at a data point, shifted by (dx, dy) pixels; flipped left if it would leave the plot."""
         px = self.sx(x) + dx
         if anchor == "start" and px + len(s) * 6.5 > self.width - 2:
             px, anchor = self.sx(x) - dx, "end"
         self.text_px(px, self.sy(y) + dy, s, anchor=anchor, cls=cls, **attrs)
 
-    def text_px(self, x: float, y: float, s: str, *, anchor: str = "start", cls: str = "label",
-                **attrs: str | float | None) -> None:
+    def text_px(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        *,
+        anchor: str = "start",
+        cls: str = "label",
+        **attrs: str | float | None,
+    ) -> None:
         a = _attrs(x=x, y=y, text_anchor=anchor, class_=cls, **attrs)
         self.parts.append(f"<text {a}>{escape(s)}</text>")
 
     # -- axes -----------------------------------------------------------------------------
-    def axes(self, x_label: str, y_label: str, *, x_ticks: Sequence[float] | None = None,
-             y_ticks: Sequence[float] | None = None, grid: bool = True) -> None:
+    def axes(
+        self,
+        x_label: str,
+        y_label: str,
+        *,
+        x_ticks: Sequence[float] | None = None,
+        y_ticks: Sequence[float] | None = None,
+        grid: bool = True,
+    ) -> None:
         xt = list(x_ticks) if x_ticks is not None else nice_ticks(*self.x_range)
         yt = list(y_ticks) if y_ticks is not None else nice_ticks(*self.y_range)
         x0, x1 = self.left, self.width - self.right
@@ -192,19 +240,26 @@ class Chart:
             if grid:
                 out.append(f'<line class="grid" {_attrs(x1=x0, y1=py, x2=x1, y2=py, stroke="#e4e4e4")}/>')
             out.append(f"<line {_attrs(x1=x0 - 5, y1=py, x2=x0, y2=py)}/>")
-        out.append(f'<rect {_attrs(x=x0, y=y0, width=x1 - x0, height=y1 - y0, fill="none")}/>')
+        out.append(f"<rect {_attrs(x=x0, y=y0, width=x1 - x0, height=y1 - y0, fill='none')}/>")
         out.append("</g>")
         for v, label in zip(xt, tick_labels(xt), strict=True):
-            out.append(f'<text {_attrs(x=self.sx(v), y=y1 + 18, text_anchor="middle", class_="tick")}>'
-                       f"{escape(label)}</text>")
+            out.append(
+                f"<text {_attrs(x=self.sx(v), y=y1 + 18, text_anchor='middle', class_='tick')}>"
+                f"{escape(label)}</text>"
+            )
         for v, label in zip(yt, tick_labels(yt), strict=True):
-            out.append(f'<text {_attrs(x=x0 - 8, y=self.sy(v) + 4, text_anchor="end", class_="tick")}>'
-                       f"{escape(label)}</text>")
-        out.append(f'<text {_attrs(x=(x0 + x1) / 2, y=y1 + 40, text_anchor="middle", class_="axis-label")}>'
-                   f"{escape(x_label)}</text>")
+            out.append(
+                f"<text {_attrs(x=x0 - 8, y=self.sy(v) + 4, text_anchor='end', class_='tick')}>"
+                f"{escape(label)}</text>"
+            )
+        out.append(
+            f"<text {_attrs(x=(x0 + x1) / 2, y=y1 + 40, text_anchor='middle', class_='axis-label')}>"
+            f"{escape(x_label)}</text>"
+        )
         cy = (y0 + y1) / 2
-        out.append(f'<text {_attrs(x=16, y=cy, text_anchor="middle", class_="axis-label", transform=f"rotate(-90 16 {_n(cy)})")}>'
-                   f"{escape(y_label)}</text>")
+        turn = f"rotate(-90 16 {_n(cy)})"
+        a = _attrs(x=16, y=cy, text_anchor="middle", class_="axis-label", transform=turn)
+        out.append(f"<text {a}>{escape(y_label)}</text>")
         self.parts[:0] = out  # behind the marks
 
     def legend(self, items: Sequence[tuple[str, str, str]]) -> None:
@@ -229,23 +284,27 @@ class Chart:
             for shape, colour, label, offset in row:
                 cx = 8 + offset + 8
                 self.parts.append(self._swatch(shape, colour, cx, cy))
-                self.parts.append(f'<text {_attrs(x=cx + 12, y=cy + 4, class_="legend")}>{escape(label)}</text>')
+                self.parts.append(
+                    f"<text {_attrs(x=cx + 12, y=cy + 4, class_='legend')}>{escape(label)}</text>"
+                )
 
     @staticmethod
     def _swatch(shape: str, colour: str, cx: float, cy: float) -> str:
         if shape == "square":
-            return f'<rect {_attrs(x=cx - 5, y=cy - 5, width=10, height=10, fill=colour)}/>'
+            return f"<rect {_attrs(x=cx - 5, y=cy - 5, width=10, height=10, fill=colour)}/>"
         if shape in ("line", "dash"):
             dash = "5 3" if shape == "dash" else None
-            a = _attrs(x1=cx - 8, y1=cy, x2=cx + 8, y2=cy, stroke=colour, stroke_width=2.5,
-                       stroke_dasharray=dash)
+            a = _attrs(
+                x1=cx - 8, y1=cy, x2=cx + 8, y2=cy, stroke=colour, stroke_width=2.5, stroke_dasharray=dash
+            )
             return f"<line {a}/>"
         if shape == "diamond":
             pts = f"{_n(cx)},{_n(cy - 6)} {_n(cx + 6)},{_n(cy)} {_n(cx)},{_n(cy + 6)} {_n(cx - 6)},{_n(cy)}"
-            return f'<polygon {_attrs(points=pts, fill=colour)}/>'
+            return f"<polygon {_attrs(points=pts, fill=colour)}/>"
         if shape == "ring":
-            return f'<rect {_attrs(x=cx - 5, y=cy - 5, width=10, height=10, fill="none", stroke=colour, stroke_width=2)}/>'
-        return f'<circle {_attrs(cx=cx, cy=cy, r=5, fill=colour)}/>'
+            a = _attrs(x=cx - 5, y=cy - 5, width=10, height=10, fill="none", stroke=colour, stroke_width=2)
+            return f"<rect {a}/>"
+        return f"<circle {_attrs(cx=cx, cy=cy, r=5, fill=colour)}/>"
 
     def render(self, label: str, *, desc_id: str | None = None) -> Markup:
         """The whole SVG; `label` is its accessible name (role="img")."""
@@ -260,4 +319,4 @@ class Chart:
             class_="chart",
             preserveAspectRatio="xMidYMid meet",
         )
-        return Markup(f"<svg {head}>{''.join(self.parts)}</svg>")  # noqa: S704 - every part is escaped above
+        return Markup(f"<svg {head}>{''.join(self.parts)}</svg>")
