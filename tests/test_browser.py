@@ -359,7 +359,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     kick = dash.locator(".pchip", has_text="Late Student").locator(".kick")
     kick.click()
     dash.locator(".pchip", has_text="Late Student").locator(".kick").click()
-    expect(late.locator("#message-title")).to_have_text("You left the game")
+    expect(late.locator("#message-title")).to_have_text("You are no longer in this game")
     _shot(late, "student-removed")
     late_ctx.close()
     expect(gov1.page.locator(".on-table .total-line strong")).to_have_text(

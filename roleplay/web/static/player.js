@@ -387,7 +387,7 @@
           RP.fmtPoints(role.batna) + " points." }),
         deal ? packageList(t.deal) : null));
     }
-    if (cur) {
+    if (cur && t.outcome === "open") {
       var total = t.my_total_current;
       var sigs = v.roles.filter(function (r) { return r.signatory; }).map(function (r) {
         var ok = t.signatures[r.id] === cur.seq;
@@ -927,7 +927,12 @@
     store.del(LOG_KEY);
     store.del(DRAFT_KEY);
     if (conn) conn.socket.disconnect();
-    message("You left the game", text, "/join/" + encodeURIComponent(code));
+    $("top-role").textContent = "";
+    $("top-table").textContent = "";
+    $("top-phase").textContent = "";
+    $("clock").hidden = true;
+    $("banners").textContent = "";
+    message("You are no longer in this game", text, "/join/" + encodeURIComponent(code));
   }
 
   var conn = RP.connect(function () {
