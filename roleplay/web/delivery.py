@@ -165,6 +165,14 @@ class Delivery:
                 self.place(sid, game_id, [])
                 self.socketio.server.disconnect(sid, namespace=NAMESPACE)
 
+    def close_login(self, key: str) -> None:
+        """Logging out: tell the instructor's and projector's sockets, then close them."""
+        room = rooms.login(key)
+        self._emit("logged_out", {"message": "You logged out; log in again to continue."}, room)
+        for sid in self._local_sids(room):
+            self.rt.forget_socket(sid)
+            self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+
     def _send_views(self, game_id: str, state: GameState, now: float, events: list[Event]) -> None:
         loud = [e for e in events if e.type not in QUIET]
         if not loud:
