@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import secrets
 import time
@@ -100,6 +101,8 @@ class Target:
         for s in students:
             self.by_table[s.table].append(s)
         self.phase_sent = 0.0
+        #: tables where a proposal was seen (the sign burst needs one on each table)
+        self.proposed: set[int] = set()
 
     def port_of(self, s: Student) -> int:
         return self.ports[s.idx % len(self.ports)]
@@ -152,15 +155,16 @@ class Target:
 
     async def steady(self, seconds: float, chat_every: float = 10.0,
                      propose_every: float = 30.0) -> None:
+        chat_every = float(os.environ.get("BENCH_CHAT_EVERY", chat_every))
+        propose_every = float(os.environ.get("BENCH_PROPOSE_EVERY", propose_every))
         """Each student chats every `chat_every` s, each signatory proposes every `propose_every` s."""
         self.rec.period = "steady"
         t0 = time.monotonic()
         end = t0 + seconds
-        first_proposal_window = min(propose_every, seconds / 2)
 
         async def student(s: Student) -> None:
             next_chat = t0 + random.uniform(0, chat_every)
-            next_prop = t0 + random.uniform(0, first_proposal_window) if s.signatory else end + 1
+            next_prop = t0 + random.uniform(0, propose_every) if s.signatory else end + 1
             while True:
                 nxt = min(next_chat, next_prop)
                 if nxt >= end:
@@ -179,7 +183,15 @@ class Target:
         await asyncio.gather(*(student(s) for s in self.students))
 
     async def sign_burst(self, within: float = 1.0) -> None:
-        """Every signatory signs within one second."""
+        """Every signatory signs within one second (tables without a proposal get one first)."""
+        self.rec.period = "pre-burst"
+        bare = [t for t, ss in self.by_table.items() if t not in self.proposed]
+        for t in bare:
+            first = next((s for s in self.by_table[t] if s.signatory), None)
+            if first is not None:
+                self.send_proposal(first)
+        if bare:
+            await asyncio.sleep(1.5)
         self.rec.period = "burst"
         t0 = time.monotonic()
 
@@ -291,6 +303,8 @@ class AppTarget(Target):
                     sent = float(e["data"]["text"][2:].split(" ", 1)[0])
                     rec.lat("chat", (now - sent) * 1000)
                 elif etype in ("proposal_made", "signed"):
+                    if etype == "proposal_made":
+                        self.proposed.add(s.table)
                     sent = self.sent_at.get((etype, e["actor"]))
                     if sent is not None:
                         rec.lat(etype, (now - sent) * 1000)
@@ -310,7 +324,13 @@ class AppTarget(Target):
             s.last_seq = max(s.last_seq, body.get("seq", 0))
             s.synced.set()
         elif name == "error":
-            rec.errors[f"error: {text[2:120]}"] += 1
+            err = json.loads(text[2:])[1]
+            if err.get("code") in ("conflict", "wrong_phase") and \
+                    str(err.get("client_id")).startswith("sign-"):
+                # a teammate at the same seat signed first, or the table settled: the rules said no
+                rec.messages["refused_by_rules"] += 1
+            else:
+                rec.errors[f"{err.get('code')}: {err.get('message')}"] += 1
 
     package: dict[str, str] = {}
 
@@ -351,6 +371,8 @@ class BareTarget(Target):
         if name == "msg":
             m = json.loads(text[2:])[1]
             rec.received[m["id"]] += 1
+            if m["k"] == "proposal_made":
+                self.proposed.add(s.table)
             rec.lat(m["k"], (now - m["t"]) * 1000)
         elif name == "all":
             rec.phase_at.setdefault(s.idx, now)

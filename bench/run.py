@@ -39,6 +39,8 @@ PASSWORD = "bench-instructor-password"
 POSTGRES = os.environ.get("ROLEPLAY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 REDIS = os.environ.get("ROLEPLAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
+#: set by --profile: py-spy records each server during the steady load into this folder
+PROFILE_DIR: Path | None = None
 
 
 def log(*a: Any) -> None:
@@ -138,6 +140,13 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
     await asyncio.sleep(1.0)
     rss_connected = sum(rss_kb(s.pid) for s in servers)
 
+    spy = None
+    if PROFILE_DIR is not None:  # py-spy on the first server during the steady load
+        out_file = PROFILE_DIR / f"{target.name}-{n}.txt"
+        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-p",
+                                str(servers[0].pid), "-d", str(int(seconds)), "-r", "200", *(["--idle"] if os.environ.get("BENCH_SPY_IDLE") else []),
+                                "--format", "raw", "-o", str(out_file)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     msgs0 = sum(target.rec.messages.values())
     cpu0 = sum(cpu_s(s.pid) for s in servers)
     me0 = time.process_time()
@@ -149,6 +158,8 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
     client_cpu = time.process_time() - me0
     msgs = sum(target.rec.messages.values()) - msgs0
 
+    if spy is not None:
+        await asyncio.to_thread(spy.wait)
     phase = await target.measure_phase_change()
     await asyncio.sleep(0.5)
     await target.sign_burst()
@@ -287,7 +298,7 @@ def row(r: dict[str, Any]) -> str:
     return (f"{r['stack']:>5} x{r.get('servers', 1)} {r['students']:>5} students: "
             f"{r['deliveries_per_s']:>6}/s  chat p50 {c['p50_ms']} p95 {c['p95_ms']} "
             f"p99 {c['p99_ms']} ms  phase {r['phase_change']['all_ms']} ms  "
-            f"cpu {r['server_cpu_pct']}%  rss {r['rss_kb_per_student']} KB/student  "
+            f"cpu {r['server_cpu_pct']}% (client {r['load_client_cpu_pct']}%)  rss {r['rss_kb_per_student']} KB/student  "
             f"lost {r['deliveries']['missing']}/{r['deliveries']['expected']}  "
             f"errors {sum(r['errors'].values())}")
 
@@ -346,7 +357,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-workers", action="store_true", help="skip the two-worker run")
     ap.add_argument("--storm", type=int, help="students in the reconnect storm (default 500)")
     ap.add_argument("--out", type=Path, help="write the full results as JSON here")
+    ap.add_argument("--profile", type=Path, help="py-spy each server under load into this folder")
     args = ap.parse_args(argv)
+    global PROFILE_DIR
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        PROFILE_DIR = args.profile
 
     sizes = args.students or ([200] if args.quick else [50, 200, 500, 1000])
     seconds = args.seconds or (15.0 if args.quick else 40.0)
