@@ -36,7 +36,7 @@ def _env() -> Environment:
 
 @functools.lru_cache(maxsize=1)
 def report_css() -> str:
-    """The report's stylesheet (every rule scoped to .rp-report, except body's margin)."""
+    """The report's stylesheet; every rule is scoped to .rp-report."""
     source, _, _ = _env().loader.get_source(_env(), "report.css")  # type: ignore[union-attr]
     return source
 

@@ -30,7 +30,7 @@ CHANNEL_COLOURS = {
     "unofficial": "#CC79A7",
     "parliamentary": "#E69F00",
     "team": "#999999",
-    "table": "#333333",
+    "table": "#8C564B",
     "game": "#000000",
 }
 SPARE_COLOURS = ("#56B4E9", "#D55E00", "#F0E442", "#882255", "#44AA99", "#117733")

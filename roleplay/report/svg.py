@@ -86,6 +86,14 @@ def _attrs(**attrs: str | float | None) -> str:
     return " ".join(out)
 
 
+def _label(text: str) -> str:
+    """An axis label whose parenthesis (an explanation) phones may hide to save width."""
+    main, sep, more = text.partition(" (")
+    if not sep:
+        return escape(text)
+    return f'{escape(main)}<tspan class="more"> ({escape(more)}</tspan>'
+
+
 @dataclass
 class Chart:
     """A plot area with linear scales; marks are appended as SVG text."""
@@ -254,12 +262,12 @@ class Chart:
             )
         out.append(
             f"<text {_attrs(x=(x0 + x1) / 2, y=y1 + 40, text_anchor='middle', class_='axis-label')}>"
-            f"{escape(x_label)}</text>"
+            f"{_label(x_label)}</text>"
         )
         cy = (y0 + y1) / 2
         turn = f"rotate(-90 16 {_n(cy)})"
         a = _attrs(x=16, y=cy, text_anchor="middle", class_="axis-label", transform=turn)
-        out.append(f"<text {a}>{escape(y_label)}</text>")
+        out.append(f"<text {a}>{_label(y_label)}</text>")
         self.parts[:0] = out  # behind the marks
 
     def legend(self, items: Sequence[tuple[str, str, str]]) -> None:
@@ -269,7 +277,7 @@ class Chart:
         rows: list[list[tuple[str, str, str, float]]] = [[]]
         used = 0.0
         for shape, colour, label in items:
-            w = len(label) * 6.6 + 30
+            w = len(label) * 7.6 + 32  # room for the larger legend text on phones
             if rows[-1] and used + w > usable:
                 rows.append([])
                 used = 0.0

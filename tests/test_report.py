@@ -1,0 +1,230 @@
+"""The debrief report: self-contained, escaped, and every plot drawn in a real browser."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from roleplay.cli import resolve_source
+from roleplay.driver import play_game
+from roleplay.engine.commands import Actor
+from roleplay.engine.state import GameState
+from roleplay.export import build_export
+from roleplay.report import render_report, render_report_body
+from roleplay.service import GameService, Joined
+from roleplay.storage.db import make_engine
+from roleplay.storage.eventstore import EventStore
+
+DATA = Path(__file__).parent / "data"
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+XSS_NAME = "<img src=x onerror=alert(1)>"
+XSS_CHAT = "</script><script>alert(1)</script>"
+#: Marks a plot must draw at least (axes alone are more than this; a blank plot has none).
+MIN_MARKS = 12
+
+
+def _play(ref: str, *, xss: bool) -> dict[str, Any]:
+    service = GameService(EventStore(make_engine("sqlite://")))
+    joined: list[Joined] = []
+    real_join = service.join
+
+    def join(code: str, name: str) -> Joined:
+        j = real_join(code, XSS_NAME if xss and not joined else name)
+        joined.append(j)
+        return j
+
+    def chat(state: GameState) -> None:
+        if xss and state.step == 0 and state.phase_index == 0:
+            actor = Actor("player", joined[0].player_id)
+            service.execute(state.setup.game_id, actor, "chat", {"channel": "team", "text": XSS_CHAT})
+
+    service.join = join  # type: ignore[method-assign]
+    state = play_game(service, resolve_source(ref), players=8, seed=1, on_phase=chat)
+    return build_export(service, state.setup.game_id)
+
+
+@pytest.fixture(scope="module")
+def four_export() -> dict[str, Any]:
+    return _play(str(DATA / "four-roles.yaml"), xss=True)
+
+
+@pytest.fixture(scope="module")
+def campaign_export() -> dict[str, Any]:
+    return _play("campaign-2010-2016", xss=False)
+
+
+# -- the HTML itself ------------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    """Every tag, and every attribute value that could make a browser fetch something."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: set[str] = set()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "xlink:href", "srcset", "data", "action", "poster"):
+                self.urls.append(value or "")
+
+
+def test_the_report_loads_nothing_and_runs_no_script(four_export: dict[str, Any]) -> None:
+    html = render_report(four_export)
+    assert html.startswith("<!DOCTYPE html>")
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert "<script" not in html.lower()
+    assert "<img" not in html.lower() and "<link" not in html.lower() and "@import" not in html
+    links = _Links()
+    links.feed(html)
+    assert "img" not in links.tags and "script" not in links.tags and "iframe" not in links.tags
+    assert links.urls and all(u.startswith("#") for u in links.urls), links.urls  # in-page anchors only
+    assert "url(" not in html
+    # the only URL is the SVG namespace, which is a name, not a request
+    assert set(re.findall(r"https?://[^\s\"'<>]+", html)) <= {"http://www.w3.org/2000/svg"}
+
+
+def test_names_chat_and_scenario_text_are_escaped(four_export: dict[str, Any]) -> None:
+    html = render_report(four_export)
+    assert XSS_NAME not in html and XSS_CHAT not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;/script&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_the_body_embeds_with_scoped_styles(four_export: dict[str, Any]) -> None:
+    body = render_report_body(four_export)
+    assert not re.search(r"<(html|head|body|meta)[\s>]", body)
+    assert body.startswith("<style>") and '<div class="rp-report">' in body
+    css = re.sub(r"/\*.*?\*/", "", body[len("<style>") : body.index("</style>")], flags=re.S)
+    selectors = re.findall(r"(?m)^\s*([^@{}\s][^{}]*)\{", css)
+    assert len(selectors) > 30
+    for selector in selectors:
+        assert all(s.strip().startswith(".rp-report") for s in selector.split(",")), selector
+
+
+def test_a_campaign_has_one_section_per_step(campaign_export: dict[str, Any]) -> None:
+    html = render_report(campaign_export)
+    titles = [s["scenario"]["title"] for s in campaign_export["steps"]]
+    assert html.count('<section class="step') == 3
+    for i, title in enumerate(titles):
+        assert f'id="step-{i + 1}"' in html and f'href="#step-{i + 1}"' in html
+        assert title.replace("–", "–") in html
+    tables = len(campaign_export["steps"][0]["tables"])
+    # per step: map, outcome space, power panel, and two plots per table
+    assert html.count('<figure class="plot') == 3 * (3 + 2 * tables)
+
+
+def test_debrief_questions_and_history_are_in_the_report(campaign_export: dict[str, Any]) -> None:
+    html = render_report(campaign_export)
+    for step in campaign_export["steps"]:
+        history = step["definition"]["history"]["text"].split("\n")[0]
+        assert history.replace("'", "&#39;").replace('"', "&#34;") in html
+        for q in step["definition"]["debrief"]["questions"]:
+            assert q.split("\n")[0].replace("'", "&#39;").replace('"', "&#34;")[:60] in html
+
+
+# -- in Chromium --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium is not installed at /usr/bin/chromium")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield b
+        b.close()
+
+
+FIGURE_CHECK = """() => [...document.querySelectorAll('figure')].map(f => {
+  const svg = f.querySelector('svg');
+  if (!svg) return {id: f.id, ok: false};
+  const box = svg.getBoundingClientRect();
+  const marks = svg.querySelectorAll('circle, rect, line, polyline, polygon, path, text').length;
+  return {id: f.id, ok: true, width: box.width, height: box.height, marks,
+          caption: !!f.querySelector('figcaption'), label: svg.getAttribute('aria-label') || '',
+          role: svg.getAttribute('role'), table: !!f.querySelector('table')};
+})"""
+
+
+def _open(browser: Any, path: Path, width: int) -> tuple[Any, Any, list[str], list[str]]:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    outside: list[str] = []
+    dialogs: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("request", lambda req: None if req.url.startswith("file://") else outside.append(req.url))
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(path.as_uri())
+    page.wait_for_load_state("load")
+    return context, page, outside, dialogs
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_plot_renders_offline_in_chromium(
+    browser: Any, four_export: dict[str, Any], tmp_path: Path, width: int
+) -> None:
+    path = tmp_path / "report.html"
+    path.write_text(render_report(four_export), encoding="utf-8")
+    context, page, outside, dialogs = _open(browser, path, width)
+    try:
+        figures = page.evaluate(FIGURE_CHECK)
+        tables = len(four_export["steps"][0]["tables"])
+        assert len(figures) == 3 + 2 * tables
+        for f in figures:
+            assert f["ok"], f
+            assert f["width"] > 200 and f["height"] > 150, f
+            assert f["marks"] >= MIN_MARKS, f
+            assert f["caption"] and f["table"] and f["role"] == "img" and len(f["label"]) > 40, f
+        # what students typed shows as text, and nothing ran
+        assert page.get_by_text(XSS_NAME, exact=True).count() >= 1
+        assert page.get_by_text(XSS_CHAT).count() >= 1
+        assert page.locator("img").count() == 0 and page.locator("script").count() == 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = "report.png" if width == 1280 else f"report-{width}.png"
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+        # a phone does not get a page wider than itself (wide plots and tables scroll inside)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+    finally:
+        context.close()
+    assert outside == [], outside
+    assert dialogs == [], dialogs
+
+
+@pytest.mark.browser
+def test_a_campaign_report_renders_every_step(
+    browser: Any, campaign_export: dict[str, Any], tmp_path: Path
+) -> None:
+    path = tmp_path / "campaign.html"
+    path.write_text(render_report(campaign_export), encoding="utf-8")
+    context, page, outside, dialogs = _open(browser, path, 1280)
+    try:
+        figures = page.evaluate(FIGURE_CHECK)
+        assert len(figures) == 3 * (3 + 2 * len(campaign_export["steps"][0]["tables"]))
+        assert all(f["ok"] and f["width"] > 200 and f["marks"] >= MIN_MARKS for f in figures)
+        assert page.locator("section.step").count() == 3
+        page.screenshot(path=str(ARTIFACTS / "report-campaign.png"), full_page=True)
+    finally:
+        context.close()
+    assert outside == [] and dialogs == []
