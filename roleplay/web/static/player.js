@@ -960,7 +960,12 @@
       S.view = data.view;
       if (S.view.me) S.me = Object.assign({}, S.me || {}, S.view.me);
       var newTable = S.view.table ? S.view.table.id : null;
-      if (oldTable !== newTable) { S.chatKey = null; S.structureKey = null; }
+      if (oldTable !== newTable) {
+        S.chatKey = null;
+        S.structureKey = null;
+        // moved to another table: fetch that table's history (one worker sends no `resync`)
+        if (oldTable !== null && newTable !== null) { restart(); return; }
+      }
       render();
       if (!hadResults && S.view.game.results_visible && seated()) {
         // the results just came out: show them (once)
@@ -973,21 +978,7 @@
       take(data.events, true);
       if (S.view) { renderEvents(); if (seated()) { renderActions(); renderChannels(); } updateBadges(); }
     },
-    resync: function () {
-      // A new seat sees different events: start the log again from the server's copy.
-      S.chatKey = null;
-      S.structureKey = null;
-      S.events = [];
-      S.seqs = {};
-      S.lastSeq = 0;
-      S.unread = {};
-      S.draft = {};
-      S.draftTouched = false;
-      store.del(DRAFT_KEY);
-      S.quiet = true;
-      saveLog();
-      conn.sync(0);
-    },
+    resync: function () { restart(); },
     kicked: function (data) { kicked(data.message || "You were removed from this game."); },
     error: function (data) { RP.toast(data.message || "Something went wrong.", "bad"); },
     refused: function () {
@@ -997,6 +988,22 @@
         "/join/" + encodeURIComponent(code));
     },
   });
+
+  /** A new seat sees different events: start the log again from the server's copy. */
+  function restart() {
+    S.chatKey = null;
+    S.structureKey = null;
+    S.events = [];
+    S.seqs = {};
+    S.lastSeq = 0;
+    S.unread = {};
+    S.draft = {};
+    S.draftTouched = false;
+    store.del(DRAFT_KEY);
+    S.quiet = true;
+    saveLog();
+    conn.sync(0);
+  }
 
   message("Connecting…", "Getting your seat at the table.");
   window.addEventListener("pageshow", function () { clock.render(); });
