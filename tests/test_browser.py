@@ -67,6 +67,10 @@ def _serve_command() -> list[str]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    running = os.environ.get("ROLEPLAY_TEST_SERVER")  # an already running server, same password
+    if running:
+        yield running.rstrip("/")
+        return
     port = _free_port()
     db = tmp_path_factory.mktemp("browser") / "game.db"
     env = dict(os.environ, ROLEPLAY_INSTRUCTOR_PASSWORD=PASSWORD,

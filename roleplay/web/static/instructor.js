@@ -226,6 +226,9 @@
         sigs.length ? el("p", { class: "small good", text: "Signed: " + sigs.map(roleName).join(", ") }) : null,
         t.linkages.length ? el("p", { class: "small", text: t.linkages.length + " linkage(s) declared" }) : null,
         sc ? el("p", { class: "small", text: "Type: " + String(sc.table_type || sc.type || "").replace(/_/g, " ") }) : null,
+        sc && sc.roles ? el("p", { class: "small", text: "Scores (0 = BATNA, 100 = best): " + sc.roles.map(function (r) {
+          return roleName(r.role) + " " + (r.score === null || r.score === undefined ? "–" : RP.fmtPoints(r.score));
+        }).join(" · ") }) : null,
         t.deadlock_reason ? el("p", { class: "small bad", text: "Reason: " + reasonText(t.deadlock_reason) }) : null,
         chats.length ? el("ul", { class: "last-chat" }, chats.map(function (e) {
           return el("li", { text: e.data.name + ": " + e.data.text });
