@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markupsafe import escape
 
 from roleplay.cli import resolve_source
 from roleplay.driver import play_game
@@ -116,7 +117,7 @@ def test_a_campaign_has_one_section_per_step(campaign_export: dict[str, Any]) ->
     assert html.count('<section class="step') == 3
     for i, title in enumerate(titles):
         assert f'id="step-{i + 1}"' in html and f'href="#step-{i + 1}"' in html
-        assert title.replace("–", "–") in html
+        assert str(escape(title)) in html
     tables = len(campaign_export["steps"][0]["tables"])
     # per step: map, outcome space, power panel, and two plots per table
     assert html.count('<figure class="plot') == 3 * (3 + 2 * tables)
@@ -126,9 +127,9 @@ def test_debrief_questions_and_history_are_in_the_report(campaign_export: dict[s
     html = render_report(campaign_export)
     for step in campaign_export["steps"]:
         history = step["definition"]["history"]["text"].split("\n")[0]
-        assert history.replace("'", "&#39;").replace('"', "&#34;") in html
+        assert str(escape(history)) in html
         for q in step["definition"]["debrief"]["questions"]:
-            assert q.split("\n")[0].replace("'", "&#39;").replace('"', "&#34;")[:60] in html
+            assert str(escape(q.split("\n")[0])) in html
 
 
 # -- in Chromium --------------------------------------------------------------------------
