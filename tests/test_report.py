@@ -225,6 +225,7 @@ def test_a_campaign_report_renders_every_step(
         assert len(figures) == 3 * (3 + 2 * len(campaign_export["steps"][0]["tables"]))
         assert all(f["ok"] and f["width"] > 200 and f["marks"] >= MIN_MARKS for f in figures)
         assert page.locator("section.step").count() == 3
+        ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "report-campaign.png"), full_page=True)
     finally:
         context.close()
