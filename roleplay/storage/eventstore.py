@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, func
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session, select
 
 from ..engine.events import Audience, Event
@@ -40,6 +41,15 @@ class GameSummary:
     created_at: float
     finished_at: float | None
     events: int
+
+
+@contextlib.contextmanager
+def _reachable(what: str = "The database is not available.") -> Iterator[None]:
+    """Turn a lost or refused database connection into StoreError (the callers' `unavailable`)."""
+    try:
+        yield
+    except (OperationalError, InterfaceError) as e:
+        raise StoreError(what) from e
 
 
 def _dumps(obj: Any) -> str:
@@ -121,23 +131,23 @@ class EventStore:
             raise StoreError("The database is not available.") from e
 
     def setup(self, game_id: str) -> GameSetup | None:
-        with Session(self.engine) as s:
+        with _reachable(), Session(self.engine) as s:
             row = s.get(GameRow, game_id)
             return setup_from_json(row.setup_json) if row else None
 
     def game(self, game_id: str) -> GameRow | None:
-        with Session(self.engine) as s:
+        with _reachable(), Session(self.engine) as s:
             return s.get(GameRow, game_id)
 
     def game_id_for_code(self, code: str) -> str | None:
-        with Session(self.engine) as s:
+        with _reachable(), Session(self.engine) as s:
             return s.exec(select(GameRow.id).where(GameRow.code == code)).first()
 
     def code_taken(self, code: str) -> bool:
         return self.game_id_for_code(code) is not None
 
     def games(self) -> list[GameSummary]:
-        with Session(self.engine) as s:
+        with _reachable(), Session(self.engine) as s:
             counts = dict(
                 s.exec(select(EventRow.game_id, func.count()).group_by(EventRow.game_id)).all()
             )
@@ -149,13 +159,13 @@ class EventStore:
             ]
 
     def unfinished_game_ids(self) -> list[str]:
-        with Session(self.engine) as s:
+        with _reachable(), Session(self.engine) as s:
             return list(s.exec(select(GameRow.id).where(GameRow.finished_at == None)).all())  # noqa: E711
 
     def delete_games(self, game_ids: Sequence[str]) -> int:
         if not game_ids:
             return 0
-        with Session(self.engine) as s:
+        with _reachable(), Session(self.engine) as s:
             s.exec(delete(EventRow).where(EventRow.game_id.in_(game_ids)))  # type: ignore[call-overload,attr-defined]
             s.exec(delete(PlayerTokenRow).where(PlayerTokenRow.game_id.in_(game_ids)))  # type: ignore[call-overload,attr-defined]
             s.exec(delete(GameRow).where(GameRow.id.in_(game_ids)))  # type: ignore[call-overload,attr-defined]
@@ -163,7 +173,7 @@ class EventStore:
         return len(game_ids)
 
     def games_created_before(self, cutoff: float) -> list[str]:
-        with Session(self.engine) as s:
+        with _reachable(), Session(self.engine) as s:
             return list(s.exec(select(GameRow.id).where(GameRow.created_at < cutoff)).all())
 
     # -- the log ---------------------------------------------------------------------
@@ -202,7 +212,7 @@ class EventStore:
             raise StoreError("The database is not available; nothing was saved.") from e
 
     def _has_client_id(self, game_id: str, client_id: str) -> bool:
-        with Session(self.engine) as s:
+        with _reachable(), Session(self.engine) as s:
             q = select(EventRow.id).where(EventRow.game_id == game_id, EventRow.client_id == client_id)
             return s.exec(q).first() is not None
 
@@ -220,7 +230,7 @@ class EventStore:
 
     # -- tokens --------------------------------------------------------------------------
     def player_for_token(self, game_id: str, token_hash: str) -> str | None:
-        with Session(self.engine) as s:
+        with _reachable(), Session(self.engine) as s:
             row = s.exec(
                 select(PlayerTokenRow).where(
                     PlayerTokenRow.game_id == game_id, PlayerTokenRow.token_hash == token_hash
@@ -229,7 +239,7 @@ class EventStore:
             return row.player_id if row is not None and not row.revoked else None
 
     def revoke_token(self, game_id: str, player_id: str) -> None:
-        with Session(self.engine) as s:
+        with _reachable(), Session(self.engine) as s:
             row = s.get(PlayerTokenRow, (game_id, player_id))
             if row is not None:
                 row.revoked = True

@@ -7,6 +7,8 @@ import logging
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..storage.eventstore import StoreError
+
 log = logging.getLogger(__name__)
 
 
@@ -21,6 +23,12 @@ def init_app(app: Flask) -> None:
     def http_error(e: HTTPException) -> tuple[object, int]:
         code = e.code or 500
         return _render(code, e.name, e.description or e.name)
+
+    @app.errorhandler(StoreError)
+    def store_error(e: StoreError) -> tuple[object, int]:
+        log.warning("database unavailable: %s %s: %s", request.method, request.path, e)
+        return _render(503, "Service Unavailable", "The server cannot reach its database; "
+                       "nothing was changed. Try again in a moment.")
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception) -> tuple[object, int]:
