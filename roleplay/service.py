@@ -58,6 +58,14 @@ class _Cached:
     state: GameState
     log: list[Event] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    #: client ids of the stored commands: a retry is recognised before it is decided again
+    client_ids: set[str] = field(default_factory=set)
+
+    def add(self, e: Event) -> None:
+        self.state = apply(self.state, e)
+        self.log.append(e)
+        if e.client_id is not None:
+            self.client_ids.add(e.client_id)
 
 
 @dataclass(frozen=True)
@@ -127,8 +135,7 @@ class GameService:
         """Apply events other workers (or an earlier process) stored after ours."""
         newer = self.store.events(cached.state.setup.game_id, after=cached.state.seq)
         for e in newer:
-            cached.state = apply(cached.state, e)
-            cached.log.append(e)
+            cached.add(e)
         return newer
 
     def state(self, game_id: str) -> GameState:
@@ -168,6 +175,10 @@ class GameService:
             if not cached.log and cached.state.seq == 0:
                 self._catch_up(cached)
             for attempt in range(MAX_RETRIES):
+                if client_id is not None and client_id in cached.client_ids:
+                    # a retry of a stored command (sent twice, or to two workers): applied once,
+                    # and acknowledged rather than refused ("you already signed")
+                    return []
                 events = decide(cached.state, actor, command, args, now=self.clock(),
                                 client_id=client_id)
                 try:
@@ -181,8 +192,7 @@ class GameService:
                     self._catch_up(cached)
                     return []
                 for e in events:
-                    cached.state = apply(cached.state, e)
-                    cached.log.append(e)
+                    cached.add(e)
                 return list(events)
         raise RoleplayError("The game is very busy; please try again.")
 
