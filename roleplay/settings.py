@@ -27,6 +27,11 @@ class Settings(BaseModel):
     #: origins allowed to open sockets besides the app's own (for a reverse proxy)
     allowed_origins: tuple[str, ...] = ()
     max_upload_bytes: int = 256 * 1024
+    #: joins per second per client address (0: no limit), and how many at once
+    join_rate: float = Field(2.0, ge=0)
+    join_burst: int = Field(60, ge=1)
+    #: reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
+    proxy_hops: int = Field(0, ge=0, le=5)
     testing: bool = False
 
     @field_validator("secret_key")
@@ -56,6 +61,9 @@ class Settings(BaseModel):
             "instructor_password": "ROLEPLAY_INSTRUCTOR_PASSWORD",
             "host": "ROLEPLAY_HOST",
             "port": "ROLEPLAY_PORT",
+            "join_rate": "ROLEPLAY_JOIN_RATE",
+            "join_burst": "ROLEPLAY_JOIN_BURST",
+            "proxy_hops": "ROLEPLAY_PROXY_HOPS",
         }
         for key, var in mapping.items():
             if env.get(var):

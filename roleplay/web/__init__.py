@@ -95,6 +95,12 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
         cors_allowed_origins=_origin_check(settings),
         max_http_buffer_size=MAX_SOCKET_MESSAGE,
     )
+    if settings.proxy_hops:
+        # behind nginx: the client's address (rate limits) and origin as the proxy saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     delivery = Delivery(rt, socketio)
     app.extensions["roleplay.delivery"] = delivery
 

@@ -21,6 +21,7 @@ from ..service import NotFound, normalise_code
 from ..storage.eventstore import StoreError
 from . import library, qr
 from .delivery import delivery
+from .player import JOIN_STATUS
 from .runtime import runtime
 from .security import instructor_api, log_in
 
@@ -49,12 +50,10 @@ def join() -> ResponseReturnValue:
     code = normalise_code(body["code"])
     rt = runtime()
     try:
-        game_id = rt.service.game_id_for_code(code) if code else None
-        if game_id is None:
-            return _fail("not_found", "No game has that code.", 404)
+        game_id = rt.game_for_join(request.remote_addr or "?", code)
         joined = delivery().join_game(game_id, code, body.get("name"))  # type: ignore[arg-type]
     except RuleError as e:
-        return _fail(e.code, e.message, 403 if e.code == "forbidden" else 400)
+        return _fail(e.code, e.message, JOIN_STATUS.get(e.code, 400))
     except StoreError:
         return _fail("unavailable", "The database is not available; try again.", 503)
     return jsonify(game_id=joined.game_id, player_id=joined.player_id, token=joined.token)

@@ -20,6 +20,7 @@ from ..engine.state import GameState
 from ..engine.views import game_header, instructor_view, player_view, results_visible
 from ..service import Joined
 from . import rooms
+from .clusterlock import ClusterLocks
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class Delivery:
     def __init__(self, rt: Runtime, socketio: Any):
         self.rt = rt
         self.socketio = socketio
+        #: with several workers, a game's lock is also held across them (publish order = log order)
+        self.cluster = ClusterLocks(rt.settings.message_queue)
 
     # -- changing a game ---------------------------------------------------------------
     def run_command(self, game_id: str, actor: Actor, name: str,
@@ -89,7 +92,7 @@ class Delivery:
                     client_id: str | None = None) -> list[Event]:
         """Execute (RuleError / StoreError propagate, nothing sent) and deliver."""
         service = self.rt.service
-        with self.rt.game_lock(game_id):
+        with self.rt.game_lock(game_id), self.cluster.hold(game_id):
             events = service.execute(game_id, actor, name, args, client_id=client_id)
             for e in events:
                 if e.type == "player_kicked":
@@ -98,13 +101,13 @@ class Delivery:
         return events
 
     def join_game(self, game_id: str, code: str, name: str) -> Joined:
-        with self.rt.game_lock(game_id):
+        with self.rt.game_lock(game_id), self.cluster.hold(game_id):
             joined = self.rt.service.join(code, name)
             self.publish(joined.game_id, list(joined.events))
         return joined
 
     def tick(self, game_id: str) -> list[Event]:
-        with self.rt.game_lock(game_id):
+        with self.rt.game_lock(game_id), self.cluster.hold(game_id):
             events = self.rt.service.tick(game_id)
             self.publish(game_id, events)
         return events

@@ -13,6 +13,9 @@ from .runtime import runtime
 
 bp = Blueprint("player", __name__)
 
+#: HTTP status of a refused join, by error code (the rest are 400)
+JOIN_STATUS = {"not_found": 404, "forbidden": 403, "rate_limited": 429}
+
 
 def _form(code: str = "", name: str = "", error: str | None = None, status: int = 200
           ) -> tuple[str, int]:
@@ -35,12 +38,10 @@ def join() -> Response | tuple[str, int]:
     name = request.form.get("name", "")[:200]
     rt = runtime()
     try:
-        game_id = rt.service.game_id_for_code(code) if code else None
-        if game_id is None:
-            return _form(code, name, "No game has that code; check it with your instructor.", 404)
+        game_id = rt.game_for_join(request.remote_addr or "?", code)
         joined = delivery().join_game(game_id, code, name)
     except RuleError as e:
-        return _form(code, name, e.message, 400)
+        return _form(code, name, e.message, JOIN_STATUS.get(e.code, 400))
     except StoreError:
         return _form(code, name, "The server cannot reach its database; try again in a moment.",
                      503)

@@ -45,6 +45,11 @@ def projector(game_id: str) -> str:
     return f"v:{game_id}"
 
 
+def login(key: str) -> str:
+    """Every socket opened with one instructor login (closed together at logout)."""
+    return f"a:{key}"
+
+
 def game_of(room: str) -> str | None:
     """The game a room belongs to (None for a socket's own room)."""
     parts = room.split(":")

@@ -16,6 +16,7 @@ from typing import Literal, cast
 
 from flask import current_app
 
+from ..engine.errors import RuleError
 from ..service import GameService
 from ..settings import Settings
 
@@ -29,6 +30,8 @@ class Viewer:
     game_id: str
     kind: ViewerKind
     player_id: str | None = None
+    #: the instructor login (session key) an instructor or projector socket was opened with
+    login: str | None = None
 
     @property
     def id(self) -> str:
@@ -55,7 +58,7 @@ class TokenBucket:
 
 
 class LoginThrottle:
-    """At most `limit` failed logins per address per `window` seconds."""
+    """At most `limit` failed attempts (logins, join codes) per address per `window` seconds."""
 
     def __init__(self, limit: int = 10, window: float = 60.0):
         self.limit = limit
@@ -76,6 +79,27 @@ class LoginThrottle:
             self._fails.setdefault(address, deque()).append(time.monotonic())
 
 
+class AddressBuckets:
+    """One token bucket per client address (joins per address: lobby flooding)."""
+
+    def __init__(self, rate: float, burst: float):
+        self.rate = rate
+        self.burst = burst
+        self._buckets: dict[str, TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, address: str) -> bool:
+        if self.rate <= 0:
+            return True  # switched off
+        with self._lock:
+            b = self._buckets.get(address)
+            if b is None:
+                if len(self._buckets) > 10_000:
+                    self._buckets.clear()  # bounded memory; a forgotten bucket starts full
+                b = self._buckets[address] = TokenBucket(self.rate, self.burst, self.burst)
+            return b.allow()
+
+
 class Runtime:
     def __init__(self, settings: Settings, service: GameService, login_secret: str,
                  generated_secret: bool):
@@ -87,6 +111,12 @@ class Runtime:
         self.connections: dict[str, Viewer] = {}
         self.buckets: dict[str, TokenBucket] = {}
         self.logins = LoginThrottle()
+        #: wrong join codes per address (guessing codes)
+        self.code_failures = LoginThrottle(limit=10, window=60.0)
+        #: joins per address (flooding the lobby with fake players)
+        self.joins = AddressBuckets(settings.join_rate, settings.join_burst)
+        #: instructor logins ended by logging out: their cookies (and copies) no longer count
+        self.revoked_logins: set[str] = set()
         self.ticking = False
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
@@ -99,6 +129,26 @@ class Runtime:
 
     def check_login(self, given: str) -> bool:
         return hmac.compare_digest(given.encode(), self._login_secret.encode())
+
+    def game_for_join(self, address: str, code: str) -> str:
+        """The game a join code names, within the per-address limits, or RuleError.
+
+        Wrong codes count against the address (10 a minute, then even a right
+        code waits: guessing 22**5 codes is hopeless); joins are a token bucket
+        per address (a script cannot fill the lobby with fake players).
+        """
+        if self.code_failures.blocked(address):
+            raise RuleError("Too many wrong codes from this device; wait a minute.",
+                            code="rate_limited")
+        game_id = self.service.game_id_for_code(code) if code else None
+        if game_id is None:
+            self.code_failures.failed(address)
+            raise RuleError("No game has that code; check it with your instructor.",
+                            code="not_found")
+        if not self.joins.allow(address):
+            raise RuleError("Too many joins from this network at once; try again in a moment.",
+                            code="rate_limited")
+        return game_id
 
     def game_lock(self, game_id: str) -> threading.RLock:
         """Held from storing a game's events until they are emitted: emits stay in seq order."""

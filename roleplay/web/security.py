@@ -48,8 +48,18 @@ def init_app(app: Flask) -> None:
         return {"is_instructor": mine, "csrf_token": csrf_token() if mine else ""}
 
 
+def login_key() -> str | None:
+    """This session's instructor login, unless it was logged out (a copied cookie included)."""
+    from .runtime import runtime
+
+    key = session.get("instructor")
+    if not isinstance(key, str) or not key or key in runtime().revoked_logins:
+        return None
+    return key
+
+
 def is_instructor() -> bool:
-    return bool(session.get("instructor"))
+    return login_key() is not None
 
 
 def log_in() -> None:
@@ -61,7 +71,15 @@ def log_in() -> None:
 
 
 def log_out() -> None:
+    """End the login everywhere: this cookie and any copy of it, and its open sockets."""
+    from .delivery import delivery
+    from .runtime import runtime
+
+    key = login_key()
     session.clear()
+    if key is not None:
+        runtime().revoked_logins.add(key)
+        delivery().close_login(key)
 
 
 def csrf_token() -> str:

@@ -13,7 +13,7 @@ import logging
 import re
 from typing import Any
 
-from flask import request, session
+from flask import request
 from flask_socketio import emit
 
 from ..engine.commands import Actor
@@ -33,6 +33,7 @@ from .delivery import (
 )
 from .extensions import socketio
 from .runtime import Viewer, runtime
+from .security import login_key
 
 log = logging.getLogger(__name__)
 
@@ -89,17 +90,21 @@ def _authenticate(auth: Any) -> Viewer:
     kind, game_id = auth.get("kind"), auth.get("game")
     if not isinstance(game_id, str) or not GAME_ID.match(game_id):
         raise ConnectionRefusedError("Unknown game.")
-    if rt.service.store.setup(game_id) is None:
-        raise ConnectionRefusedError("Unknown game.")
-    if kind == "player":
-        player_id = rt.service.authenticate(game_id, auth.get("token"))  # type: ignore[arg-type]
-        if player_id is None:
-            raise ConnectionRefusedError("This seat's key is not valid; join again.")
-        return Viewer(game_id, "player", player_id)
+    try:
+        if rt.service.store.setup(game_id) is None:
+            raise ConnectionRefusedError("Unknown game.")
+        if kind == "player":
+            player_id = rt.service.authenticate(game_id, auth.get("token"))  # type: ignore[arg-type]
+            if player_id is None:
+                raise ConnectionRefusedError("This seat's key is not valid; join again.")
+            return Viewer(game_id, "player", player_id)
+    except StoreError as e:
+        raise ConnectionRefusedError("The server cannot reach its database; retry soon.") from e
     if kind in ("instructor", "projector"):
-        if not session.get("instructor"):
+        key = login_key()
+        if key is None:
             raise ConnectionRefusedError("Log in as the instructor first.")
-        return Viewer(game_id, kind)
+        return Viewer(game_id, kind, login=key)
     raise ConnectionRefusedError("Unknown kind of connection.")
 
 
@@ -143,6 +148,8 @@ def on_connect(auth: Any = None) -> None:
     rt.connections[sid] = viewer
     after = _last_seq(auth.get("last_seq")) if isinstance(auth, dict) else 0
     try:
+        if viewer.login is not None:  # closed together when this login logs out
+            delivery().socketio.server.enter_room(sid, rooms.login(viewer.login), namespace="/")
         send_sync(delivery(), sid, viewer, after)
     except StoreError as e:
         rt.forget_socket(sid)
@@ -176,10 +183,11 @@ def on_command(payload: Any = None) -> None:
     rt = runtime()
     sid: str = request.sid  # type: ignore[attr-defined]
     viewer = rt.connections.get(sid)
-    client_id = None
+    client_id = raw_id = None
     if isinstance(payload, dict) and isinstance(payload.get("client_id"), str):
-        client_id = payload["client_id"][:64]
-    if viewer is None:
+        raw_id = payload["client_id"]
+        client_id = raw_id[:64]  # echoed in the reply; checked whole below
+    if viewer is None or (viewer.login is not None and viewer.login in rt.revoked_logins):
         _error("forbidden", "This connection is not signed in.", client_id)
         return
     if not rt.bucket(sid).allow():
@@ -194,7 +202,7 @@ def on_command(payload: Any = None) -> None:
             args = {}
         if not isinstance(args, dict):
             raise BadPayload("'args' must be an object.")
-        if client_id is not None and not CLIENT_ID.match(client_id):
+        if raw_id is not None and not CLIENT_ID.match(raw_id):
             raise BadPayload("'client_id' must be 8-64 letters, digits, '-' or '_'.")
         if viewer.kind == "projector":
             raise RuleError("The projector only watches.", code="forbidden")
