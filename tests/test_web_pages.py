@@ -139,3 +139,28 @@ def test_upload_create_game_dashboard_qr_and_projector(instructor: FlaskClient) 
     else:
         assert export.status_code == 200 and export.mimetype == "application/json"
         assert "attachment" in export.headers["Content-Disposition"]
+
+
+def test_the_debrief_page_is_the_report_with_its_own_strict_policy(
+    instructor: FlaskClient, web_service: GameService
+) -> None:
+    from roleplay.driver import play_game
+
+    state = play_game(web_service, four_secrets_scenario(), players=8, seed=4)
+    r = instructor.get(f"/instructor/games/{state.setup.game_id}/debrief")
+    body = r.get_data(as_text=True)
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert "<svg" in body and "<script" not in body
+    csp = r.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in csp and "script-src" not in csp
+    assert "object-src 'none'" in csp and "base-uri 'none'" in csp
+    assert "debrief" in body.lower()
+    anonymous = instructor.application.test_client()
+    refused = anonymous.get(f"/instructor/games/{state.setup.game_id}/debrief")
+    assert refused.status_code in (302, 303, 401, 403)
+
+
+def four_secrets_scenario() -> Scenario:
+    from roleplay.scenario.loader import parse_scenario
+
+    return parse_scenario(FOUR_ROLES_YAML, "four-roles.yaml")

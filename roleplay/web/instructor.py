@@ -159,3 +159,23 @@ def export(game_id: str, fmt: str) -> Response:
     return Response(data, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="roleplay-{row.code}{suffix}.{ext}"'})
 
+
+
+#: The debrief report has no script and loads nothing; its styles are inline.
+REPORT_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+              "object-src 'none'; base-uri 'none'; frame-ancestors 'self'; form-action 'none'")
+
+
+@bp.get("/games/<game_id>/debrief")
+@instructor_page
+def debrief(game_id: str) -> Response:
+    """The debrief report, live from the log: the same renderer as the HTML export."""
+    _row(game_id)
+    from ..export import build_export
+    from ..report import render_report
+
+    try:
+        html = render_report(build_export(runtime().service, game_id))
+    except StoreError:
+        abort(503, description="The database is not available; try again.")
+    return Response(html, mimetype="text/html", headers={"Content-Security-Policy": REPORT_CSP})
