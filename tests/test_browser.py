@@ -11,6 +11,7 @@ Screenshots of every view at 390 and 1280 px go to test-artifacts/browser/.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import re
 import shutil
@@ -162,6 +163,25 @@ def _shots(page: Any, name: str, full: bool = False) -> None:
     page.set_viewport_size(own)
 
 
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # devDependency, from `npm ci`
+AXE_FOUND: dict[str, list[dict[str, Any]]] = {}
+
+
+def _axe(page: Any, name: str) -> None:
+    """Run axe-core on the page as it is; serious or critical problems fail the test."""
+    if not AXE.exists():
+        return
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ["violations"]}))
+        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                               nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}))""")
+    AXE_FOUND[name] = found
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "axe.json").write_text(json.dumps(AXE_FOUND, indent=1))
+    bad = [v for v in found if v["impact"] in ("serious", "critical")]
+    assert not bad, f"{name}: accessibility problems: {bad}"
+
+
 def _tab(page: Any, name: str) -> None:
     page.click(f"#tab-{name}")
     expect(page.locator(f"#panel-{name}")).to_be_visible()
@@ -200,10 +220,12 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     dash.goto(server + "/instructor/")
     expect(dash).to_have_url(re.compile(r"/instructor/login"))
     _shots(dash, "instructor-login")
+    _axe(dash, "login")
     dash.fill("#password", PASSWORD)
     dash.click("button[type=submit]")
     expect(dash.locator("#new-game")).to_be_visible()
     _shots(dash, "instructor-library", full=True)
+    _axe(dash, "library")
     dash.check(f"input[name=ref][value='builtin:{SCENARIO}']")
     dash.click("#create-game")
     expect(dash).to_have_url(re.compile(r"/instructor/games/\w+"))
@@ -230,6 +252,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
         if i == 0:
             page.goto(server + "/")
             _shots(page, "join-empty")
+            _axe(page, "join")
             # forgiving: lower case and spaces
             spaced = " ".join(code.lower())
             page.fill("#code", spaced)
@@ -244,11 +267,14 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
         expect(page.locator("#screen-waiting")).to_be_visible()
         students.append(Student(name, ctx, page, phone))
     _shots(students[0].page, "waiting")
+    _axe(students[0].page, "waiting")
     expect(students[3].page.locator("#waiting-title")).to_contain_text(XSS_NAME)
     expect(projector.locator("#proj-count")).to_have_text("8 students joined")
     _shots(projector, "projector-lobby")
+    _axe(projector, "projector-lobby")
     expect(dash.locator("#players .pchip")).to_have_count(8)
     _shots(dash, "dashboard-lobby", full=True)
+    _axe(dash, "dashboard-lobby")
 
     # -- seats: automatic, two tables, four distinct roles each --------------------------
     dash.click("#btn-assign")
@@ -273,6 +299,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     # a role never sees another role's confidential text
     assert sc.role("government").briefing.confidential[:60] not in eu1.page.content()
     _shots(eu1.page, "student-briefing")
+    _axe(eu1.page, "student-briefing")
     expect(dash.locator("#tables .tcard")).to_have_count(2)
 
     # -- openings --------------------------------------------------------------------------
@@ -282,6 +309,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
         expect(s.page.locator("#propose")).to_have_text("Submit opening")
         if s is eu1:
             _shots(s.page, "student-negotiate-opening")
+            _axe(s.page, "student-negotiate-opening")
         s.page.click("#propose")
         expect(s.page.locator("#propose")).to_have_text("Opening submitted")
 
@@ -299,6 +327,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     _chat(lob1.page, "unofficial", "Brussels is listening.")
     _chat(cs1.page, "non_governmental", "A real say for independent NGOs.")
     _shots(eu1.page, "student-channels")
+    _axe(eu1.page, "student-channels")
     # the lobbyist cannot see the official channel
     expect(lob1.page.locator("#pill-official")).to_have_count(0)
 
@@ -407,12 +436,17 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     # actions and the timeline
     _tab(lob2.page, "actions")
     _shots(lob2.page, "student-actions")
+    _axe(lob2.page, "student-actions")
     _tab(eu1.page, "events")
     _shots(eu1.page, "student-events")
+    _axe(eu1.page, "student-events")
     _tab(gov1.page, "negotiate")
     _shots(gov1.page, "student-negotiate")
+    _axe(gov1.page, "student-negotiate")
     _shots(dash, "dashboard-negotiation", full=True)
+    _axe(dash, "dashboard-negotiation")
     _shots(projector, "projector-play")
+    _axe(projector, "projector-play")
 
     # -- decision: table 1 signs, table 2's government refuses ----------------------------
     dash.click("#btn-advance")
@@ -429,6 +463,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     expect(dash.locator("#table-dialog")).to_be_visible()
     expect(dash.locator("#dialog-body")).to_contain_text("DEAL")
     _shots(dash, "dashboard-table-log")
+    _axe(dash, "dashboard-table-log")
     dash.click("#dialog-close")
 
     # -- results ---------------------------------------------------------------------------
@@ -438,6 +473,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     expect(eu1.page.locator("#neg-results .big-number strong")).to_have_text(
         f"{sc.points('eu', plan['deal']):g}")
     _shots(eu1.page, "student-results")
+    _axe(eu1.page, "student-results")
     _shots(eu2.page, "student-results-deadlock")
     _shots(projector, "projector-results")
     _shots(dash, "dashboard-results", full=True)
@@ -445,6 +481,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     dash.click("#btn-end")  # confirm
     expect(projector.locator("#proj-phase")).to_contain_text("Game over")
     _shots(projector, "projector-end")
+    _axe(projector, "projector-end")
 
     # -- error pages --------------------------------------------------------------------------
     err = students[1].page
@@ -452,6 +489,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     assert resp is not None and resp.status == 404
     expect(err.locator("#err-title")).to_be_visible()
     _shot(err, "error-404")
+    _axe(err, "error-404")
     phone_err = students[0].context.new_page()
     phone_err.goto(f"{server}/nope")
     _shot(phone_err, "error-404")

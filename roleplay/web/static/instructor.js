@@ -215,10 +215,11 @@
       var chats = chatsOf(t.id).slice(-3);
       var sc = tableScore(t.id);
       var statusText = t.outcome === "deal" ? "Deal" : t.outcome === "deadlock" ? "No deal" : (cur ? "Negotiating" : "Open");
-      var card = el("button", { type: "button", class: "card tcard", id: "table-card-" + t.id,
-        "aria-label": "Table " + t.id + ", " + statusText + ". Open the live log.",
-        on: { click: function () { openTable(t.id); } } },
-        el("h3", {}, el("span", { text: "Table " + t.id }), el("span", { class: "status-pill " + t.outcome, text: statusText })),
+      // the whole card opens the log for a mouse; the button is the keyboard's way in
+      var card = el("article", { class: "card tcard", id: "table-card-" + t.id, "aria-labelledby": "table-title-" + t.id,
+        on: { click: function (e) { if (!e.target.closest("button")) openTable(t.id); } } },
+        el("h3", {}, el("span", { id: "table-title-" + t.id, text: "Table " + t.id }),
+          el("span", { class: "status-pill " + t.outcome, text: statusText })),
         el("ul", { class: "seat-list" }, seats),
         cur ? el("p", { class: "small" }, el("strong", { text: "On the table: " }),
           "#" + cur.seq + " by " + roleName(cur.role) + " (points / BATNA):") : el("p", { class: "small muted", text: "No proposal yet." }),
@@ -232,7 +233,9 @@
         t.deadlock_reason ? el("p", { class: "small bad", text: "Reason: " + reasonText(t.deadlock_reason) }) : null,
         chats.length ? el("ul", { class: "last-chat" }, chats.map(function (e) {
           return el("li", { text: e.data.name + ": " + e.data.text });
-        })) : null);
+        })) : null,
+        el("button", { type: "button", class: "button small", id: "table-open-" + t.id, "aria-haspopup": "dialog",
+          on: { click: function () { openTable(t.id); } } }, "Live log of table " + t.id));
       return card;
     }));
   }
@@ -274,8 +277,8 @@
   $("table-dialog").addEventListener("close", function () {
     var tid = S.openTable;
     S.openTable = null;
-    var card = $("table-card-" + tid);
-    if (card) card.focus();
+    var back = $("table-open-" + tid);
+    if (back) back.focus();
   });
 
   // -- forms and buttons ---------------------------------------------------------------------------

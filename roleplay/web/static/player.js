@@ -626,7 +626,7 @@
   function chatLine(e) {
     var d = e.data;
     var mine = S.me && d.name === S.me.name && d.role === S.view.role.id;
-    return el("li", { class: "msg" + (mine ? " mine" : ""), dataset: { seq: String(e.seq) } },
+    return el("div", { class: "msg" + (mine ? " mine" : ""), dataset: { seq: String(e.seq) } },
       el("span", { class: "msg-meta" },
         el("strong", { text: d.name }),
         el("span", { class: "muted", text: " · " + shortRole(d.role) + " · " + RP.fmtTime(e.at) })),
@@ -664,7 +664,7 @@
           return el("section", { class: "channel card", id: "channel-" + c.id, "aria-labelledby": "channel-title-" + c.id },
             el("h2", { class: "section-title", id: "channel-title-" + c.id, text: c.name }),
             el("p", { class: "help", id: "channel-desc-" + c.id }),
-            el("ol", { class: "chat-log", id: "chat-log-" + c.id, role: "log", "aria-live": "polite",
+            el("div", { class: "chat-log", id: "chat-log-" + c.id, role: "log", "aria-live": "polite",
               "aria-label": "Messages in " + c.name }),
             el("p", { class: "closed-note", id: "channel-closed-" + c.id, hidden: true }),
             form);
