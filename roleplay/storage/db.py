@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.pool import StaticPool
 from sqlmodel import SQLModel, create_engine
@@ -12,6 +12,8 @@ from sqlmodel import SQLModel, create_engine
 from . import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 SQLITE_BUSY_MS = 10_000
+#: the PostgreSQL advisory lock key held while creating tables ("rolepl" in ASCII)
+CREATE_LOCK = 0x726F6C65706C
 
 
 def normalise_url(url: str) -> str:
@@ -42,5 +44,12 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        if engine.dialect.name == "postgresql":
+            # workers starting together on a fresh database would race to create the
+            # tables (a duplicate pg_type error): one at a time, under an advisory lock
+            with engine.begin() as conn:
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CREATE_LOCK})
+                SQLModel.metadata.create_all(conn)
+            return engine
     SQLModel.metadata.create_all(engine)
     return engine
