@@ -32,6 +32,9 @@ def normalise_name(raw: object) -> str:
     text = unicodedata.normalize("NFKC", raw)
     kept: list[str] = []
     for ch in text:
+        if ch.isspace():
+            kept.append(" ")  # tabs and line breaks separate words like spaces
+            continue
         cat = unicodedata.category(ch)
         if cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
             continue  # control, format (bidi overrides, zero-width), surrogates, unassigned
