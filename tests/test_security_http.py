@@ -1,0 +1,376 @@
+"""Threat model (docs/security.md), the HTTP side: threats 6, 7, 8, 10 and 17, error pages."""
+
+from __future__ import annotations
+
+import re
+import time
+from io import BytesIO
+from typing import Any
+
+import conftest_web as web
+import pytest
+import yaml
+from conftest_web import FOUR_ROLES_YAML, PASSWORD, SECRET_KEY, received
+from flask import Flask
+from flask.testing import FlaskClient
+
+from roleplay.engine.errors import RuleError
+from roleplay.engine.names import MAX_NAME, normalise_name
+from roleplay.scenario.model import Scenario
+from roleplay.service import GameService
+from roleplay.settings import Settings
+from roleplay.storage.db import make_engine
+from roleplay.storage.eventstore import EventStore
+from roleplay.web import create_app, socketio
+
+app, client, instructor = web.app, web.client, web.instructor
+four_secrets, web_service = web.four_secrets, web.web_service
+
+XSS = ["<img src=x onerror=alert(1)>", "</script><script>alert(2)",
+       "javascript:alert(3)"]
+
+
+def _csrf(page: str) -> str:
+    m = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert m, "no CSRF field"
+    return m.group(1)
+
+
+def _from(address: str) -> dict[str, Any]:
+    return {"environ_base": {"REMOTE_ADDR": address}}
+
+
+def _csp_ok(headers: Any) -> None:
+    csp = headers["Content-Security-Policy"]
+    for part in ("object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'",
+                 "script-src 'self'"):
+        assert part in csp, csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+
+
+# -- 6. join-code guessing and lobby flooding ---------------------------------------------
+def test_wrong_codes_are_rate_limited_per_client(client: FlaskClient, web_service: GameService,
+                                                 four_secrets: Scenario) -> None:
+    code = web_service.create_game(four_secrets).setup.code
+    wrong = "".join("C" if c != "C" else "D" for c in code)
+    for _ in range(10):
+        r = client.post("/api/join", json={"code": wrong, "name": "Guesser"}, **_from("10.0.0.9"))
+        assert r.status_code == 404
+    # the guesser is now refused even with the right code, on the form too, for a minute
+    r = client.post("/api/join", json={"code": code, "name": "Guesser"}, **_from("10.0.0.9"))
+    assert r.status_code == 429 and r.get_json()["error"]["code"] == "rate_limited"
+    page = client.post("/join", data={"code": code, "name": "Guesser"}, **_from("10.0.0.9"))
+    assert page.status_code == 429 and b"wait a minute" in page.data
+    _csp_ok(page.headers)
+    # a classmate on another address is not affected
+    r = client.post("/api/join", json={"code": code, "name": "Classmate"}, **_from("10.0.0.10"))
+    assert r.status_code == 200
+
+
+def test_lobby_flooding_is_limited_per_client_and_a_locked_lobby_refuses(
+        four_secrets: Scenario) -> None:
+    service = GameService(EventStore(make_engine("sqlite://")))
+    settings = Settings(database_url="sqlite://", async_mode="threading", testing=True,
+                        secret_key=SECRET_KEY, instructor_password=PASSWORD,
+                        join_rate=0.01, join_burst=5)
+    flask_app = create_app(settings, service=service)
+    c = flask_app.test_client()
+    state = service.create_game(four_secrets)
+    code, gid = state.setup.code, state.setup.game_id
+    statuses = [c.post("/api/join", json={"code": code, "name": f"Bot {i}"},
+                       **_from("10.1.1.1")).status_code for i in range(8)]
+    assert statuses == [200] * 5 + [429] * 3
+    assert len(service.state(gid).players) == 5
+    assert c.post("/api/join", json={"code": code, "name": "Real student"},
+                  **_from("10.1.1.2")).status_code == 200
+    # a locked lobby refuses everyone
+    from roleplay.engine.commands import Actor
+
+    service.execute(gid, Actor("instructor"), "lock", {"locked": True})
+    r = c.post("/api/join", json={"code": code, "name": "Latecomer"}, **_from("10.1.1.3"))
+    assert r.status_code == 403 and "locked" in r.get_json()["error"]["message"]
+    page = c.post("/join", data={"code": code, "name": "Latecomer"}, **_from("10.1.1.4"))
+    assert page.status_code == 403
+    assert len(service.state(gid).players) == 6
+
+
+# -- 7. instructor login --------------------------------------------------------------------
+def test_login_brute_force_is_throttled(app: Flask) -> None:
+    c = app.test_client()
+    for i in range(10):
+        assert c.post("/api/login", json={"password": f"guess{i}"},
+                      **_from("10.2.0.1")).status_code == 403
+    assert c.post("/api/login", json={"password": PASSWORD}, **_from("10.2.0.1")).status_code == 429
+    r = c.post("/instructor/login", data={"password": PASSWORD}, **_from("10.2.0.1"))
+    assert r.status_code == 429
+    assert c.get("/instructor/", **_from("10.2.0.1")).status_code == 302  # not logged in
+    other = app.test_client()
+    assert other.post("/api/login", json={"password": PASSWORD},
+                      **_from("10.2.0.2")).status_code == 200
+
+
+def test_the_secret_is_never_in_a_url_and_not_logged(app: Flask,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    c = app.test_client()
+    caplog.set_level("DEBUG")
+    page = c.get("/instructor/login?next=/instructor/").get_data(as_text=True)
+    form = re.search(r"<form[^>]*>", page)
+    assert form and 'method="post"' in form.group(0)
+    # a password in the query string does not log anyone in
+    assert c.get(f"/instructor/login?password={PASSWORD}").status_code == 200
+    assert c.get("/instructor/").status_code == 302
+    r = c.post("/instructor/login", data={"password": PASSWORD, "next": "/instructor/"})
+    assert r.status_code == 303 and PASSWORD not in r.headers["Location"]
+    assert "password" not in r.headers["Location"]
+    c.post("/instructor/login", data={"password": "wrong password"})
+    assert PASSWORD not in caplog.text and "wrong password" not in caplog.text
+    assert app.extensions["roleplay"].login_hint.endswith("ROLEPLAY_INSTRUCTOR_PASSWORD")
+
+
+def test_the_session_changes_at_login(app: Flask) -> None:
+    c = app.test_client()
+    c.get("/instructor/login")
+    c.post("/join", data={"code": "NOPE1", "name": "x"})  # anything that may set a cookie
+    before = c.get_cookie("roleplay")
+    c.post("/api/login", json={"password": PASSWORD})
+    after = c.get_cookie("roleplay")
+    assert after is not None and (before is None or before.value != after.value)
+    if before is not None:  # the pre-login cookie does not carry the login (no fixation)
+        old = app.test_client()
+        old.set_cookie("roleplay", before.value)
+        assert old.get("/instructor/").status_code == 302
+    # two logins are two different sessions
+    c2 = app.test_client()
+    c2.post("/api/login", json={"password": PASSWORD})
+    assert c2.get_cookie("roleplay").value != after.value  # type: ignore[union-attr]
+
+
+def test_logging_out_closes_the_sockets_and_kills_copies_of_the_cookie(
+        app: Flask, instructor: FlaskClient, web_service: GameService,
+        four_secrets: Scenario) -> None:
+    gid = web_service.create_game(four_secrets).setup.game_id
+    dash = instructor.get(f"/instructor/games/{gid}")
+    assert dash.status_code == 200
+    socks = [socketio.test_client(app, auth={"kind": kind, "game": gid},
+                                  flask_test_client=instructor)
+             for kind in ("instructor", "projector")]
+    assert all(s.is_connected() for s in socks)
+    copy = app.test_client()
+    copy.set_cookie("roleplay", instructor.get_cookie("roleplay").value)  # type: ignore[union-attr]
+    assert copy.get("/instructor/").status_code == 200
+    library = instructor.get("/instructor/").get_data(as_text=True)
+    r = instructor.post("/instructor/logout", data={"csrf_token": _csrf(library)})
+    assert r.status_code == 303
+    for s in socks:
+        assert not s.is_connected()
+    assert instructor.get("/instructor/").status_code == 302
+    assert copy.get("/instructor/").status_code == 302  # a stolen copy is dead too
+    assert copy.get(f"/api/games/{gid}").status_code == 401
+    again = socketio.test_client(app, auth={"kind": "instructor", "game": gid},
+                                 flask_test_client=copy)
+    assert not again.is_connected()
+    # logging in again works
+    assert instructor.post("/api/login", json={"password": PASSWORD}).status_code == 200
+    fresh = socketio.test_client(app, auth={"kind": "instructor", "game": gid},
+                                 flask_test_client=instructor)
+    assert fresh.is_connected() and received(fresh, "sync")
+
+
+def test_logout_needs_the_csrf_token(instructor: FlaskClient) -> None:
+    assert instructor.post("/instructor/logout").status_code == 400
+    assert instructor.get("/instructor/").status_code == 200
+
+
+# -- 8. stored XSS in server-rendered pages, CSP ------------------------------------------------
+def xss_scenario_yaml() -> str:
+    data = yaml.safe_load(FOUR_ROLES_YAML)
+    data["title"] = "Title " + XSS[0] + XSS[1]
+    data["summary"] = "Summary " + XSS[2]
+    data["background"] = "[click](javascript:alert(4)) " + XSS[0]
+    data["issues"][0]["title"] = "Issue " + XSS[1]
+    data["issues"][0]["options"][0]["label"] = "Option " + XSS[0]
+    data["roles"][0]["briefing"]["public"] = "Brief " + XSS[1]
+    data["roles"][0]["name"] = "EU " + XSS[0]
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+
+
+def _assert_inert(html: str, where: str) -> None:
+    assert "<img src=x" not in html, where
+    assert "onerror=alert" not in html.replace("onerror=alert(1)&gt;", ""), where
+    assert "<script>alert" not in html, where
+    assert len(re.findall(r"</script", html, re.I)) == len(re.findall(r"<script", html, re.I)), where
+    assert not re.search(r"""(href|src|action)\s*=\s*["']?\s*javascript:""", html, re.I), where
+
+
+def test_hostile_text_renders_as_text_in_every_server_page(
+        app: Flask, instructor: FlaskClient, web_service: GameService) -> None:
+    r = instructor.post("/api/scenarios", json={"yaml": xss_scenario_yaml()})
+    assert r.status_code == 200, r.get_json()
+    ref = r.get_json()["ref"]
+    game = instructor.post("/api/games", json={"ref": ref}).get_json()
+    gid, code = game["game_id"], game["code"]
+    student = app.test_client()
+    for name in XSS:
+        assert student.post("/api/join", json={"code": code, "name": name}).status_code == 200
+    joined = student.post("/join", data={"code": code, "name": XSS[0]})
+    pages = {
+        "join": student.get(f"/join/{code}"),
+        "join refused": student.post("/join", data={"code": "ZZZZZ", "name": XSS[0]}),
+        "join name too long": student.post("/join", data={"code": code, "name": XSS[1] * 5}),
+        "play": student.get(joined.headers["Location"]),
+        "library": instructor.get("/instructor/"),
+        "dashboard": instructor.get(f"/instructor/games/{gid}"),
+        "projector": instructor.get(f"/projector/{gid}"),
+        "404": student.get("/nowhere/" + XSS[0]),
+        "login next": student.get("/instructor/login?next=" + XSS[1]),
+        "html export": instructor.get(f"/instructor/games/{gid}/export.html"),
+    }
+    for where, resp in pages.items():
+        html = resp.get_data(as_text=True)
+        _assert_inert(html, where)
+        _csp_ok(resp.headers)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in pages["library"].get_data(as_text=True)
+    assert "&lt;img src=x" in pages["join refused"].get_data(as_text=True)
+    # the names and texts reach the pages' scripts only as data (JSON over the socket)
+    view = instructor.get(f"/api/games/{gid}").get_json()["view"]
+    names = {p["name"] for p in view["players"]} if "players" in view else set()
+    assert not names or XSS[0] in names
+
+
+def test_every_response_carries_the_csp(client: FlaskClient, instructor: FlaskClient) -> None:
+    for c, url in [(client, "/"), (client, "/nowhere"), (client, "/instructor/"),
+                   (instructor, "/instructor/"), (client, "/static/app.css"),
+                   (client, "/healthz")]:
+        r = c.get(url)
+        _csp_ok(r.headers)
+        assert r.headers["X-Frame-Options"] == "DENY"
+        r.close()
+
+
+# -- 10. names ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("\u202eevil\u202c Bob", "evil Bob"),               # right-to-left override dropped
+    ("Ann\u200b\u200c\u200d\ufeff", "Ann"),            # zero-width characters dropped
+    ("Bo\x00b\x07\x1b[31m", "Bob[31m"),                 # control characters dropped
+    ("  Lots   of\tspace\n ", "Lots of space"),
+    ("Ｆｕｌｌ", "Full"),                                # NFKC
+    ("Zoe\u0301\u0301\u0301\u0301", "Zoé\u0301"),       # no combining-mark stacks
+    ("Ayşe Məmmədova", "Ayşe Məmmədova"),              # real names survive
+    ("Иван", "Иван"),
+    ("x" * MAX_NAME, "x" * MAX_NAME),
+])
+def test_names_are_normalised(raw: str, expected: str) -> None:
+    import unicodedata
+
+    assert normalise_name(raw) == unicodedata.normalize("NFC", expected)
+
+
+@pytest.mark.parametrize("raw", [
+    "Instructor", "instructor", "INSTRUCTOR", "The Instructor", "Instructor (real)",
+    "Іnstructor",                   # Cyrillic І
+    "Instruсtor",                   # Cyrillic с
+    "ΙnstructΟr",                   # Greek capitals
+    "Instruct0r", "1nstructor", "In$tructor",
+    "In\u200bstructor",              # zero width space
+    "Ins\u202etructor",              # bidi override inside
+    "Ｉｎｓｔｒｕｃｔｏｒ",        # fullwidth
+    "I n s t r u c t o r",
+    "Teacher", "Admin", "system",
+    "x" * (MAX_NAME + 1), "", "   ", "\u200b\u200b", "\u202e", None, 42, ["Ann"],
+])
+def test_bad_names_are_refused(raw: Any) -> None:
+    with pytest.raises(RuleError):
+        normalise_name(raw)
+
+
+def test_names_are_normalised_on_the_way_in(client: FlaskClient, web_service: GameService,
+                                           four_secrets: Scenario) -> None:
+    state = web_service.create_game(four_secrets)
+    pid = client.post("/api/join", json={"code": state.setup.code,
+                                         "name": "\u202eMal\u200blory\x07"}).get_json()["player_id"]
+    assert web_service.state(state.setup.game_id).players[pid].name == "Mallory"
+    r = client.post("/api/join", json={"code": state.setup.code, "name": "Іnstructor"})
+    assert r.status_code == 400
+    page = client.post("/join", data={"code": state.setup.code, "name": "y" * 500})
+    assert page.status_code == 400
+
+
+# -- 17. malicious scenario files --------------------------------------------------------------
+BOMB = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+    f"{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+    for p, c in zip("abcdefgh", "bcdefghi", strict=True))
+
+
+@pytest.mark.parametrize(("text", "needle"), [
+    ("!!python/object/apply:os.system ['touch /tmp/roleplay-pwned']\n", "tag"),
+    ("id: !!python/name:os.system x\n", "tag"),
+    ("x: !!binary aGVsbG8=\n", "tag"),
+    (BOMB, "anchor"),
+    ("a: " + "[" * 5000 + "]" * 5000 + "\n", "deep"),
+    ("a: " + "{b: " * 2000 + "1" + "}" * 2000 + "\n", "deep"),
+    ("\x00\x01\x02", ""),
+    ("id: x\n\tbad: indentation\n", ""),
+])
+def test_hostile_scenarios_are_refused_with_a_message(instructor: FlaskClient, text: str,
+                                                      needle: str) -> None:
+    t0 = time.monotonic()
+    r = instructor.post("/api/scenarios", json={"yaml": text})
+    assert time.monotonic() - t0 < 5
+    assert r.status_code == 400, r.get_data(as_text=True)[:300]
+    errors = r.get_json()["errors"]
+    assert errors and all({"line", "column", "message"} <= set(e) for e in errors)
+    if needle:
+        assert any(needle in e["message"].lower() for e in errors), errors
+    # the same file through the instructor's form: a page listing the problem, no traceback
+    page = instructor.get("/instructor/").get_data(as_text=True)
+    form = instructor.post("/instructor/scenarios", data={
+        "csrf_token": _csrf(page), "file": (BytesIO(text.encode("utf-8")), "evil.yaml")},
+        content_type="multipart/form-data")
+    assert form.status_code == 400 and b"Traceback" not in form.data
+    import os
+
+    assert not os.path.exists("/tmp/roleplay-pwned")
+
+
+def test_huge_uploads_are_413_pages(instructor: FlaskClient, client: FlaskClient) -> None:
+    page = instructor.get("/instructor/").get_data(as_text=True)
+    big = b"# padding\n" * 60_000  # 600 KB
+    # the multipart body by hand (the test client would spool it to a file it never closes)
+    body = (b"--B\r\nContent-Disposition: form-data; name=\"csrf_token\"\r\n\r\n"
+            + _csrf(page).encode() + b"\r\n--B\r\nContent-Disposition: form-data; name=\"file\"; "
+            b"filename=\"big.yaml\"\r\nContent-Type: application/x-yaml\r\n\r\n" + big
+            + b"\r\n--B--\r\n")
+    r = instructor.post("/instructor/scenarios", data=body,
+                        content_type="multipart/form-data; boundary=B")
+    assert r.status_code == 413
+    html = r.get_data(as_text=True)
+    assert "Traceback" not in html and 'class="' in html  # the app's own error page
+    _csp_ok(r.headers)
+    r = instructor.post("/api/scenarios", json={"yaml": big.decode()})
+    assert r.status_code == 413 and r.get_json()["error"]["code"]
+    r = client.post("/api/join", data=big, content_type="application/json")
+    assert r.status_code == 413
+    # a file just under the HTTP limit but over the scenario limit: a 400 with its line
+    r = instructor.post("/api/scenarios", json={"yaml": ("#" + "x" * 60 + "\n") * 4300})
+    assert r.status_code == 400 and "KiB" in r.get_json()["errors"][0]["message"]
+
+
+# -- users never see a stack trace ---------------------------------------------------------
+def test_a_crash_is_a_styled_page_without_details(instructor: FlaskClient, app: Flask,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    store = app.extensions["roleplay"].service.store
+
+    def boom() -> Any:
+        raise RuntimeError("secret internal detail at /srv/db.py")
+
+    monkeypatch.setattr(store, "games", boom)
+    r = instructor.get("/instructor/")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 500
+    assert "secret internal detail" not in html and "Traceback" not in html
+    assert "Something went wrong" in html
+    r = instructor.get("/instructor/games/x/export.exe")
+    assert r.status_code == 404 and "Traceback" not in r.get_data(as_text=True)
+    for method, url in [("PUT", "/join"), ("DELETE", "/api/login")]:
+        resp = instructor.open(url, method=method)
+        assert resp.status_code == 405 and "Traceback" not in resp.get_data(as_text=True)
