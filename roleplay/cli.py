@@ -187,6 +187,17 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0 if result.get("matches", True) else 1
 
 
+def _days(text: str) -> float:
+    """A number of days, 0 or more (a negative age would delete games from the future too)."""
+    try:
+        days = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of days: {text!r}") from None
+    if not days >= 0 or days == float("inf"):
+        raise argparse.ArgumentTypeError("the age must be 0 days or more")
+    return days
+
+
 def cmd_purge(args: argparse.Namespace) -> int:
     from .storage.db import make_engine
     from .storage.eventstore import EventStore
@@ -261,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     sp.set_defaults(fn=cmd_score)
 
     sp = sub.add_parser("purge", help="delete old games")
-    sp.add_argument("--older-than", type=float, required=True, metavar="DAYS")
+    sp.add_argument("--older-than", type=_days, required=True, metavar="DAYS")
     sp.add_argument("--db", default=DEFAULT_DB)
     sp.set_defaults(fn=cmd_purge)
     return p
