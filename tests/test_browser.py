@@ -251,6 +251,12 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
         page.on("pageerror", lambda e, n=name: page_errors.append(f"{n}: {e}"))
         if i == 0:
             page.goto(server + "/")
+            page.fill("#code", "ZZZZZZ")
+            page.fill("#name", "Lost Student")
+            page.click("button[type=submit]")
+            expect(page.locator("#join-error")).to_contain_text("No game has that code")
+            _shots(page, "join-error")
+            page.goto(server + "/")
             _shots(page, "join-empty")
             _axe(page, "join")
             # forgiving: lower case and spaces
@@ -399,6 +405,12 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     dash.locator(".pchip", has_text="Late Student").locator(".kick").click()
     expect(late.locator("#message-title")).to_have_text("You are no longer in this game")
     _shot(late, "student-removed")
+    dash.click("#btn-lock")
+    expect(dash.locator("#btn-lock")).to_have_text("Unlock the lobby")
+    late.goto(f"{server}/join/{code}")
+    late.fill("#name", "Too Late")
+    late.click("button[type=submit]")
+    expect(late.locator("#join-error")).to_contain_text("locked")
     late_ctx.close()
     expect(gov1.page.locator(".on-table .total-line strong")).to_have_text(
         f"{sc.points('government', plan['deal']):g} points")
@@ -432,6 +444,36 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     expect(gov2.page.locator("#chat-log-official .msg-text", has_text="Are you still there?")).to_be_visible()
     _tab(gov2.page, "events")
     expect(gov2.page.locator("#panel-events", has_text="Five minutes left")).to_be_visible()
+
+    # the government cancels the PCC meeting: the parliamentary channel closes at table 2
+    _tab(gov2.page, "actions")
+    gov2.page.click("#act-gov_cancel_pcc")
+    _tab(eu2.page, "channels")
+    expect(eu2.page.locator("#pill-parliamentary")).to_have_class(re.compile(r"\bclosed\b"))
+    eu2.page.click("#pill-parliamentary")
+    expect(eu2.page.locator("#channel-closed-parliamentary")).to_have_text(
+        "This channel is closed at your table.")
+    expect(eu2.page.locator("#chat-input-parliamentary")).to_be_disabled()
+    _shots(eu2.page, "student-channel-closed")
+
+    # the instructor injects an event at one table only
+    dash.select_option("#inject-event", "arrests")
+    dash.select_option("#inject-table", "2")
+    dash.click("#inject-submit")
+    expect(cs2.page.locator(".banner", has_text="Arrests after the appeal")).to_be_visible()
+    _tab(cs1.page, "events")
+    expect(cs1.page.locator("#panel-events")).not_to_contain_text("Arrests after the appeal")
+
+    # pause, extend and resume: every clock follows
+    dash.click("#btn-pause")
+    expect(eu1.page.locator("#clock")).to_have_class(re.compile(r"\bpaused\b"))
+    before = eu1.page.locator("#clock").inner_text()
+    dash.click("#btn-extend-5")
+    expect(eu1.page.locator("#clock")).not_to_have_text(before)
+    minutes = int(eu1.page.locator("#clock").inner_text().split(":")[0])
+    assert minutes >= 10, eu1.page.locator("#clock").inner_text()
+    dash.click("#btn-resume")
+    expect(eu1.page.locator("#clock")).not_to_have_class(re.compile(r"\bpaused\b"))
 
     # actions and the timeline
     _tab(lob2.page, "actions")

@@ -31,4 +31,9 @@
     var btn = form.querySelector("button[type=submit]");
     if (btn) { btn.disabled = true; btn.textContent = "Joining…"; }
   });
+  // back from the next page (bfcache): the button works again
+  window.addEventListener("pageshow", function () {
+    var btn = form.querySelector("button[type=submit]");
+    if (btn) { btn.disabled = false; btn.textContent = "Join"; }
+  });
 })();

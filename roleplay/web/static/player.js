@@ -664,9 +664,9 @@
           return el("section", { class: "channel card", id: "channel-" + c.id, "aria-labelledby": "channel-title-" + c.id },
             el("h2", { class: "section-title", id: "channel-title-" + c.id, text: c.name }),
             el("p", { class: "help", id: "channel-desc-" + c.id }),
+            el("p", { class: "closed-note", id: "channel-closed-" + c.id, hidden: true }),
             el("div", { class: "chat-log", id: "chat-log-" + c.id, role: "log", "aria-live": "polite",
               "aria-label": "Messages in " + c.name }),
-            el("p", { class: "closed-note", id: "channel-closed-" + c.id, hidden: true }),
             form);
         }));
       chans.forEach(function (c) {
@@ -681,6 +681,7 @@
           "aria-pressed": S.channel === c.id ? "true" : "false",
           on: { click: function () { S.channel = c.id; S.unread[c.id] = 0; renderChannels(); updateBadges(); scrollChat(c.id); } } },
           shortChannel(c.name),
+          c.open ? null : el("span", { class: "pill-closed", text: " · closed" }),
           n ? el("span", { class: "badge", "aria-label": n + " unread", text: String(n) }) : null);
       }));
     });
