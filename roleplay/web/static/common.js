@@ -142,7 +142,6 @@
   function connect(authFn, handlers) {
     var socket = window.io({
       auth: function (cb) { cb(authFn()); },
-      transports: ["websocket", "polling"],
       reconnectionDelay: 500,
       reconnectionDelayMax: 4000,
     });

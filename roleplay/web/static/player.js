@@ -286,6 +286,12 @@
     var panel = $("panel-negotiate");
     var key = v.scenario.id + "|" + v.role.id + "|" + (v.issues || []).map(function (i) { return i.id + ":" + i.options.length; }).join(",");
     if (S.structureKey !== key) {
+      if (S.structureKey && S.structureKey.split("|")[0] !== v.scenario.id) {
+        // a campaign's next scenario: new issues, a new package
+        S.draft = {};
+        S.draftTouched = false;
+        store.del(DRAFT_KEY);
+      }
       S.structureKey = key;
       fill(panel,
         el("div", { id: "neg-instructions" }),
@@ -538,8 +544,10 @@
       button = el("button", { type: "button", class: "button primary", id: "propose",
         disabled: !can || !complete || !!problem,
         on: { click: function (e) {
-          if (opening) send("open", { package: Object.assign({}, S.draft) }, e.target, "Opening position submitted.");
-          else send("propose", { package: Object.assign({}, S.draft) }, e.target, "Your package is on the table.");
+          var pkg = {};
+          (v.issues || []).forEach(function (is) { pkg[is.id] = S.draft[is.id]; });
+          if (opening) send("open", { package: pkg }, e.target, "Opening position submitted.");
+          else send("propose", { package: pkg }, e.target, "Your package is on the table.");
         } } }, label);
       if (!complete) note = "Choose an option for every issue (" + chosen + " of " + (v.issues || []).length + ").";
       else if (problem) note = problem;
