@@ -63,10 +63,19 @@
     } catch (e) { S.events = []; S.seqs = {}; S.lastSeq = 0; }
   })();
 
+  var saveTimer = null;
   function saveLog() {
+    clearTimeout(saveTimer);
+    saveTimer = null;
+    if (S.kicked) return;
     var keep = S.events.slice(-MAX_LOG);
     store.set(LOG_KEY, JSON.stringify({ seq: S.lastSeq, events: keep }));
   }
+  /** Writing the whole log on every chat line is slow on phones: at most once a second. */
+  function saveLogSoon() {
+    if (!saveTimer) saveTimer = setTimeout(saveLog, 1000);
+  }
+  window.addEventListener("pagehide", function () { if (saveTimer && !S.kicked) saveLog(); });
 
   var clock = new RP.Clock($("clock"));
   var setConn = RP.connIndicator($("conn"));
@@ -904,7 +913,7 @@
       }
       if (e.type === "proposal_made" && !S.draftTouched) { S.draft = Object.assign({}, e.data.package); }
     });
-    saveLog();
+    saveLogSoon();
   }
 
   function render() {
