@@ -95,6 +95,18 @@
     }
   }
 
+  /** "offline", "idle" or "" from the optional presence fields (docs/protocol.md). */
+  function presence(p) {
+    if (!p) return "";
+    if (p.online === false) return "offline";
+    var g = S.view.game;
+    if (typeof p.last_seen === "number" && g.status === "running" && g.server_time - p.last_seen > 300) return "idle";
+    return "";
+  }
+  function playerById(id) {
+    return S.view.players.filter(function (p) { return p.id === id; })[0];
+  }
+
   // -- lobby ----------------------------------------------------------------------------------
   function seatOptions(p) {
     var v = S.view;
@@ -134,8 +146,11 @@
             setTimeout(function () { if (S.armed === p.id) { S.armed = null; renderPlayers(); } }, 4000);
           }
         } } }, armed ? "Remove?" : "×");
-      return el("div", { class: "pchip" + (p.table ? "" : " unseated") },
-        el("span", { class: "pchip-name", text: p.name }), sel, kick);
+      var pres = presence(p);
+      return el("div", { class: "pchip" + (p.table ? "" : " unseated") + (pres ? " " + pres : "") },
+        el("span", { class: "pchip-name", text: p.name }),
+        pres ? el("span", { class: "presence", text: pres }) : null,
+        sel, kick);
     }) : el("p", { class: "muted", text: "Nobody has joined yet. Show the join code or the QR code." }));
     if (focusId && $(focusId)) $(focusId).focus();
   }
@@ -201,9 +216,14 @@
       var cur = null;
       t.proposals.forEach(function (p) { if (p.seq === t.current) cur = p; });
       var seats = v.roles.map(function (r) {
-        var names = (t.seats[r.id] || []).map(function (x) { return x.name; });
-        return el("li", { class: names.length ? "" : "empty-seat" },
-          el("strong", { text: roleName(r.id) + ": " }), names.length ? names.join(", ") : "empty seat");
+        var people = t.seats[r.id] || [];
+        return el("li", { class: people.length ? "" : "empty-seat" },
+          el("strong", { text: roleName(r.id) + ": " }),
+          people.length ? people.map(function (x, i) {
+            var pres = presence(playerById(x.id));
+            return el("span", { class: pres ? "person " + pres : "person" },
+              (i ? ", " : "") + x.name + (pres ? " (" + pres + ")" : ""));
+          }) : "empty seat");
       });
       var pts = cur ? el("div", { class: "pts" }, v.roles.map(function (r) {
         var val = t.current_points ? t.current_points[r.id] : cur.points[r.id];
