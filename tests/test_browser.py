@@ -212,11 +212,17 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     plan = _plan(sc)
     page_errors: list[str] = []
 
+    def watch(page: Any, who: str) -> None:
+        """Script errors and Content-Security-Policy refusals fail the test."""
+        page.on("pageerror", lambda e: page_errors.append(f"{who}: {e}"))
+        page.on("console", lambda m: page_errors.append(f"{who}: {m.text}")
+                if m.type == "error" and "Content Security Policy" in m.text else None)
+
     # -- the instructor creates a game -------------------------------------------------
     ictx = browser.new_context(viewport=DESKTOP)
     ictx.set_default_timeout(TIMEOUT)
     dash = ictx.new_page()
-    dash.on("pageerror", lambda e: page_errors.append(f"dashboard: {e}"))
+    watch(dash, "dashboard")
     dash.goto(server + "/instructor/")
     expect(dash).to_have_url(re.compile(r"/instructor/login"))
     _shots(dash, "instructor-login")
@@ -234,7 +240,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     assert re.fullmatch(r"[A-Z0-9]{4,10}", code)
 
     projector = ictx.new_page()
-    projector.on("pageerror", lambda e: page_errors.append(f"projector: {e}"))
+    watch(projector, "projector")
     projector.goto(f"{server}/projector/{game_id}")
     expect(projector.locator(".proj-code")).to_have_text(code)
     expect(projector.locator(".proj-qr svg")).to_be_visible()
@@ -248,7 +254,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
         ctx.set_default_timeout(TIMEOUT)
         page = ctx.new_page()
         name = XSS_NAME if i == 3 else f"Student {i + 1}"
-        page.on("pageerror", lambda e, n=name: page_errors.append(f"{n}: {e}"))
+        watch(page, name)
         if i == 0:
             page.goto(server + "/")
             page.fill("#code", "ZZZZZZ")
@@ -386,7 +392,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     late_ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     late_ctx.set_default_timeout(TIMEOUT)
     late = late_ctx.new_page()
-    late.on("pageerror", lambda e: page_errors.append(f"latecomer: {e}"))
+    watch(late, "latecomer")
     late.goto(f"{server}/join/{code}")
     late.fill("#name", "Late Student")
     late.click("button[type=submit]")

@@ -908,7 +908,7 @@
       if (e.type === "chat") { if (S.view && S.view.table) addChat(e); }
       else if (e.type === "player_kicked" && S.me && e.data.player === S.me.id) kicked("You were removed from this game by the instructor.");
       else if (describe(e) && e.type !== "player_joined") {
-        if (S.tab !== "events") S.eventsUnread++;
+        if (live && S.tab !== "events") S.eventsUnread++;
         if (live && BANNER_TYPES[e.type]) banner(e);
       }
       if (e.type === "proposal_made" && !S.draftTouched) { S.draft = Object.assign({}, e.data.package); }
