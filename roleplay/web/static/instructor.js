@@ -171,7 +171,11 @@
       case "signed": return roleName(d.role) + " (" + d.name + ") signed #" + d.proposal + ".";
       case "refused": return roleName(d.role) + " (" + d.name + ") refused to sign.";
       case "table_settled": return d.outcome === "deal" ? "DEAL." : "No agreement (" + reasonText(d.reason) + ").";
-      case "linkage_declared": return roleName(d.role) + ": no agreement on " + issueTitle(d.issue) + " unless " + d.requires + ".";
+      case "linkage_declared": {
+        var ref = String(d.requires).split(".");
+        return roleName(d.role) + ": no agreement on " + issueTitle(d.issue) + " unless " +
+          issueTitle(ref[0]) + " = " + optionLabel(ref[0], ref.slice(1).join(".")) + ".";
+      }
       case "action_taken": return roleName(d.role) + " (" + d.name + "): " + d.title + (d.target ? " → " + d.target : "") + ".";
       case "private_effect": return "Private effect for " + roleName(d.role) + " (" + d.reason + "): " + JSON.stringify(d.effects);
       case "event_fired": return "Event: " + d.title + (d.table ? "" : " (every table)") + ".";
