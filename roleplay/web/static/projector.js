@@ -89,7 +89,7 @@
           el("caption", { text: "The tables side by side" }),
           el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Table" }), el("th", { scope: "col", text: "Outcome" }), typed ? el("th", { scope: "col", text: "Type" }) : null)),
           el("tbody", {}, rows)),
-        reportUrl ? el("p", {}, el("a", { class: "button", href: reportUrl, text: "Debrief report (HTML)" })) : null);
+        reportUrl ? el("p", {}, el("a", { class: "button", href: reportUrl, text: "Debrief report" })) : null);
     } else {
       fill($("proj-results"));
     }
