@@ -9,6 +9,8 @@ sharing a seat get one view), to the instructor and to the projector.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any, cast
 
@@ -18,6 +20,7 @@ from ..engine.commands import Actor
 from ..engine.events import Event
 from ..engine.state import GameState
 from ..engine.views import game_header, instructor_view, player_view, results_visible
+from ..errors import RoleplayError
 from ..service import Joined
 from . import rooms
 from .clusterlock import ClusterLocks
@@ -26,6 +29,9 @@ from .runtime import Runtime
 log = logging.getLogger(__name__)
 
 NAMESPACE = "/"
+#: games with this many players get their staff views coalesced (see _send_staff_views)
+COALESCE_FROM = 60
+STAFF_VIEW_EVERY = 0.5
 #: events that change nothing a view shows (but the log): no views are resent for them
 QUIET = frozenset({"chat", "message"})
 
@@ -85,6 +91,10 @@ class Delivery:
         self.socketio = socketio
         #: with several workers, a game's lock is also held across them (publish order = log order)
         self.cluster = ClusterLocks(rt.settings.message_queue)
+        #: big games: when staff views last went out, and which games have a send scheduled
+        self._staff_sent: dict[str, float] = {}
+        self._staff_pending: set[str] = set()
+        self._staff_guard = threading.Lock()
 
     # -- changing a game ---------------------------------------------------------------
     def run_command(self, game_id: str, actor: Actor, name: str,
@@ -212,6 +222,50 @@ class Delivery:
                 self._emit("view", {"view": view}, rooms.seat(game_id, table_id, role_id))
         for pid in sorted(lone):
             self._emit("view", {"view": seat_view(state, pid, now)}, rooms.player(game_id, pid))
+        self._send_staff_views(game_id, state, now)
+
+    def _send_staff_views(self, game_id: str, state: GameState, now: float) -> None:
+        """The instructor's and the projector's views: at once, or coalesced in a big game.
+
+        The instructor's view holds every table and player (about 400 bytes a student)
+        and takes milliseconds to build and encode; sent after every proposal and
+        signature of a 500-student game it was most of the server's time and made
+        a burst of signatures queue for seconds. So in a game of `COALESCE_FROM`
+        players or more, at most one pair of staff views goes out per
+        `STAFF_VIEW_EVERY` seconds: the first at once, later ones folded into one
+        send of the latest state when the interval is over. Staff also receive
+        every event as it happens, so nothing is late but the dashboard's totals.
+        """
+        if len(state.players) < COALESCE_FROM:
+            self._emit_staff_views(game_id, state, now)
+            return
+        clock = time.monotonic()
+        with self._staff_guard:
+            if game_id in self._staff_pending:
+                return  # a send of the latest state is already scheduled
+            wait = self._staff_sent.get(game_id, 0.0) + STAFF_VIEW_EVERY - clock
+            if wait > 0:
+                self._staff_pending.add(game_id)
+            else:
+                self._staff_sent[game_id] = clock
+        if wait > 0:
+            self.socketio.start_background_task(self._flush_staff_views, game_id, wait)
+        else:
+            self._emit_staff_views(game_id, state, now)
+
+    def _flush_staff_views(self, game_id: str, wait: float) -> None:
+        self.socketio.sleep(wait)
+        with self._staff_guard:
+            self._staff_pending.discard(game_id)
+            self._staff_sent[game_id] = time.monotonic()
+        try:
+            with self.rt.game_lock(game_id):
+                service = self.rt.service
+                self._emit_staff_views(game_id, service.state(game_id), service.clock())
+        except RoleplayError as e:  # the database may be down a moment: the next change resends
+            log.warning("staff views of game %s not sent: %s", game_id, e)
+
+    def _emit_staff_views(self, game_id: str, state: GameState, now: float) -> None:
         self._emit("view", {"view": instructor_view(state, now)}, rooms.instructor(game_id))
         self._emit("view", {"view": projector_view(state, now)}, rooms.projector(game_id))
 
