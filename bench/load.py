@@ -32,6 +32,8 @@ APP_CHANNELS = {"eu": "non_governmental", "civil_society": "non_governmental",
 CHANNEL_MEMBERS = {"non_governmental": {"eu", "civil_society"},
                    "unofficial": {"government", "lobbyist"}}
 SIGNATORIES = {"eu", "government"}
+#: BENCH_TRACE=1: every latency sample with its time, for finding stalls
+TRACE: list[tuple[float, str, str, float]] | None = [] if os.environ.get("BENCH_TRACE") else None
 
 
 @dataclass
@@ -74,6 +76,8 @@ class Recorder:
 
     def lat(self, kind: str, ms: float) -> None:
         self.latency[f"{self.period}:{kind}"].append(ms)
+        if TRACE is not None:
+            TRACE.append((time.monotonic(), self.period, kind, ms))
 
     def summary(self, kind: str) -> dict[str, Any]:
         v = self.latency.get(kind, [])
@@ -182,16 +186,19 @@ class Target:
 
         await asyncio.gather(*(student(s) for s in self.students))
 
-    async def sign_burst(self, within: float = 1.0) -> None:
-        """Every signatory signs within one second (tables without a proposal get one first)."""
+    async def ensure_proposals(self) -> None:
+        """A proposal on every table (the sign burst needs one), from tables that made none."""
         self.rec.period = "pre-burst"
-        bare = [t for t, ss in self.by_table.items() if t not in self.proposed]
+        bare = [t for t in self.by_table if t not in self.proposed]
         for t in bare:
             first = next((s for s in self.by_table[t] if s.signatory), None)
             if first is not None:
                 self.send_proposal(first)
         if bare:
             await asyncio.sleep(1.5)
+
+    async def sign_burst(self, within: float = 1.0) -> None:
+        """Every signatory signs within one second."""
         self.rec.period = "burst"
         t0 = time.monotonic()
 

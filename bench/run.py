@@ -128,6 +128,18 @@ def login_cookie(port: int) -> str:
     return "; ".join(f"{k}={v}" for k, v in r.cookies.items())
 
 
+def _spy(server: Server, name: str, seconds: float) -> subprocess.Popen[bytes] | None:
+    """With --profile: py-spy records `server` for `seconds` into PROFILE_DIR/name.txt."""
+    if PROFILE_DIR is None:
+        return None
+    idle = ["--idle"] if os.environ.get("BENCH_SPY_IDLE") else []
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(server.pid),
+         "-d", str(max(1, int(seconds))), "-r", "200", *idle, "--format", "raw",
+         "-o", str(PROFILE_DIR / f"{name}.txt")],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 # -- one load run ------------------------------------------------------------------------
 async def drive(target: load.Target, servers: list[Server], *, seconds: float,
                 storm: bool = False, restart: Any = None) -> dict[str, Any]:
@@ -140,13 +152,7 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
     await asyncio.sleep(1.0)
     rss_connected = sum(rss_kb(s.pid) for s in servers)
 
-    spy = None
-    if PROFILE_DIR is not None:  # py-spy on the first server during the steady load
-        out_file = PROFILE_DIR / f"{target.name}-{n}.txt"
-        spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "-p",
-                                str(servers[0].pid), "-d", str(int(seconds)), "-r", "200", *(["--idle"] if os.environ.get("BENCH_SPY_IDLE") else []),
-                                "--format", "raw", "-o", str(out_file)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    spy = _spy(servers[0], f"{target.name}-{n}-steady", seconds)
     msgs0 = sum(target.rec.messages.values())
     cpu0 = sum(cpu_s(s.pid) for s in servers)
     me0 = time.process_time()
@@ -160,10 +166,14 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
 
     if spy is not None:
         await asyncio.to_thread(spy.wait)
+    await target.ensure_proposals()
+    spy = _spy(servers[0], f"{target.name}-{n}-burst", 4)
     phase = await target.measure_phase_change()
     await asyncio.sleep(0.5)
     await target.sign_burst()
     await asyncio.sleep(2.0)
+    if spy is not None:
+        await asyncio.to_thread(spy.wait)
     rss_loaded = sum(rss_kb(s.pid) for s in servers)
     rec = target.rec
     out: dict[str, Any] = {
@@ -408,8 +418,11 @@ def main(argv: list[str] | None = None) -> int:
             results["storage"] = storage_part(workdir, args.quick)
             log(json.dumps(results["storage"]))
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        if not os.environ.get("BENCH_KEEP"):
+            shutil.rmtree(workdir, ignore_errors=True)
     results["elapsed_s"] = round(time.monotonic() - started, 1)
+    if load.TRACE is not None:
+        (HERE / "trace.json").write_text(json.dumps(load.TRACE))
     if args.out:
         args.out.write_text(json.dumps(results, indent=2))
     main_size = next((e for e in results["sizes"] if e["students"] == 500), results["sizes"][-1])
