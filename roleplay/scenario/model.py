@@ -9,6 +9,7 @@ not I/O), never the loader.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -289,9 +290,21 @@ class Scenario(Model):
                 return o
         raise KeyError(f"{issue_id}.{option_id}")
 
+    @cached_property
+    def option_points(self) -> dict[tuple[str, str], Mapping[str, float]]:
+        """(issue, option) -> points by role: `points` is called per proposal per role per view."""
+        return {(i.id, o.id): o.points for i in self.issues for o in i.options}
+
     def points(self, role_id: str, package: Mapping[str, str]) -> float:
         """The sum of a role's points over a package (issue -> option)."""
-        return sum(self.option(k, v).points.get(role_id, 0.0) for k, v in package.items())
+        table = self.option_points
+        total = 0.0
+        for k, v in package.items():
+            pts = table.get((k, v))
+            if pts is None:
+                raise KeyError(f"{k}.{v}")
+            total += pts.get(role_id, 0.0)
+        return total
 
 
 class CarryEffect(Model):
