@@ -7,12 +7,13 @@ sees everything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from .commands import TEAM, utility
 from .events import Audience, Event
 from .records import Package
-from .state import GameState, TableState
+from .state import GameState, Player, TableState
 
 
 def can_see(state: GameState, viewer: str, audience: Audience) -> bool:
@@ -86,9 +87,12 @@ def results_visible(state: GameState) -> bool:
     return at_results and state.setup.show_results
 
 
-def _seats(state: GameState, table: TableState, with_ids: bool) -> dict[str, list[Any]]:
+def _seats(state: GameState, table: TableState, with_ids: bool,
+           seated: Mapping[int, list[Player]] | None = None) -> dict[str, list[Any]]:
+    """Who sits in each role at `table`; `seated` (players by table) spares a scan of everyone."""
     out: dict[str, list[Any]] = {r: [] for r in state.scenario.table.roles}
-    for p in state.players.values():
+    players = seated.get(table.id, []) if seated is not None else state.players.values()
+    for p in players:
         if p.table == table.id and p.role is not None and not p.kicked:
             out.setdefault(p.role, []).append({"id": p.id, "name": p.name} if with_ids else p.name)
     return out
@@ -227,12 +231,16 @@ def instructor_view(state: GameState, now: float) -> dict[str, Any]:
     """The whole game for the instructor's dashboard."""
     sc = state.scenario
     roles = list(sc.table.roles)
+    seated: dict[int, list[Player]] = {}
+    for p in state.players.values():
+        if p.table is not None:
+            seated.setdefault(p.table, []).append(p)
     tables = []
     for t in sorted(state.tables.values(), key=lambda t: t.id):
         current = t.current
         tables.append({
             "id": t.id,
-            "seats": _seats(state, t, with_ids=True),
+            "seats": _seats(state, t, with_ids=True, seated=seated),
             "openings": {s: dict(pkg) for s, pkg in t.openings.items()},
             "proposals": _proposal_list(state, t, roles),
             "current": current.seq if current else None,
