@@ -15,6 +15,7 @@ lock already orders its emits.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
@@ -83,7 +84,6 @@ class _Held:
         if self._depth == 0:
             import redis
 
-            try:
+            # held past HOLD_S and freed by expiry: nothing left to release
+            with contextlib.suppress(redis.exceptions.LockError):
                 self._lock.release()
-            except redis.exceptions.LockError:
-                pass  # held past HOLD_S and freed by expiry: nothing left to release
