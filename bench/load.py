@@ -22,7 +22,7 @@ import secrets
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sioclient import Client, Refused
 
@@ -123,7 +123,7 @@ class Target:
                 await c.connect()
                 await asyncio.wait_for(s.synced.wait(), 30)
                 return
-            except (Refused, OSError, asyncio.TimeoutError) as e:
+            except (TimeoutError, Refused, OSError) as e:
                 await c.close()
                 if time.monotonic() > retry_until:
                     self.rec.errors[f"connect: {str(e)[:60]}"] += 1
@@ -339,7 +339,8 @@ class AppTarget(Target):
             else:
                 rec.errors[f"{err.get('code')}: {err.get('message')}"] += 1
 
-    package: dict[str, str] = {}
+    #: the package signatories propose (set by the caller: a valid one for the scenario)
+    package: ClassVar[dict[str, str]] = {}
 
 
 # -- the bare stack ------------------------------------------------------------------------

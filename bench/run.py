@@ -308,7 +308,8 @@ def row(r: dict[str, Any]) -> str:
     return (f"{r['stack']:>5} x{r.get('servers', 1)} {r['students']:>5} students: "
             f"{r['deliveries_per_s']:>6}/s  chat p50 {c['p50_ms']} p95 {c['p95_ms']} "
             f"p99 {c['p99_ms']} ms  phase {r['phase_change']['all_ms']} ms  "
-            f"cpu {r['server_cpu_pct']}% (client {r['load_client_cpu_pct']}%)  rss {r['rss_kb_per_student']} KB/student  "
+            f"cpu {r['server_cpu_pct']}% (client {r['load_client_cpu_pct']}%)  "
+            f"rss {r['rss_kb_per_student']} KB/student  "
             f"lost {r['deliveries']['missing']}/{r['deliveries']['expected']}  "
             f"errors {sum(r['errors'].values())}")
 

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import time
 import uuid
@@ -106,10 +107,8 @@ def big_game(url: str, players: int = 300, chats_each: int = 10, seed: int = 3) 
     svc.execute(gid, INSTRUCTOR_ACTOR, "advance")  # decision
     for s in seats:
         if s.role in ("eu", "government"):
-            try:
+            with contextlib.suppress(RuleError):  # no proposal there, or already settled
                 svc.execute(gid, Actor("player", s.player_id), "sign", {})
-            except RuleError:
-                pass  # no proposal at that table, or already settled
     while svc.state(gid).status != "finished":
         svc.execute(gid, INSTRUCTOR_ACTOR, "advance")
     n = svc.state(gid).seq
