@@ -11,7 +11,6 @@ re-emitted to every client. No authorisation, no persistence, no views.
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from typing import Any
 
@@ -21,7 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=5100)
     ap.add_argument("--async-mode", default="eventlet", choices=["eventlet", "threading"])
-    ap.add_argument("--gc-freeze", action="store_true", help="gc.freeze() after start-up")
+    ap.add_argument("--gc-freeze", action="store_true", help="the app's garbage-collector policy (tune_gc)")
     args = ap.parse_args(argv)
 
     if args.async_mode == "eventlet":
@@ -57,9 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     def to_all(data: Any) -> None:
         sio.emit("all", data, to="all")
 
-    if args.gc_freeze:
-        gc.collect()
-        gc.freeze()
+    if args.gc_freeze:  # the app's policy (roleplay.web.server.tune_gc), for a like-for-like run
+        from roleplay.web.server import tune_gc
+
+        tune_gc()
     print(f"bare server on {args.host}:{args.port} ({args.async_mode})", flush=True)
     kwargs: dict[str, Any] = {"host": args.host, "port": args.port, "log_output": False}
     if args.async_mode == "eventlet":

@@ -265,7 +265,7 @@ def app_run(n: int, seconds: float, workdir: Path, *, storm: bool = False,
             drop()
 
 
-def bare_run(n: int, seconds: float, workdir: Path, *, gc_freeze: bool = False,
+def bare_run(n: int, seconds: float, workdir: Path, *, gc_freeze: bool = True,
              storm: bool = False) -> dict[str, Any]:
     from roleplay.engine.commands import balanced_seats
 
@@ -365,6 +365,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--students", type=int, nargs="*", help="sizes (default 50 200 500 1000)")
     ap.add_argument("--seconds", type=float, help="steady load per size (default 15 quick, 40 full)")
     ap.add_argument("--no-storage", action="store_true")
+    ap.add_argument("--bare-default-gc", action="store_true",
+                    help="run the bare stack with Python's default collector settings "
+                         "(by default it gets the app's tune_gc policy: like for like)")
     ap.add_argument("--no-workers", action="store_true", help="skip the two-worker run")
     ap.add_argument("--storm", type=int, help="students in the reconnect storm (default 500)")
     ap.add_argument("--out", type=Path, help="write the full results as JSON here")
@@ -385,7 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in sizes:
             log(f"-- {n} students: bare stack, then the app")
-            bare = bare_run(n, seconds, workdir)
+            bare = bare_run(n, seconds, workdir, gc_freeze=not args.bare_default_gc)
             log(row(bare))
             app = app_run(n, seconds, workdir, storm=(n == storm_n))
             log(row(app))
