@@ -144,6 +144,19 @@ class GameService:
             self._catch_up(cached)
             return cached.state
 
+    def state_at_least(self, game_id: str, seq: int) -> GameState:
+        """The state once it holds event `seq`: from memory when it does (no database read).
+
+        Right after `execute` the cached state holds the events just stored, and
+        every earlier one (a seq is stored only on top of the one before), so the
+        web layer builds its views from it without a catch-up query per command.
+        """
+        cached = self._cached(game_id)
+        with cached.lock:
+            if cached.state.seq < seq:
+                self._catch_up(cached)
+            return cached.state
+
     def log(self, game_id: str) -> list[Event]:
         cached = self._cached(game_id)
         with cached.lock:
