@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 NAMESPACE = "/"
 #: games with this many players get their staff views coalesced (see _send_staff_views)
 COALESCE_FROM = 60
-STAFF_VIEW_EVERY = 0.5
+STAFF_VIEW_EVERY = 1.0
 #: events that change nothing a view shows (but the log): no views are resent for them
 QUIET = frozenset({"chat", "message"})
 
@@ -145,7 +145,7 @@ class Delivery:
     def publish(self, game_id: str, events: list[Event]) -> None:
         if not events:
             return
-        state = self.rt.service.state(game_id)
+        state = self.rt.service.state_at_least(game_id, events[-1].seq)
         now = self.rt.service.clock()
         moved = {str(e.data["player"]) for e in events if e.type == "seat_assigned"}
         kicked = {str(e.data["player"]) for e in events if e.type == "player_kicked"}
