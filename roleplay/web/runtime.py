@@ -46,14 +46,20 @@ class TokenBucket:
     burst: float = 20.0
     tokens: float = 20.0
     last: float = field(default_factory=time.monotonic)
+    #: messages refused in the current 10-second window (a page never gets far; a script does)
+    refused: int = 0
+    window: float = field(default_factory=time.monotonic)
 
     def allow(self, now: float | None = None) -> bool:
         t = time.monotonic() if now is None else now
         self.tokens = min(self.burst, self.tokens + (t - self.last) * self.rate)
         self.last = t
+        if t - self.window > 10.0:
+            self.window, self.refused = t, 0
         if self.tokens >= 1.0:
             self.tokens -= 1.0
             return True
+        self.refused += 1
         return False
 
 
@@ -158,10 +164,12 @@ class Runtime:
                 lock = self._locks[game_id] = threading.RLock()
             return lock
 
-    def bucket(self, sid: str) -> TokenBucket:
-        b = self.buckets.get(sid)
+    def bucket(self, key: str) -> TokenBucket:
+        """A rate limit: per player (all its sockets together, so reconnecting or opening
+        more sockets buys a flooder nothing), per socket for the instructor and projector."""
+        b = self.buckets.get(key)
         if b is None:
-            b = self.buckets[sid] = TokenBucket()
+            b = self.buckets[key] = TokenBucket()
         return b
 
     def forget_socket(self, sid: str) -> None:

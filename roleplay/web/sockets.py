@@ -11,10 +11,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from typing import Any
 
 from flask import request
-from flask_socketio import emit
+from flask_socketio import disconnect, emit
 
 from ..engine.commands import Actor
 from ..engine.errors import RuleError
@@ -32,10 +33,13 @@ from .delivery import (
     wire,
 )
 from .extensions import socketio
-from .runtime import Viewer, runtime
+from .runtime import Runtime, Viewer, runtime
 from .security import login_key
 
 log = logging.getLogger(__name__)
+
+#: a socket refused this many messages within 10 seconds is flooding: it is disconnected
+FLOOD_DISCONNECT = 200
 
 MAX_PAYLOAD_CHARS = 16 * 1024
 MAX_DEPTH = 6
@@ -81,6 +85,31 @@ def check_payload(payload: Any) -> dict[str, Any]:
 
 def _error(code: str, message: str, client_id: str | None = None) -> None:
     emit("error", {"code": code, "message": message, "client_id": client_id})
+
+
+def _allowed(rt: Runtime, sid: str, client_id: str | None) -> bool:
+    """The socket's token bucket; a flood (200 refusals within 10 s) closes the socket, so
+    that answering it stops costing the server (and the other players) anything."""
+    viewer = rt.connections.get(sid)
+    key = f"p:{viewer.game_id}:{viewer.player_id}" if viewer and viewer.player_id else sid
+    bucket = rt.bucket(key)
+    if bucket.allow():
+        return True
+    _error("rate_limited", "Too many messages; wait a moment.", client_id)
+    if bucket.refused >= FLOOD_DISCONNECT:
+        log.warning("socket %s flooded (%d messages refused within 10 s): disconnected",
+                    sid, bucket.refused)
+        rt.forget_socket(sid)
+        disconnect()
+    return False
+
+
+def _flooding(rt: Runtime, viewer: Viewer) -> bool:
+    """A player thrown out for flooding cannot come straight back (for up to 10 s)."""
+    if viewer.player_id is None:
+        return False
+    b = rt.buckets.get(f"p:{viewer.game_id}:{viewer.player_id}")
+    return b is not None and b.refused >= FLOOD_DISCONNECT and time.monotonic() - b.window < 10
 
 
 def _authenticate(auth: Any) -> Viewer:
@@ -144,6 +173,8 @@ def send_sync(delivery: Delivery, sid: str, viewer: Viewer, after: int) -> None:
 def on_connect(auth: Any = None) -> None:
     viewer = _authenticate(auth)
     rt = runtime()
+    if _flooding(rt, viewer):
+        raise ConnectionRefusedError("Too many messages; wait a few seconds.")
     sid: str = request.sid  # type: ignore[attr-defined]
     rt.connections[sid] = viewer
     after = _last_seq(auth.get("last_seq")) if isinstance(auth, dict) else 0
@@ -167,8 +198,7 @@ def on_sync(payload: Any = None) -> None:
     if viewer is None:
         _error("forbidden", "This connection is not signed in.")
         return
-    if not rt.bucket(sid).allow():
-        _error("rate_limited", "Too many requests; slow down.")
+    if not _allowed(rt, sid, None):
         return
     try:
         data = check_payload({} if payload is None else payload)
@@ -190,8 +220,7 @@ def on_command(payload: Any = None) -> None:
     if viewer is None or (viewer.login is not None and viewer.login in rt.revoked_logins):
         _error("forbidden", "This connection is not signed in.", client_id)
         return
-    if not rt.bucket(sid).allow():
-        _error("rate_limited", "Too many commands; wait a moment.", client_id)
+    if not _allowed(rt, sid, client_id):
         return
     try:
         data = check_payload(payload)
