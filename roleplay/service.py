@@ -247,8 +247,10 @@ class GameService:
             return visible_events(cached.state, viewer, tail)
 
     def view(self, game_id: str, viewer: str) -> dict[str, Any]:
-        state = self.state(game_id)
-        now = self.clock()
+        return self.view_of(self.state(game_id), viewer, self.clock())
+
+    def view_of(self, state: GameState, viewer: str, now: float) -> dict[str, Any]:
+        """A viewer's view of a state ('instructor' or a player id), with results when due."""
         if viewer == "instructor":
             out = instructor_view(state, now)
             if any(t.outcome != "open" for t in state.tables.values()):
@@ -258,6 +260,12 @@ class GameService:
         if results_visible(state) and out["table"] is not None:
             out["results"] = player_results(self.scores(state), state, viewer)
         return out
+
+    def public_results(self, state: GameState) -> dict[str, Any] | None:
+        """What the projector may show once results are visible: types and role scores."""
+        if not results_visible(state) or not state.tables:
+            return None
+        return {"tables": [_table_summary(t) for t in self.scores(state).tables]}
 
     def scores(self, state: GameState, step: int | None = None) -> GameScores:
         """Scores of every table of a step, computed once per state of the log."""

@@ -19,7 +19,7 @@ from flask import current_app
 from ..engine.commands import Actor
 from ..engine.events import Event
 from ..engine.state import GameState
-from ..engine.views import game_header, instructor_view, player_view, results_visible
+from ..engine.views import game_header, player_view, results_visible
 from ..errors import RoleplayError
 from ..service import Joined
 from . import rooms
@@ -95,6 +95,8 @@ class Delivery:
         self._staff_sent: dict[str, float] = {}
         self._staff_pending: set[str] = set()
         self._staff_guard = threading.Lock()
+        #: (game, player) -> server time of the player's last command or connect
+        self.last_seen: dict[tuple[str, str], float] = {}
 
     # -- changing a game ---------------------------------------------------------------
     def run_command(self, game_id: str, actor: Actor, name: str,
@@ -102,6 +104,8 @@ class Delivery:
                     client_id: str | None = None) -> list[Event]:
         """Execute (RuleError / StoreError propagate, nothing sent) and deliver."""
         service = self.rt.service
+        if actor.kind == "player":
+            self.seen(game_id, actor.player)
         with self.rt.game_lock(game_id), self.cluster.hold(game_id):
             events = service.execute(game_id, actor, name, args, client_id=client_id)
             for e in events:
@@ -121,6 +125,40 @@ class Delivery:
             events = self.rt.service.tick(game_id)
             self.publish(game_id, events)
         return events
+
+    # -- views ------------------------------------------------------------------------
+    def player_view(self, state: GameState, player_id: str, now: float) -> dict[str, Any]:
+        """A seat's view (no `me`), with the results once they are visible."""
+        v = self.rt.service.view_of(state, player_id, now)
+        v.pop("me", None)
+        return v
+
+    def staff_view(self, state: GameState, now: float) -> dict[str, Any]:
+        """The instructor's view, with who is connected to this worker and when last seen."""
+        v = self.rt.service.view_of(state, "instructor", now)
+        game_id = state.setup.game_id
+        online = {c.player_id for c in list(self.rt.connections.values())
+                  if c.game_id == game_id and c.kind == "player"}
+        for p in v["players"]:
+            p["online"] = p["id"] in online
+            seen = self.last_seen.get((game_id, p["id"]))
+            if seen is not None:
+                p["last_seen"] = seen
+        return v
+
+    def public_view(self, state: GameState, now: float) -> dict[str, Any]:
+        v = projector_view(state, now)
+        results = self.rt.service.public_results(state)
+        v["results"] = results
+        if results is not None:
+            types = {t["id"]: t["type"] for t in results["tables"]}
+            for t in v["tables"]:
+                t["type"] = types.get(t["id"])
+        return v
+
+    def seen(self, game_id: str, player_id: str | None) -> None:
+        if player_id is not None:
+            self.last_seen[(game_id, player_id)] = self.rt.service.clock()
 
     # -- sending -----------------------------------------------------------------------
     def _emit(self, event: str, payload: dict[str, Any], to: str | list[str]) -> None:
@@ -218,10 +256,11 @@ class Delivery:
         for table_id, role_id in sorted(seats):
             holders = state.seat_players(table_id, role_id)
             if holders:
-                view = seat_view(state, holders[0].id, now)
+                view = self.player_view(state, holders[0].id, now)
                 self._emit("view", {"view": view}, rooms.seat(game_id, table_id, role_id))
         for pid in sorted(lone):
-            self._emit("view", {"view": seat_view(state, pid, now)}, rooms.player(game_id, pid))
+            self._emit("view", {"view": self.player_view(state, pid, now)},
+                       rooms.player(game_id, pid))
         self._send_staff_views(game_id, state, now)
 
     def _send_staff_views(self, game_id: str, state: GameState, now: float) -> None:
@@ -266,8 +305,8 @@ class Delivery:
             log.warning("staff views of game %s not sent: %s", game_id, e)
 
     def _emit_staff_views(self, game_id: str, state: GameState, now: float) -> None:
-        self._emit("view", {"view": instructor_view(state, now)}, rooms.instructor(game_id))
-        self._emit("view", {"view": projector_view(state, now)}, rooms.projector(game_id))
+        self._emit("view", {"view": self.staff_view(state, now)}, rooms.instructor(game_id))
+        self._emit("view", {"view": self.public_view(state, now)}, rooms.projector(game_id))
 
 
 def _seats_at(state: GameState, table: int | None) -> set[tuple[int, str]]:

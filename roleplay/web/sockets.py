@@ -28,8 +28,6 @@ from .delivery import (
     delivery,
     game_events_for_projector,
     me,
-    projector_view,
-    seat_view,
     wire,
 )
 from .extensions import socketio
@@ -153,16 +151,17 @@ def send_sync(delivery: Delivery, sid: str, viewer: Viewer, after: int) -> None:
     now = service.clock()
     if viewer.kind == "projector":
         events = game_events_for_projector(service.log(viewer.game_id), after)
-        view = projector_view(state, now)
+        view = delivery.public_view(state, now)
         who = None
     else:
         events = service.events_for(viewer.game_id, viewer.id, after)
         state = service.state(viewer.game_id)
         if viewer.kind == "instructor":
-            view = service.view(viewer.game_id, "instructor")
+            view = delivery.staff_view(state, now)
             who = None
         else:
-            view = seat_view(state, viewer.id, now)
+            delivery.seen(viewer.game_id, viewer.player_id)
+            view = delivery.player_view(state, viewer.id, now)
             who = me(state, viewer.id)
     seq = max([state.seq, *(e.seq for e in events)])
     emit("sync", {"me": who, "view": view, "events": [wire(e) for e in events], "seq": seq},
