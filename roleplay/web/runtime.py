@@ -117,8 +117,10 @@ class Runtime:
         self.connections: dict[str, Viewer] = {}
         self.buckets: dict[str, TokenBucket] = {}
         self.logins = LoginThrottle()
-        #: wrong join codes per address (guessing codes)
-        self.code_failures = LoginThrottle(limit=10, window=60.0)
+        #: wrong join codes per address (guessing codes). 30 a minute: a class behind one
+        #: NAT address can make typos, while guessing one of 22**5 codes in a 90-minute
+        #: class succeeds with a chance of 2,700 / 5.2 million
+        self.code_failures = LoginThrottle(limit=30, window=60.0)
         #: joins per address (flooding the lobby with fake players)
         self.joins = AddressBuckets(settings.join_rate, settings.join_burst)
         #: instructor logins ended by logging out: their cookies (and copies) no longer count
@@ -139,7 +141,7 @@ class Runtime:
     def game_for_join(self, address: str, code: str) -> str:
         """The game a join code names, within the per-address limits, or RuleError.
 
-        Wrong codes count against the address (10 a minute, then even a right
+        Wrong codes count against the address (30 a minute, then even a right
         code waits: guessing 22**5 codes is hopeless); joins are a token bucket
         per address (a script cannot fill the lobby with fake players).
         """
