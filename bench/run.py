@@ -1,7 +1,7 @@
 """The benchmark: the app against the bare Flask-SocketIO stack, same load, same run.
 
     .venv/bin/python bench/run.py            # full: 50, 200, 500, 1,000 students, two workers
-    .venv/bin/python bench/run.py --quick    # under 3 minutes: 200 students, storage, storm
+    .venv/bin/python bench/run.py --quick    # under 3 minutes: 500 students, storage, storm
 
 Prints a human-readable report as it goes and ends with one line of JSON.
 Needs only what `bash scripts/setup.sh` installs (plus PostgreSQL and Redis
@@ -221,18 +221,18 @@ async def reconnect_storm(target: load.Target, server: Server) -> dict[str, Any]
 
 
 def app_run(n: int, seconds: float, workdir: Path, *, storm: bool = False,
-            workers: int = 1, db: str | None = None) -> dict[str, Any]:
-    """The app with `n` students: one worker on SQLite, or `workers` on PostgreSQL + Redis."""
+            workers: int = 1, postgres: bool = False) -> dict[str, Any]:
+    """The app with `n` students: one worker on SQLite (or PostgreSQL), or `workers` on
+    PostgreSQL + Redis."""
     from roleplay.service import GameService
     from roleplay.storage.db import make_engine
     from roleplay.storage.eventstore import EventStore
 
     drop = None
-    if db is None:
-        if workers == 1:
-            db = f"sqlite:///{workdir}/app-{n}-{time.time_ns()}.db"
-        else:
-            db, drop = storage.fresh_postgres(POSTGRES)
+    if workers == 1 and not postgres:
+        db = f"sqlite:///{workdir}/app-{n}-{time.time_ns()}.db"
+    else:
+        db, drop = storage.fresh_postgres(POSTGRES)
     engine = make_engine(db)
     svc = GameService(EventStore(engine))
     game_id, seats = seated_game(svc, n, seed=n)
@@ -344,6 +344,15 @@ def storage_part(workdir: Path, quick: bool) -> dict[str, Any]:
     return out
 
 
+def _raise_file_limit(wanted: int) -> None:
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def machine() -> dict[str, Any]:
     from importlib.metadata import version
 
@@ -361,7 +370,7 @@ def machine() -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="under 3 minutes: 200 students")
+    ap.add_argument("--quick", action="store_true", help="under 3 minutes: 500 students")
     ap.add_argument("--students", type=int, nargs="*", help="sizes (default 50 200 500 1000)")
     ap.add_argument("--seconds", type=float, help="steady load per size (default 15 quick, 40 full)")
     ap.add_argument("--no-storage", action="store_true")
@@ -378,9 +387,10 @@ def main(argv: list[str] | None = None) -> int:
         args.profile.mkdir(parents=True, exist_ok=True)
         PROFILE_DIR = args.profile
 
-    sizes = args.students or ([200] if args.quick else [50, 200, 500, 1000])
+    _raise_file_limit(8192)  # a socket per student, in this process too
+    sizes = args.students or ([500] if args.quick else [50, 200, 500, 1000])
     seconds = args.seconds or (15.0 if args.quick else 40.0)
-    storm_n = args.storm or (200 if args.quick else 500)
+    storm_n = args.storm or 500
     workdir = Path(tempfile.mkdtemp(prefix="roleplay-bench-", dir=HERE))
     started = time.monotonic()
     results: dict[str, Any] = {"machine": machine(), "seconds_per_size": seconds, "sizes": []}
@@ -409,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
             n = 500 if 500 in sizes else sizes[-1]
             log(f"-- two workers on PostgreSQL + Redis, {n} students (one worker beside it)")
             try:
-                one = app_run(n, seconds, workdir, workers=1, db=storage.fresh_postgres(POSTGRES)[0])
+                one = app_run(n, seconds, workdir, workers=1, postgres=True)
                 two = app_run(n, seconds, workdir, workers=2)
                 results["workers"] = {"one": one, "two": two}
                 log(row(one))
