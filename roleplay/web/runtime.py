@@ -78,7 +78,7 @@ class LoginThrottle:
             q = self._fails.get(address)
             while q and now - q[0] > self.window:
                 q.popleft()
-            return bool(q) and len(q) >= self.limit
+            return q is not None and len(q) >= self.limit
 
     def failed(self, address: str) -> None:
         with self._lock:
