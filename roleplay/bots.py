@@ -305,7 +305,7 @@ def play(base_url: str, instructor: InstructorBot, code: str, players: int, seed
         if key is None or key[2] == "finished":
             break
         for b in bots:  # every seat's view shows the phase the instructor sees
-            b.wait_for(lambda c, k=key: _phase_key(c.view) == k, timeout=3)
+            b.wait_for(_shows_phase(key), timeout=3)
         for r in range(rounds):
             for b in rng.sample(bots, len(bots)):
                 b.act(progress=(r + 1) / rounds)
@@ -363,16 +363,24 @@ def simulate(source: Scenario | CampaignBundle, players: int, seed: int,
             state = app.extensions["roleplay"].service.create_game(source, seed=seed)
             return _run(url, pw, lambda ins: _adopt(ins, state.setup.game_id,
                                                    state.setup.code), players, seed, out)
-    pw = password or os.environ.get("ROLEPLAY_INSTRUCTOR_PASSWORD")
-    if not pw:
+    given = password or os.environ.get("ROLEPLAY_INSTRUCTOR_PASSWORD")
+    if not given:
         raise BotError("Set ROLEPLAY_INSTRUCTOR_PASSWORD to the server's instructor password.")
+    secret: str = given
 
     def create(ins: InstructorBot) -> str:
         if isinstance(source, CampaignBundle):
             return str(ins.create_game(f"campaign:{source.campaign.id}", seed)["code"])
         return str(ins.create_game(ins.upload(source), seed)["code"])
 
-    return _run(server_url, pw, create, players, seed, out)
+    return _run(server_url, secret, create, players, seed, out)
+
+
+def _shows_phase(key: tuple[int, int, str]) -> Callable[[Client], bool]:
+    def test(c: Client) -> bool:
+        return _phase_key(c.view) == key
+
+    return test
 
 
 def _adopt(ins: InstructorBot, game_id: str, code: str) -> str:

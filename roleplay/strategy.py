@@ -57,7 +57,7 @@ def concede(view: dict[str, Any], theirs: dict[str, str], target: float) -> dict
     costs = sorted(
         (points[k][best[k]] - points[k][theirs[k]], k) for k in best if theirs.get(k) != best[k]
     )
-    for cost, issue_id in costs:
+    for _cost, issue_id in costs:
         trial = {**pkg, issue_id: theirs[issue_id]}
         if own_points(view, trial) >= target and _linkage_ok(view, trial):
             pkg = trial

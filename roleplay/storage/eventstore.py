@@ -171,9 +171,9 @@ class EventStore:
         if not game_ids:
             return 0
         with _reachable(), Session(self.engine) as s:
-            s.exec(delete(EventRow).where(EventRow.game_id.in_(game_ids)))  # type: ignore[call-overload,attr-defined]
-            s.exec(delete(PlayerTokenRow).where(PlayerTokenRow.game_id.in_(game_ids)))  # type: ignore[call-overload,attr-defined]
-            s.exec(delete(GameRow).where(GameRow.id.in_(game_ids)))  # type: ignore[call-overload,attr-defined]
+            s.exec(delete(EventRow).where(EventRow.game_id.in_(game_ids)))  # type: ignore[attr-defined]
+            s.exec(delete(PlayerTokenRow).where(PlayerTokenRow.game_id.in_(game_ids)))  # type: ignore[attr-defined]
+            s.exec(delete(GameRow).where(GameRow.id.in_(game_ids)))  # type: ignore[attr-defined]
             s.commit()
         return len(game_ids)
 

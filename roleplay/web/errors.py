@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from ..storage.eventstore import StoreError
@@ -12,7 +13,7 @@ from ..storage.eventstore import StoreError
 log = logging.getLogger(__name__)
 
 
-def _render(code: int, title: str, message: str) -> tuple[object, int]:
+def _render(code: int, title: str, message: str) -> ResponseReturnValue:
     if request.path.startswith("/api/"):
         return jsonify(error={"code": title.lower().replace(" ", "_"), "message": message}), code
     return render_template("error.html", status=code, title=title, message=message), code
@@ -20,18 +21,18 @@ def _render(code: int, title: str, message: str) -> tuple[object, int]:
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(e: HTTPException) -> tuple[object, int]:
+    def http_error(e: HTTPException) -> ResponseReturnValue:
         code = e.code or 500
         return _render(code, e.name, e.description or e.name)
 
     @app.errorhandler(StoreError)
-    def store_error(e: StoreError) -> tuple[object, int]:
+    def store_error(e: StoreError) -> ResponseReturnValue:
         log.warning("database unavailable: %s %s: %s", request.method, request.path, e)
         return _render(503, "Service Unavailable", "The server cannot reach its database; "
                        "nothing was changed. Try again in a moment.")
 
     @app.errorhandler(Exception)
-    def unexpected(e: Exception) -> tuple[object, int]:
+    def unexpected(e: Exception) -> ResponseReturnValue:
         log.exception("request failed: %s %s", request.method, request.path)
         err = InternalServerError()
         return _render(500, err.name, "Something went wrong on the server. Try again; "

@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from ..scenario.loader import ScenarioError
 from ..service import NotFound
@@ -36,7 +37,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login() -> Response | tuple[str, int] | str:
+def login() -> ResponseReturnValue:
     rt = runtime()
     if request.method == "GET":
         return render_template("login.html", error=None, generated=rt.generated_secret,
@@ -56,7 +57,7 @@ def login() -> Response | tuple[str, int] | str:
 
 @bp.post("/logout")
 @instructor_page
-def logout() -> Response:
+def logout() -> ResponseReturnValue:
     log_out()
     return redirect(url_for("instructor.login"), code=303)
 
@@ -79,7 +80,7 @@ def home() -> tuple[str, int]:
 
 @bp.post("/scenarios")
 @instructor_page
-def upload() -> Response | tuple[str, int]:
+def upload() -> ResponseReturnValue:
     f = request.files.get("file")
     if f is not None and f.filename:
         data, name = f.read(library.MAX_UPLOAD + 1), f.filename
@@ -98,7 +99,7 @@ def upload() -> Response | tuple[str, int]:
 
 @bp.post("/games")
 @instructor_page
-def create_game() -> Response:
+def create_game() -> ResponseReturnValue:
     rt = runtime()
     ref = request.form.get("ref", "")
     try:
