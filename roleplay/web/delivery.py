@@ -203,6 +203,10 @@ class Delivery:
             batch_rooms = to
         if batch:
             self._emit("events", {"events": batch}, batch_rooms)
+        if len(state.players) >= COALESCE_FROM:
+            # let the sockets' writers send the events before the views are built: in a big
+            # game a phase change builds a view per seat, and the events waited for all of them
+            self.socketio.sleep(0)
         if self.rt.settings.message_queue:
             # Sockets on other workers cannot be moved from here: they re-place themselves
             # when they sync. (With one worker every socket was moved above.)
