@@ -165,7 +165,8 @@ def cluster(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[Cluster]:
     tmp = tmp_path
     c = Cluster(_free_port(), [_free_port(), _free_port()], tmp)
     env = {**os.environ, "ROLEPLAY_INSTRUCTOR_PASSWORD": PASSWORD,
-           "ROLEPLAY_SECRET_KEY": secrets.token_hex(32)}  # the same for both: shared sessions
+           "ROLEPLAY_SECRET_KEY": secrets.token_hex(32),  # the same for both: shared sessions
+           "ROLEPLAY_PROXY_HOPS": "1"}  # as deployed: client addresses from X-Forwarded-For
     roleplay = [sys.executable, "-m", "roleplay.cli"]
     try:
         for i, port in enumerate(c.worker_ports):
