@@ -254,7 +254,38 @@
     return m + ":" + ("0" + (s % 60)).slice(-2);
   }
 
+  /** A command sender for a page: disables the button meanwhile, toasts, then re-renders. */
+  function sender(getConn, render) {
+    return async function send(name, args, button, okText) {
+      if (button) button.disabled = true;
+      try {
+        await getConn().command(name, args || {});
+        if (okText) toast(okText, "ok");
+        return true;
+      } catch (err) {
+        toast((err && err.message) || "That did not work.", "bad");
+        return false;
+      } finally {
+        if (button) button.disabled = false;
+        render();
+      }
+    };
+  }
+
+  /** Merge received events into a page's state (S.events, S.seqs, S.lastSeq), in order. */
+  function takeEvents(S, events, keep) {
+    (events || []).forEach(function (e) {
+      if (S.seqs[e.seq]) return;
+      S.seqs[e.seq] = true;
+      S.events.push(e);
+      if (e.seq > S.lastSeq) S.lastSeq = e.seq;
+    });
+    S.events.sort(function (a, b) { return a.seq - b.seq; });
+    if (keep && S.events.length > keep) S.events = S.events.slice(-keep);
+  }
+
   window.RP = {
+    sender: sender, takeEvents: takeEvents,
     el: el, fill: fill, clear: clear, paragraphs: paragraphs, $: $, toast: toast,
     fmtPoints: fmtPoints, signed: signed, fmtTime: fmtTime, randomId: randomId, mmss: mmss,
     Clock: Clock, connect: connect, connIndicator: connIndicator, pageData: pageData, tabs: tabs,

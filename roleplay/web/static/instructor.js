@@ -29,20 +29,7 @@
     return is ? is.title : id;
   }
 
-  async function send(name, args, button, okText) {
-    if (button) button.disabled = true;
-    try {
-      await conn.command(name, args || {});
-      if (okText) RP.toast(okText, "ok");
-      return true;
-    } catch (err) {
-      RP.toast((err && err.message) || "That did not work.", "bad");
-      return false;
-    } finally {
-      if (button) button.disabled = false;
-      render();
-    }
-  }
+  var send = RP.sender(function () { return conn; }, function () { render(); });
 
   // -- header and controls ------------------------------------------------------------------
   function renderControls() {
@@ -350,15 +337,7 @@
     renderDialog();
   }
 
-  function take(events) {
-    (events || []).forEach(function (e) {
-      if (S.seqs[e.seq]) return;
-      S.seqs[e.seq] = true;
-      S.events.push(e);
-      if (e.seq > S.lastSeq) S.lastSeq = e.seq;
-    });
-    S.events.sort(function (a, b) { return a.seq - b.seq; });
-  }
+  function take(events) { RP.takeEvents(S, events); }
 
   var conn = RP.connect(function () {
     return { kind: "instructor", game: gameId, last_seq: S.lastSeq };

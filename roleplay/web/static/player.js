@@ -197,20 +197,7 @@
     }
   }
 
-  async function send(name, args, button, okText) {
-    if (button) button.disabled = true;
-    try {
-      await conn.command(name, args);
-      if (okText) RP.toast(okText, "ok");
-      return true;
-    } catch (err) {
-      RP.toast((err && err.message) || "That did not work.", "bad");
-      return false;
-    } finally {
-      if (button) button.disabled = false;
-      render();
-    }
-  }
+  var send = RP.sender(function () { return conn; }, function () { render(); });
 
   // -- top bar ----------------------------------------------------------------------------
   var STATUS = { lobby: "Waiting to start", paused: "Paused", finished: "Game over", running: "" };

@@ -100,16 +100,7 @@
     }));
   }
 
-  function take(events) {
-    (events || []).forEach(function (e) {
-      if (S.seqs[e.seq]) return;
-      S.seqs[e.seq] = true;
-      S.events.push(e);
-      if (e.seq > S.lastSeq) S.lastSeq = e.seq;
-    });
-    S.events.sort(function (a, b) { return a.seq - b.seq; });
-    if (S.events.length > 200) S.events = S.events.slice(-200);
-  }
+  function take(events) { RP.takeEvents(S, events, 200); }
 
   var conn = RP.connect(function () {
     return { kind: "projector", game: gameId, last_seq: S.lastSeq };
