@@ -4,4 +4,6 @@ from __future__ import annotations
 
 from flask_socketio import SocketIO
 
-socketio = SocketIO()
+from .packets import JsonPacket
+
+socketio = SocketIO(serializer=JsonPacket)
