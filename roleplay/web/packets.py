@@ -16,7 +16,7 @@ from typing import Any
 from socketio import packet
 
 
-class JsonPacket(packet.Packet):
+class JsonPacket(packet.Packet):  # type: ignore[misc]  (socketio has no type hints)
     @classmethod
     def data_is_binary(cls, data: Any) -> bool:
         return False
