@@ -13,10 +13,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from socketio import packet
+from socketio import packet  # untyped: hence the ignore below
 
 
-class JsonPacket(packet.Packet):  # type: ignore[misc]  (socketio has no type hints)
+class JsonPacket(packet.Packet):  # type: ignore[misc]
     @classmethod
     def data_is_binary(cls, data: Any) -> bool:
         return False
