@@ -112,4 +112,6 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
     service.load_unfinished()
     if not settings.testing:
         ticker.start(delivery, socketio)
+        if delivery.cluster.enabled:
+            socketio.start_background_task(delivery.watch_queue)
     return app

@@ -20,6 +20,7 @@ from ..scenario.loader import ScenarioError
 from ..service import NotFound, normalise_code
 from ..storage.eventstore import StoreError
 from . import library, qr
+from .clusterlock import QueueUnavailable
 from .delivery import delivery
 from .player import JOIN_STATUS
 from .runtime import runtime
@@ -54,6 +55,8 @@ def join() -> ResponseReturnValue:
         joined = delivery().join_game(game_id, code, body.get("name"))  # type: ignore[arg-type]
     except RuleError as e:
         return _fail(e.code, e.message, JOIN_STATUS.get(e.code, 400))
+    except QueueUnavailable as e:
+        return _fail("unavailable", str(e), 503)
     except StoreError:
         return _fail("unavailable", "The database is not available; try again.", 503)
     return jsonify(game_id=joined.game_id, player_id=joined.player_id, token=joined.token)

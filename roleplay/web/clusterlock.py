@@ -15,12 +15,14 @@ lock already orders its emits.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import threading
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from ..storage.eventstore import StoreError
+
+log = logging.getLogger(__name__)
 
 #: longest a command may hold a game's lock before Redis frees it (a crashed worker)
 HOLD_S = 10.0
@@ -28,6 +30,12 @@ HOLD_S = 10.0
 WAIT_S = 20.0
 #: how often a waiting worker retries (Redis has no blocking SET NX)
 POLL_S = 0.002
+#: longest one Redis call may take: a Redis that is down or hung is `unavailable` in seconds
+REDIS_TIMEOUT_S = 2.0
+
+
+class QueueUnavailable(StoreError):
+    """Nothing was stored: the game's lock could not be taken (Redis away, or the game too busy)."""
 
 
 class ClusterLocks:
@@ -38,13 +46,25 @@ class ClusterLocks:
         if message_queue and message_queue.startswith(("redis://", "rediss://", "unix://")):
             import redis
 
-            self._redis = redis.Redis.from_url(message_queue)
+            self._redis = redis.Redis.from_url(message_queue, socket_timeout=REDIS_TIMEOUT_S,
+                                               socket_connect_timeout=REDIS_TIMEOUT_S)
         self._locks: dict[str, Any] = {}
         self._guard = threading.Lock()
 
     @property
     def enabled(self) -> bool:
         return self._redis is not None
+
+    def reachable(self) -> bool:
+        """Whether Redis answers now (always true without Redis)."""
+        if self._redis is None:
+            return True
+        import redis
+
+        try:
+            return bool(self._redis.ping())
+        except redis.RedisError:
+            return False
 
     def hold(self, game_id: str) -> AbstractContextManager[Any]:
         """A context manager holding `game_id`'s lock in every worker (reentrant per worker)."""
@@ -73,9 +93,11 @@ class _Held:
             try:
                 acquired = self._lock.acquire()
             except redis.RedisError as e:
-                raise StoreError("The message queue is not available; nothing was stored.") from e
+                raise QueueUnavailable(
+                    "The server cannot reach its message queue; nothing was stored, retry soon."
+                ) from e
             if not acquired:
-                raise StoreError("The game is very busy; nothing was stored, please try again.")
+                raise QueueUnavailable("The game is very busy; nothing was stored, please try again.")
         self._depth += 1
         return self
 
@@ -84,6 +106,11 @@ class _Held:
         if self._depth == 0:
             import redis
 
-            # held past HOLD_S and freed by expiry: nothing left to release
-            with contextlib.suppress(redis.exceptions.LockError):
+            try:
                 self._lock.release()
+            except redis.exceptions.LockError:
+                pass  # held past HOLD_S and freed by expiry: nothing left to release
+            except redis.RedisError as e:
+                # Redis went away after the command was stored and published: the command
+                # stands (it is acknowledged) and the lock expires by itself after HOLD_S
+                log.warning("a game lock was not released (%s); it expires in %s s", e, HOLD_S)

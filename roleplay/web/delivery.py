@@ -34,6 +34,8 @@ COALESCE_FROM = 60
 STAFF_VIEW_EVERY = 1.0
 #: events that change nothing a view shows (but the log): no views are resent for them
 QUIET = frozenset({"chat", "message"})
+#: how often a worker checks that its message queue still works (see `watch_queue`)
+QUEUE_CHECK_S = 0.25
 
 
 def wire(e: Event) -> dict[str, Any]:
@@ -219,6 +221,43 @@ class Delivery:
             for sid in self._local_sids(room):
                 self.place(sid, game_id, [])
                 self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+    def watch_queue(self) -> None:
+        """Ask this worker's sockets to `resync` whenever its message queue comes back.
+
+        While Redis is away (and until python-socketio's listener has subscribed again,
+        which it retries after 1, 2, 4... s) this worker's sockets miss what the other
+        workers publish; commands are refused meanwhile (`ClusterLocks`), but events
+        stored just before Redis went, or just after it came back, are lost to them.
+        So once Redis answers again and the listener is subscribed again, every socket
+        of this worker is told, without going through the queue, to sync: the pages
+        then fetch the log from the database and merge it by seq.
+        """
+        seen: Any = None  # the listener's subscription last seen working
+        broken = False
+        while True:
+            self.socketio.sleep(QUEUE_CHECK_S)
+            try:
+                seen, broken = self._check_queue(seen, broken)
+            except Exception:  # keep watching whatever happens
+                log.exception("checking the message queue failed")
+
+    def _check_queue(self, seen: Any, broken: bool) -> tuple[Any, bool]:
+        """One look at the queue: (the subscription now known good, whether Redis was lost)."""
+        manager = self.socketio.server.manager
+        # python-socketio's RedisManager replaces `pubsub` when its listener reconnects
+        sub = getattr(manager, "pubsub", None)
+        if not self.cluster.reachable():
+            return seen, True
+        if sub is None or not sub.subscribed:
+            return seen, broken
+        if sub is not seen or broken:
+            if seen is not None:
+                log.warning("the message queue is back: this worker's sockets resync")
+                # ignore_queue: only this worker's sockets (each worker tells its own)
+                self.socketio.server.emit("resync", {}, namespace=NAMESPACE, ignore_queue=True)
+            return sub, False
+        return seen, broken
 
     def close_login(self, key: str) -> None:
         """Logging out: tell the instructor's and projector's sockets, then close them."""

@@ -23,6 +23,7 @@ from ..errors import RoleplayError
 from ..service import NotFound
 from ..storage.eventstore import StoreError
 from . import rooms
+from .clusterlock import QueueUnavailable
 from .delivery import (
     Delivery,
     delivery,
@@ -242,6 +243,9 @@ def on_command(payload: Any = None) -> None:
         return
     except NotFound:
         _error("not_found", "This game no longer exists.", client_id)
+        return
+    except QueueUnavailable as e:
+        _error("unavailable", str(e), client_id)
         return
     except StoreError:
         _error("unavailable", "The database is not available; nothing was stored.", client_id)

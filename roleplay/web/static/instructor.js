@@ -346,7 +346,7 @@
     sync: function (d) { if (d.view) S.view = d.view; take(d.events); render(); },
     view: function (d) { S.view = d.view; render(); },
     events: function (d) { take(d.events); if (S.view) { renderTables(); renderDialog(); } },
-    resync: function () { conn.sync(S.lastSeq); },
+    resync: function () { conn.sync(0); },  // the whole log, merged by seq: fills any gap
     error: function (d) { RP.toast(d.message || "Something went wrong.", "bad"); },
     refused: function (msg) {
       RP.toast((msg || "Not signed in") + " — log in again.", "bad");

@@ -109,7 +109,7 @@
     sync: function (d) { if (d.view) S.view = d.view; take(d.events); render(); },
     view: function (d) { S.view = d.view; render(); },
     events: function (d) { take(d.events); render(); },
-    resync: function () { conn.sync(S.lastSeq); },
+    resync: function () { conn.sync(0); },  // the latest events, merged by seq: fills any gap
     refused: function (msg) { RP.toast((msg || "Not signed in") + " — log in as the instructor on this computer.", "bad"); },
   });
 })();
