@@ -20,6 +20,7 @@ import os
 import random
 import secrets
 import time
+from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -90,7 +91,7 @@ class Recorder:
         return {"expected": sum(self.expected.values()), "missing": missing, "unexpected": extra}
 
 
-class Target:
+class Target(ABC):
     """How one stack is spoken to. Subclasses: AppTarget, BareTarget."""
 
     name = "?"
@@ -111,8 +112,9 @@ class Target:
     def port_of(self, s: Student) -> int:
         return self.ports[s.idx % len(self.ports)]
 
+    @abstractmethod
     def client_for(self, s: Student) -> Client:
-        raise NotImplementedError
+        """Implemented by the app and the bare-stack targets."""
 
     async def connect_one(self, s: Student, retry_until: float = 0.0) -> None:
         """Connect (retrying until `retry_until` on a monotonic clock), then wait for sync."""
@@ -145,17 +147,21 @@ class Target:
         await asyncio.gather(*(s.client.close() for s in self.students if s.client))
 
     # -- the load --------------------------------------------------------------------
+    @abstractmethod
     def send_chat(self, s: Student) -> None:
-        raise NotImplementedError
+        """Implemented by the app and the bare-stack targets."""
 
+    @abstractmethod
     def send_proposal(self, s: Student) -> None:
-        raise NotImplementedError
+        """Implemented by the app and the bare-stack targets."""
 
+    @abstractmethod
     def send_sign(self, s: Student) -> None:
-        raise NotImplementedError
+        """Implemented by the app and the bare-stack targets."""
 
+    @abstractmethod
     async def phase_change(self) -> None:
-        raise NotImplementedError
+        """Implemented by the app and the bare-stack targets."""
 
     async def steady(self, seconds: float, chat_every: float = 10.0,
                      propose_every: float = 30.0) -> None:
