@@ -30,6 +30,7 @@ from .errors import RoleplayError
 from .scenario.loader import CampaignBundle
 from .scenario.model import Scenario
 from .strategy import next_move
+from .web.dashboard import merge_patch
 
 TIMEOUT = 10.0
 ROUNDS_PER_PHASE = 6
@@ -60,6 +61,8 @@ class Client(ABC):
                                    reconnection_delay_max=2, handle_sigint=False,
                                    http_session=self.http)
         self.view: dict[str, Any] | None = None
+        #: for an instructor's view: the seq each part of it came from (dashboard.merge_patch)
+        self.view_seqs: dict[str, int] = {}
         self.me: dict[str, Any] | None = None
         self.events: dict[int, dict[str, Any]] = {}
         self.last_seq = 0
@@ -70,6 +73,7 @@ class Client(ABC):
         self._cond = threading.Condition()
         self.sio.on("sync", self._on_sync)
         self.sio.on("view", self._on_view)
+        self.sio.on("view_patch", self._on_view_patch)
         self.sio.on("events", self._on_events)
         self.sio.on("ack", self._on_ack)
         self.sio.on("error", self._on_error)
@@ -86,13 +90,25 @@ class Client(ABC):
         with self._cond:
             self.syncs.append(data)
             self.view, self.me = data["view"], data.get("me")
+            self.view_seqs = {}
             self._seen(data["events"])
             self.last_seq = max(self.last_seq, int(data["seq"]))
             self._cond.notify_all()
 
     def _on_view(self, data: dict[str, Any]) -> None:
         with self._cond:
-            self.view = data["view"]
+            held = self.view_seqs.get("game", self.view["game"]["seq"]) if self.view else -1
+            if data["view"]["game"]["seq"] >= held:  # views from two workers may cross
+                self.view = data["view"]
+                self.view_seqs = {}
+            self._cond.notify_all()
+
+    def _on_view_patch(self, data: dict[str, Any]) -> None:
+        with self._cond:
+            if self.view is None:
+                return  # the sync's whole view is on its way
+            if not merge_patch(self.view, data, self.view_seqs):
+                self.sio.emit("sync", {"last_seq": self.last_seq})
             self._cond.notify_all()
 
     def _on_events(self, data: dict[str, Any]) -> None:

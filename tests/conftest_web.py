@@ -31,6 +31,7 @@ from roleplay.settings import Settings
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 from roleplay.web import create_app, socketio
+from roleplay.web.dashboard import merge_patch
 
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct horse battery staple"
@@ -212,6 +213,24 @@ def received(sock: Any, name: str | None = None) -> list[Any]:
     if name is None:
         return [(m["name"], m["args"][0] if m["args"] else None) for m in got]
     return [m["args"][0] if m["args"] else None for m in got if m["name"] == name]
+
+
+class DashboardCopy:
+    """What an instructor's dashboard holds after what its socket received (as instructor.js)."""
+
+    def __init__(self) -> None:
+        self.view: dict[str, Any] | None = None
+        self.seqs: dict[str, int] = {}
+        self.patches = 0
+
+    def take(self, messages: list[tuple[str, Any]]) -> None:
+        for name, payload in messages:
+            if name in ("sync", "view"):
+                self.view, self.seqs = payload["view"], {}
+            elif name == "view_patch":
+                assert self.view is not None, "a patch came before any whole view"
+                assert merge_patch(self.view, payload, self.seqs)
+                self.patches += 1
 
 
 # -- a real server in a subprocess ------------------------------------------------------

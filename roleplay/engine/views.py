@@ -227,39 +227,53 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     return view
 
 
-def instructor_view(state: GameState, now: float) -> dict[str, Any]:
-    """The whole game for the instructor's dashboard."""
-    sc = state.scenario
-    roles = list(sc.table.roles)
+def seated_by_table(state: GameState) -> dict[int, list[Player]]:
+    """Players (kicked ones too) by the table they sit at, in join order."""
     seated: dict[int, list[Player]] = {}
     for p in state.players.values():
         if p.table is not None:
             seated.setdefault(p.table, []).append(p)
-    tables = []
-    for t in sorted(state.tables.values(), key=lambda t: t.id):
-        current = t.current
-        tables.append({
-            "id": t.id,
-            "seats": _seats(state, t, with_ids=True, seated=seated),
-            "openings": {s: dict(pkg) for s, pkg in t.openings.items()},
-            "proposals": _proposal_list(state, t, roles),
-            "current": current.seq if current else None,
-            "current_points": {r: utility(state, t, r, current.package) for r in roles}
-            if current else None,
-            "signatures": dict(t.signatures),
-            "linkages": [{"role": lk.role, "issue": lk.issue, "requires": lk.requires}
-                         for lk in t.linkages],
-            "outcome": t.outcome,
-            "deal": dict(t.deal) if t.deal else None,
-            "deadlock_reason": t.deadlock_reason,
-            "batna": {r: state.batna(t, r) for r in roles},
-            "variables": _variables(state, t),
-            "bridge_open": t.bridge_open,
-            "closed_channels": sorted(t.closed_channels),
-            "events_fired": list(t.events_fired),
-            "actions_taken": [{"role": r, "action": a, "phase_index": pi}
-                              for r, a, pi in t.actions_taken],
-        })
+    return seated
+
+
+def instructor_table(state: GameState, t: TableState,
+                     seated: Mapping[int, list[Player]]) -> dict[str, Any]:
+    """One table of the instructor's view: a function of the table, its seats and the step."""
+    roles = list(state.scenario.table.roles)
+    current = t.current
+    return {
+        "id": t.id,
+        "seats": _seats(state, t, with_ids=True, seated=seated),
+        "openings": {s: dict(pkg) for s, pkg in t.openings.items()},
+        "proposals": _proposal_list(state, t, roles),
+        "current": current.seq if current else None,
+        "current_points": {r: utility(state, t, r, current.package) for r in roles}
+        if current else None,
+        "signatures": dict(t.signatures),
+        "linkages": [{"role": lk.role, "issue": lk.issue, "requires": lk.requires}
+                     for lk in t.linkages],
+        "outcome": t.outcome,
+        "deal": dict(t.deal) if t.deal else None,
+        "deadlock_reason": t.deadlock_reason,
+        "batna": {r: state.batna(t, r) for r in roles},
+        "variables": _variables(state, t),
+        "bridge_open": t.bridge_open,
+        "closed_channels": sorted(t.closed_channels),
+        "events_fired": list(t.events_fired),
+        "actions_taken": [{"role": r, "action": a, "phase_index": pi}
+                          for r, a, pi in t.actions_taken],
+    }
+
+
+def instructor_player(p: Player) -> dict[str, Any]:
+    return {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked}
+
+
+def instructor_view(state: GameState, now: float) -> dict[str, Any]:
+    """The whole game for the instructor's dashboard."""
+    sc = state.scenario
+    roles = list(sc.table.roles)
+    seated = seated_by_table(state)
     return {
         "game": game_header(state, now),
         "scenario": {"id": sc.id, "title": sc.title, "summary": sc.summary},
@@ -269,7 +283,7 @@ def instructor_view(state: GameState, now: float) -> dict[str, Any]:
                     "options": [{"id": o.id, "label": o.label, "kind": o.kind} for o in i.options]}
                    for i in sc.issues],
         "events": [{"id": e.id, "title": e.title, "trigger": e.trigger.kind} for e in sc.events],
-        "players": [{"id": p.id, "name": p.name, "table": p.table, "role": p.role,
-                     "kicked": p.kicked} for p in state.players.values()],
-        "tables": tables,
+        "players": [instructor_player(p) for p in state.players.values()],
+        "tables": [instructor_table(state, t, seated)
+                   for t in sorted(state.tables.values(), key=lambda t: t.id)],
     }

@@ -24,6 +24,7 @@ from ..errors import RoleplayError
 from ..service import Joined
 from . import rooms
 from .clusterlock import ClusterLocks
+from .dashboard import Dashboard
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ class Delivery:
         self._staff_sent: dict[str, float] = {}
         self._staff_pending: set[str] = set()
         self._staff_guard = threading.Lock()
+        #: what this worker last sent each game's dashboards (they get patches after it)
+        self.dashboard = Dashboard()
         #: (game, player) -> server time of the player's last command or connect
         self.last_seen: dict[tuple[str, str], float] = {}
 
@@ -138,15 +141,31 @@ class Delivery:
     def staff_view(self, state: GameState, now: float) -> dict[str, Any]:
         """The instructor's view, with who is connected to this worker and when last seen."""
         v = self.rt.service.view_of(state, "instructor", now)
-        game_id = state.setup.game_id
+        self._decorate(state.setup.game_id, v["players"])
+        return v
+
+    def _decorate(self, game_id: str, players: list[dict[str, Any]]) -> None:
         online = {c.player_id for c in list(self.rt.connections.values())
                   if c.game_id == game_id and c.kind == "player"}
-        for p in v["players"]:
+        for p in players:
             p["online"] = p["id"] in online
             seen = self.last_seen.get((game_id, p["id"]))
             if seen is not None:
                 p["last_seen"] = seen
-        return v
+
+    def staff_update(self, state: GameState, now: float) -> tuple[str, dict[str, Any]]:
+        """What the game's dashboards get next: the whole view, or a patch (see dashboard.py)."""
+        game_id = state.setup.game_id
+        service = self.rt.service
+
+        def scores() -> dict[str, Any] | None:
+            if not any(t.outcome != "open" for t in state.tables.values()):
+                return None
+            return service.scores(state).to_dict()
+
+        return self.dashboard.update(
+            state, now, whole=lambda: self.staff_view(state, now),
+            decorate=lambda players: self._decorate(game_id, players), scores=scores)
 
     def public_view(self, state: GameState, now: float) -> dict[str, Any]:
         v = projector_view(state, now)
@@ -348,7 +367,7 @@ class Delivery:
             log.warning("staff views of game %s not sent: %s", game_id, e)
 
     def _emit_staff_views(self, game_id: str, state: GameState, now: float) -> None:
-        self._emit("view", {"view": self.staff_view(state, now)}, rooms.instructor(game_id))
+        self._emit(*self.staff_update(state, now), rooms.instructor(game_id))
         self._emit("view", {"view": self.public_view(state, now)}, rooms.projector(game_id))
 
 

@@ -136,7 +136,7 @@
   // -- the socket -------------------------------------------------------------------------
   /**
    * Connect with `auth` (a function returning the auth object, so that a
-   * reconnect sends the latest last_seq). handlers: {sync, events, view, error,
+   * reconnect sends the latest last_seq). handlers: {sync, events, view, view_patch, error,
    * ack, resync, kicked, status(connected: bool), refused(message)}.
    */
   function connect(authFn, handlers) {
@@ -157,7 +157,7 @@
       // A refused credential: the server does not reconnect by itself.
       if (!socket.active && handlers.refused) handlers.refused(err && err.message);
     });
-    ["sync", "events", "view", "resync", "kicked"].forEach(function (name) {
+    ["sync", "events", "view", "view_patch", "resync", "kicked"].forEach(function (name) {
       socket.on(name, function (data) { if (handlers[name]) handlers[name](data || {}); });
     });
     socket.on("ack", function (data) {

@@ -6,7 +6,7 @@
 
   var body = document.body;
   var gameId = body.dataset.game;
-  var S = { view: null, events: [], seqs: {}, lastSeq: 0, openTable: null, armed: null, tableKey: null };
+  var S = { view: null, partSeq: {}, events: [], seqs: {}, lastSeq: 0, openTable: null, armed: null, tableKey: null };
   var clock = new RP.Clock($("clock"));
   var setConn = RP.connIndicator($("conn"));
 
@@ -339,12 +339,54 @@
 
   function take(events) { RP.takeEvents(S, events); }
 
+  // A whole view resets what the patches are measured against (roleplay/web/dashboard.py).
+  function setView(v) { S.view = v; S.partSeq = {}; }
+  function heldSeq(key) {
+    var v = S.partSeq[key];
+    if (v === undefined) v = S.partSeq["*"];
+    return v === undefined ? S.view.game.seq : v;
+  }
+  /* Apply a view_patch: each part is replaced only by a copy from the same or a later
+     state, so patches from several workers may cross. False: newer and of another
+     step, ask for a sync. (The same rule as merge_patch in dashboard.py.) */
+  function mergePatch(p) {
+    var v = S.view;
+    if (S.partSeq["*"] === undefined) S.partSeq["*"] = v.game.seq;
+    if (p.step !== v.game.step) return p.seq < heldSeq("game");
+    if (p.seq >= heldSeq("game")) { v.game = p.game; S.partSeq.game = p.seq; }
+    [["table", v.tables, p.tables], ["player", v.players, p.players]].forEach(function (x) {
+      var kind = x[0], parts = x[1], index = {};
+      parts.forEach(function (part, i) { index[part.id] = i; });
+      x[2].forEach(function (part) {
+        var key = kind + ":" + part.id;
+        if (p.seq < heldSeq(key)) return;
+        S.partSeq[key] = p.seq;
+        if (index[part.id] !== undefined) parts[index[part.id]] = part;
+        else { index[part.id] = parts.length; parts.push(part); }
+      });
+    });
+    if (p.results !== undefined && p.seq >= heldSeq("results")) {
+      v.results = p.results; S.partSeq.results = p.seq;
+    }
+    v.tables.sort(function (a, b) { return a.id - b.id; });
+    return true;
+  }
+
   var conn = RP.connect(function () {
     return { kind: "instructor", game: gameId, last_seq: S.lastSeq };
   }, {
     status: setConn,
-    sync: function (d) { if (d.view) S.view = d.view; take(d.events); render(); },
-    view: function (d) { S.view = d.view; render(); },
+    sync: function (d) { if (d.view) setView(d.view); take(d.events); render(); },
+    view: function (d) {
+      // views from two workers may cross: an older whole view never replaces a newer one
+      if (S.view && d.view.game.seq < heldSeq("game")) return;
+      setView(d.view); render();
+    },
+    view_patch: function (d) {
+      if (!S.view) return;  // the sync's whole view is on its way
+      if (!mergePatch(d)) { conn.sync(S.lastSeq); return; }
+      render();
+    },
     events: function (d) { take(d.events); if (S.view) { renderTables(); renderDialog(); } },
     resync: function () { conn.sync(0); },  // the whole log, merged by seq: fills any gap
     error: function (d) { RP.toast(d.message || "Something went wrong.", "bad"); },
