@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="under 3 minutes: 500 students")
     ap.add_argument("--students", type=int, nargs="*", help="sizes (default 50 200 500 1000)")
-    ap.add_argument("--seconds", type=float, help="steady load per size (default 15 quick, 40 full)")
+    ap.add_argument("--seconds", type=float, help="steady load per size (default 30 quick, 40 full)")
     ap.add_argument("--no-storage", action="store_true")
     ap.add_argument("--bare-default-gc", action="store_true",
                     help="run the bare stack with Python's default collector settings "
@@ -389,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _raise_file_limit(8192)  # a socket per student, in this process too
     sizes = args.students or ([500] if args.quick else [50, 200, 500, 1000])
-    seconds = args.seconds or (15.0 if args.quick else 40.0)
+    seconds = args.seconds or (30.0 if args.quick else 40.0)
     storm_n = args.storm or 500
     workdir = Path(tempfile.mkdtemp(prefix="roleplay-bench-", dir=HERE))
     started = time.monotonic()

@@ -19,7 +19,7 @@ from flask import current_app
 from ..engine.commands import Actor
 from ..engine.events import Event
 from ..engine.state import GameState
-from ..engine.views import game_header, player_view, results_visible
+from ..engine.views import game_header, player_view, results_visible, seated_by_table
 from ..errors import RoleplayError
 from ..service import Joined
 from . import rooms
@@ -63,12 +63,12 @@ def me(state: GameState, player_id: str) -> dict[str, Any] | None:
 def projector_view(state: GameState, now: float) -> dict[str, Any]:
     """Public data only: the header, how many joined, each table's status."""
     shown = results_visible(state)
+    by_table = seated_by_table(state)
     tables = []
     for t in sorted(state.tables.values(), key=lambda t: t.id):
-        seated = [p for p in state.players.values() if p.table == t.id and not p.kicked]
         tables.append({
             "id": t.id,
-            "players": len(seated),
+            "players": sum(1 for p in by_table.get(t.id, ()) if not p.kicked),
             "proposals": len(t.proposals),
             "signed": sorted(t.signatures),
             "outcome": t.outcome,
