@@ -374,3 +374,58 @@ def test_a_crash_is_a_styled_page_without_details(instructor: FlaskClient, app: 
     for method, url in [("PUT", "/join"), ("DELETE", "/api/login")]:
         resp = instructor.open(url, method=method)
         assert resp.status_code == 405 and "Traceback" not in resp.get_data(as_text=True)
+
+
+def test_a_logout_holds_on_every_worker_and_after_a_restart(tmp_path: Any) -> None:
+    """Two apps on one database (two workers, or one restarted): a cookie logged out on
+    one is refused by the other, and the refused cookie loses its login."""
+    db = f"sqlite:///{tmp_path / 'logins.db'}"
+
+    def worker() -> Flask:
+        settings = Settings(database_url=db, async_mode="threading", testing=True,
+                            secret_key=SECRET_KEY, instructor_password=PASSWORD)
+        return create_app(settings, service=GameService(EventStore(make_engine(db))))
+
+    a, b = worker(), worker()
+    on_a = a.test_client()
+    assert on_a.post("/api/login", json={"password": PASSWORD}).status_code == 200
+    cookie = on_a.get_cookie("roleplay").value  # type: ignore[union-attr]
+    on_b = b.test_client()
+    on_b.set_cookie("roleplay", cookie)
+    assert on_b.get("/instructor/").status_code == 200, "one login works on both workers"
+    library = on_a.get("/instructor/").get_data(as_text=True)
+    assert on_a.post("/instructor/logout", data={"csrf_token": _csrf(library)}).status_code == 303
+    r = on_b.get("/instructor/")
+    assert r.status_code == 302, "the other worker refuses the logged-out cookie"
+    assert on_b.get_cookie("roleplay").value != cookie  # type: ignore[union-attr]
+    restarted = worker().test_client()
+    restarted.set_cookie("roleplay", cookie)
+    assert restarted.get("/instructor/").status_code == 302, "and so does a restarted one"
+    assert restarted.get("/api/games/x").status_code == 401
+
+
+def test_sockets_of_a_login_ended_elsewhere_are_closed(
+        app: Flask, instructor: FlaskClient, web_service: GameService, four_secrets: Scenario) -> None:
+    """Another worker served the logout: this one refuses the login's commands at once
+    and closes its sockets at the next tick."""
+    from roleplay.web.delivery import Delivery
+    from roleplay.web.runtime import LOGIN_LIFETIME_S, _login_hash
+
+    gid = web_service.create_game(four_secrets).setup.game_id
+    sock = socketio.test_client(app, auth={"kind": "instructor", "game": gid},
+                                flask_test_client=instructor)
+    other = socketio.test_client(app, auth={"kind": "instructor", "game": gid},
+                                 flask_test_client=instructor)
+    assert sock.is_connected() and other.is_connected()
+    delivery: Delivery = app.extensions["roleplay.delivery"]
+    assert delivery.close_ended_logins() == 0
+    sock.get_received()
+    with instructor.session_transaction() as s:
+        key = s["instructor"]
+    web_service.store.end_login(_login_hash(key), time.time(), LOGIN_LIFETIME_S)
+    sock.emit("command", {"name": "start", "args": {}, "client_id": "c-after-logout-1"})
+    assert [m["args"][0]["code"] for m in sock.get_received() if m["name"] == "error"] == ["forbidden"]
+    assert web_service.state(gid).status == "lobby", "nothing was done"
+    assert delivery.close_ended_logins() == 1
+    assert not sock.is_connected() and not other.is_connected()
+

@@ -120,3 +120,12 @@ def test_a_whole_game_survives_losing_the_service(store: EventStore, four_roles:
 
 class _Halfway(Exception):
     pass
+
+
+def test_ended_logins_are_kept_for_the_session_lifetime(store: EventStore) -> None:
+    """Logouts shared by every worker (web/runtime.py), on SQLite and PostgreSQL."""
+    store.end_login("a" * 64, 1000.0, keep_s=100)
+    store.end_login("a" * 64, 1001.0, keep_s=100)  # twice: recorded once
+    assert store.login_ended("a" * 64) and not store.login_ended("b" * 64)
+    store.end_login("b" * 64, 1200.0, keep_s=100)  # the first has outlived every cookie
+    assert not store.login_ended("a" * 64) and store.login_ended("b" * 64)

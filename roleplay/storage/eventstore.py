@@ -17,7 +17,7 @@ from ..engine.events import Audience, Event
 from ..engine.state import GameSetup
 from ..errors import RoleplayError
 from ..scenario.model import Campaign, Scenario
-from .tables import EventRow, GameRow, PlayerTokenRow
+from .tables import EndedLoginRow, EventRow, GameRow, PlayerTokenRow
 
 EVENT: Table = EventRow.__table__  # type: ignore[attr-defined]
 TOKEN: Table = PlayerTokenRow.__table__  # type: ignore[attr-defined]
@@ -251,6 +251,22 @@ class EventStore:
                 )
             ).first()
             return row.player_id if row is not None and not row.revoked else None
+
+    # -- instructor logins ended by logging out -------------------------------------------
+    def end_login(self, key_hash: str, now: float, keep_s: float) -> None:
+        """Record a logout (once), and forget logouts older than `keep_s`."""
+        with _reachable(), Session(self.engine) as s:
+            s.exec(delete(EndedLoginRow).where(EndedLoginRow.ended_at < now - keep_s))  # type: ignore[arg-type]
+            if s.get(EndedLoginRow, key_hash) is None:
+                s.add(EndedLoginRow(key_hash=key_hash, ended_at=now))
+            try:
+                s.commit()
+            except IntegrityError:  # another worker recorded the same logout just now
+                s.rollback()
+
+    def login_ended(self, key_hash: str) -> bool:
+        with _reachable(), Session(self.engine) as s:
+            return s.get(EndedLoginRow, key_hash) is not None
 
     def revoke_token(self, game_id: str, player_id: str) -> None:
         with _reachable(), Session(self.engine) as s:

@@ -1,4 +1,4 @@
-"""SQLModel tables: games, their append-only event logs, and player tokens."""
+"""SQLModel tables: games, their append-only event logs, player tokens, ended logins."""
 
 from __future__ import annotations
 
@@ -54,6 +54,20 @@ class PlayerTokenRow(SQLModel, table=True):
     player_id: str = Field(primary_key=True, max_length=64)
     token_hash: str = Field(index=True, unique=True, max_length=64)
     revoked: bool = False
+
+
+class EndedLoginRow(SQLModel, table=True):
+    """An instructor login ended by logging out (its key's SHA-256), shared by every worker.
+
+    Kept for the session lifetime after the logout: by then every copy of its
+    cookie has expired (a request with an ended login also drops it from the
+    cookie, so a copy cannot be kept fresh).
+    """
+
+    __tablename__ = "ended_login"
+
+    key_hash: str = Field(primary_key=True, max_length=64)
+    ended_at: float = Field(index=True)
 
 
 class ScenarioRow(SQLModel, table=True):

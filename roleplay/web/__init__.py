@@ -66,7 +66,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
     from . import sockets as _sockets  # noqa: F401  (registers the socket handlers)
     from .delivery import Delivery
     from .extensions import socketio
-    from .runtime import Runtime
+    from .runtime import LOGIN_LIFETIME_S, Runtime
 
     settings = settings or Settings.from_env()
     app = Flask(__name__, template_folder=str(templates_dir()), static_folder=str(STATIC),
@@ -77,7 +77,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
         SESSION_COOKIE_NAME="roleplay",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=LOGIN_LIFETIME_S),
         TESTING=settings.testing,
     )
     if service is None:

@@ -282,9 +282,22 @@ class Delivery:
         """Logging out: tell the instructor's and projector's sockets, then close them."""
         room = rooms.login(key)
         self._emit("logged_out", {"message": "You logged out; log in again to continue."}, room)
-        for sid in self._local_sids(room):
+        self._disconnect_login(key)
+
+    def _disconnect_login(self, key: str) -> None:
+        for sid in self._local_sids(rooms.login(key)):
             self.rt.forget_socket(sid)
             self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+
+    def close_ended_logins(self) -> int:
+        """Disconnect this worker's sockets of logins ended on another worker (the ticker
+        calls this every second: the logout's `logged_out` reached them through the
+        queue, but only the worker that served the logout closed its own sockets)."""
+        logins = {c.login for c in list(self.rt.connections.values()) if c.login is not None}
+        ended = [k for k in logins if self.rt.login_ended(k)]
+        for key in ended:
+            self._disconnect_login(key)
+        return len(ended)
 
     def _send_views(self, game_id: str, state: GameState, now: float, events: list[Event]) -> None:
         loud = [e for e in events if e.type not in QUIET]

@@ -7,7 +7,9 @@ locks that keep "persist, then emit" in sequence order.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import logging
 import threading
 import time
 from collections import deque
@@ -19,6 +21,12 @@ from flask import current_app
 from ..engine.errors import RuleError
 from ..service import GameService
 from ..settings import Settings
+from ..storage.eventstore import StoreError
+
+log = logging.getLogger(__name__)
+
+#: how long an instructor's login lasts (the session cookie's lifetime)
+LOGIN_LIFETIME_S = 12 * 3600
 
 ViewerKind = Literal["player", "instructor", "projector"]
 
@@ -123,8 +131,8 @@ class Runtime:
         self.code_failures = LoginThrottle(limit=30, window=60.0)
         #: joins per address (flooding the lobby with fake players)
         self.joins = AddressBuckets(settings.join_rate, settings.join_burst)
-        #: instructor logins ended by logging out: their cookies (and copies) no longer count
-        self.revoked_logins: set[str] = set()
+        #: instructor logins this worker knows were ended (all are in the database)
+        self._ended_logins: set[str] = set()
         self.ticking = False
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
@@ -158,6 +166,31 @@ class Runtime:
                             code="rate_limited")
         return game_id
 
+    # -- instructor logins ended by logging out ----------------------------------------
+    def end_login(self, key: str) -> None:
+        """A logout: this login's cookie, and every copy of it, stops counting on every
+        worker sharing the database, across restarts, until the copies have expired."""
+        self._ended_logins.add(key)
+        try:
+            self.service.store.end_login(_login_hash(key), self.service.clock(), LOGIN_LIFETIME_S)
+        except StoreError:
+            log.warning("a logout could not be recorded in the database: only this worker "
+                        "knows of it until it restarts")
+
+    def login_ended(self, key: str) -> bool:
+        if key in self._ended_logins:
+            return True
+        try:
+            ended = self.service.store.login_ended(_login_hash(key))
+        except StoreError:
+            # the database is away a moment: what this worker knows still holds, and
+            # without the database an instructor can do nothing with the game anyway
+            log.warning("could not check for a logout: the database is not available")
+            return False
+        if ended:
+            self._ended_logins.add(key)
+        return ended
+
     def game_lock(self, game_id: str) -> threading.RLock:
         """Held from storing a game's events until they are emitted: emits stay in seq order."""
         with self._guard:
@@ -177,6 +210,10 @@ class Runtime:
     def forget_socket(self, sid: str) -> None:
         self.connections.pop(sid, None)
         self.buckets.pop(sid, None)
+
+
+def _login_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def runtime() -> Runtime:

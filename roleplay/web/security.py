@@ -53,7 +53,11 @@ def login_key() -> str | None:
     from .runtime import runtime
 
     key = session.get("instructor")
-    if not isinstance(key, str) or not key or key in runtime().revoked_logins:
+    if not isinstance(key, str) or not key:
+        return None
+    if runtime().login_ended(key):
+        # drop it from this cookie: a copy kept fresh by requests would outlive the record
+        session.pop("instructor", None)
         return None
     return key
 
@@ -78,7 +82,7 @@ def log_out() -> None:
     key = login_key()
     session.clear()
     if key is not None:
-        runtime().revoked_logins.add(key)
+        runtime().end_login(key)
         delivery().close_login(key)
 
 

@@ -217,7 +217,7 @@ def on_command(payload: Any = None) -> None:
     if isinstance(payload, dict) and isinstance(payload.get("client_id"), str):
         raw_id = payload["client_id"]
         client_id = raw_id[:64]  # echoed in the reply; checked whole below
-    if viewer is None or (viewer.login is not None and viewer.login in rt.revoked_logins):
+    if viewer is None or (viewer.login is not None and rt.login_ended(viewer.login)):
         _error("forbidden", "This connection is not signed in.", client_id)
         return
     if not _allowed(rt, sid, client_id):

@@ -1,5 +1,8 @@
 """The server's clock: end phases on time, whether or not anyone is connected.
 
+Each tick also closes this worker's sockets of instructor logins that were
+ended (logged out) on another worker.
+
 A background task (started by `create_app` outside tests) ticks every running
 game once a second. Deadlines are absolute times in the log, so after a
 restart the clock simply resumes where the log says it is.
@@ -41,6 +44,10 @@ def start(delivery: Delivery, socketio: Any) -> None:
         while rt.ticking:
             socketio.sleep(INTERVAL)
             tick_all(delivery)
+            try:
+                delivery.close_ended_logins()
+            except Exception:
+                log.exception("closing the sockets of ended logins failed")
 
     socketio.start_background_task(loop)
 
