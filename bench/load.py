@@ -62,6 +62,11 @@ def pct(values: list[float], q: float) -> float | None:
     return round(s[k], 2)
 
 
+def summarize(v: list[float]) -> dict[str, Any]:
+    return {"n": len(v), "p50_ms": pct(v, 50), "p95_ms": pct(v, 95), "p99_ms": pct(v, 99),
+            "max_ms": round(max(v), 2) if v else None}
+
+
 @dataclass
 class Recorder:
     """What the students received, by period ('steady', 'burst', ...)."""
@@ -81,9 +86,7 @@ class Recorder:
             TRACE.append((time.monotonic(), self.period, kind, ms))
 
     def summary(self, kind: str) -> dict[str, Any]:
-        v = self.latency.get(kind, [])
-        return {"n": len(v), "p50_ms": pct(v, 50), "p95_ms": pct(v, 95), "p99_ms": pct(v, 99),
-                "max_ms": round(max(v), 2) if v else None}
+        return summarize(self.latency.get(kind, []))
 
     def dropped(self) -> dict[str, int]:
         missing = sum(max(0, n - self.received.get(k, 0)) for k, n in self.expected.items())

@@ -191,6 +191,7 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
         "rss_kb_per_student": round((max(rss_loaded, rss_connected) - rss_idle) / n, 1),
         "deliveries": rec.dropped(),
         "errors": dict(rec.errors),
+        "_latency": {k: list(v) for k, v in rec.latency.items()},  # for pooling rounds
     }
     if storm and restart is not None:
         out["reconnect_storm"] = await restart(target)
@@ -285,6 +286,45 @@ def bare_run(n: int, seconds: float, workdir: Path, *, gc_freeze: bool = True,
         server.stop()
 
 
+def pool(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One stack's rounds as one result: latency samples pooled, other figures averaged."""
+    out = dict(runs[0])
+    lat: dict[str, list[float]] = {}
+    for r in runs:
+        for k, v in r.pop("_latency").items():
+            lat.setdefault(k, []).extend(v)
+    out.pop("_latency", None)
+    for r in runs:  # the storm runs in the last round
+        if "reconnect_storm" in r:
+            out["reconnect_storm"] = r["reconnect_storm"]
+    if len(runs) == 1:
+        return out
+
+    def mean(get: Any) -> Any:
+        vals = [get(r) for r in runs]
+        return None if any(v is None for v in vals) else round(sum(vals) / len(vals), 1)
+
+    for key in ("deliveries_per_s", "server_cpu_pct", "load_client_cpu_pct", "rss_kb_per_student",
+                "rss_mb_idle", "rss_mb_loaded", "connect_s"):
+        out[key] = mean(lambda r, k=key: r[k])
+    out["chat"] = load.summarize(lat.get("steady:chat", []))
+    out["proposal"] = load.summarize(lat.get("steady:proposal_made", []))
+    out["sign_burst"] = load.summarize(lat.get("burst:signed", []))
+    out["phase_change"] = {k: mean(lambda r, k=k: r["phase_change"][k])
+                           for k in ("all_ms", "p50_ms", "p99_ms")}
+    out["phase_change"]["reached"] = sum(r["phase_change"]["reached"] for r in runs)
+    out["phase_change"]["of"] = sum(r["phase_change"]["of"] for r in runs)
+    out["deliveries"] = {k: sum(r["deliveries"][k] for r in runs) for k in runs[0]["deliveries"]}
+    errors: dict[str, int] = {}
+    for r in runs:
+        for k, n in r["errors"].items():
+            errors[k] = errors.get(k, 0) + n
+    out["errors"] = errors
+    out["rounds"] = [{"chat": r["chat"], "phase_change_all_ms": r["phase_change"]["all_ms"],
+                      "server_cpu_pct": r["server_cpu_pct"]} for r in runs]
+    return out
+
+
 # -- reporting -----------------------------------------------------------------------------
 def ratio(a: float | None, b: float | None) -> float | None:
     if a is None or b is None or b == 0:
@@ -373,6 +413,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="under 3 minutes: 500 students")
     ap.add_argument("--students", type=int, nargs="*", help="sizes (default 50 200 500 1000)")
     ap.add_argument("--seconds", type=float, help="steady load per size (default 30 quick, 40 full)")
+    ap.add_argument("--rounds", type=int, default=2,
+                    help="rounds per stack, alternating (bare, app, app, bare...); the steady "
+                         "load is split between them and their samples pooled (default 2)")
     ap.add_argument("--no-storage", action="store_true")
     ap.add_argument("--bare-default-gc", action="store_true",
                     help="run the bare stack with Python's default collector settings "
@@ -390,18 +433,35 @@ def main(argv: list[str] | None = None) -> int:
     _raise_file_limit(8192)  # a socket per student, in this process too
     sizes = args.students or ([500] if args.quick else [50, 200, 500, 1000])
     seconds = args.seconds or (30.0 if args.quick else 40.0)
+    rounds = max(1, args.rounds)
+    each = seconds / rounds
     storm_n = args.storm or 500
     workdir = Path(tempfile.mkdtemp(prefix="roleplay-bench-", dir=HERE))
     started = time.monotonic()
-    results: dict[str, Any] = {"machine": machine(), "seconds_per_size": seconds, "sizes": []}
+    results: dict[str, Any] = {"machine": machine(), "seconds_per_size": seconds,
+                               "rounds": rounds, "sizes": []}
     gc.collect()
     try:
         for n in sizes:
-            log(f"-- {n} students: bare stack, then the app")
-            bare = bare_run(n, seconds, workdir, gc_freeze=not args.bare_default_gc)
-            log(row(bare))
-            app = app_run(n, seconds, workdir, storm=(n == storm_n))
-            log(row(app))
+            # bare, app, app, bare...: a drift of the machine's speed during the run
+            # weighs on both stacks alike; each stack's rounds are pooled
+            log(f"-- {n} students: bare stack and the app, {rounds} rounds each of {each:g} s")
+            runs: dict[str, list[dict[str, Any]]] = {"bare": [], "app": []}
+            order = [["bare", "app"] if r % 2 == 0 else ["app", "bare"] for r in range(rounds)]
+            for r, pair in enumerate(order):
+                for stack in pair:
+                    last = r == rounds - 1 or rounds == 1
+                    if stack == "bare":
+                        res = bare_run(n, each, workdir, gc_freeze=not args.bare_default_gc)
+                    else:
+                        res = app_run(n, each, workdir, storm=(n == storm_n and last))
+                    runs[stack].append(res)
+                    log(row(res))
+            bare, app = pool(runs["bare"]), pool(runs["app"])
+            if rounds > 1:
+                log("   pooled:")
+                log(row(bare))
+                log(row(app))
             entry = {"students": n, "bare": bare, "app": app, "ratio": compare(app, bare)}
             log(f"      ratio app/bare: {entry['ratio']}")
             if n == storm_n:
@@ -409,18 +469,18 @@ def main(argv: list[str] | None = None) -> int:
             results["sizes"].append(entry)
         if storm_n not in sizes:
             log(f"-- reconnect storm, {storm_n} students")
-            app = app_run(storm_n, min(seconds, 5.0), workdir, storm=True)
+            app = pool([app_run(storm_n, min(seconds, 5.0), workdir, storm=True)])
             results["storm"] = app["reconnect_storm"]
             log(f"      {results['storm']}")
         else:
-            results["storm"] = next(e["app"]["reconnect_storm"] for e in results["sizes"]
+            results["storm"] = next(e["app"].get("reconnect_storm") for e in results["sizes"]
                                     if e["students"] == storm_n)
         if not args.quick and not args.no_workers:
             n = 500 if 500 in sizes else sizes[-1]
             log(f"-- two workers on PostgreSQL + Redis, {n} students (one worker beside it)")
             try:
-                one = app_run(n, seconds, workdir, workers=1, postgres=True)
-                two = app_run(n, seconds, workdir, workers=2)
+                one = pool([app_run(n, seconds, workdir, workers=1, postgres=True)])
+                two = pool([app_run(n, seconds, workdir, workers=2)])
                 results["workers"] = {"one": one, "two": two}
                 log(row(one))
                 log(row(two))

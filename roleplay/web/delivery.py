@@ -116,19 +116,23 @@ class Delivery:
             for e in events:
                 if e.type == "player_kicked":
                     service.store.revoke_token(game_id, str(e.data["player"]))
-            self.publish(game_id, events)
+            self.publish(game_id, events, views=False)
+        # The views after the lock: the game's next commands need not wait for them
+        self.send_views(game_id, events)
         return events
 
     def join_game(self, game_id: str, code: str, name: str) -> Joined:
         with self.rt.game_lock(game_id), self.cluster.hold(game_id):
             joined = self.rt.service.join(code, name)
-            self.publish(joined.game_id, list(joined.events))
+            self.publish(joined.game_id, list(joined.events), views=False)
+        self.send_views(joined.game_id, list(joined.events))
         return joined
 
     def tick(self, game_id: str) -> list[Event]:
         with self.rt.game_lock(game_id), self.cluster.hold(game_id):
             events = self.rt.service.tick(game_id)
-            self.publish(game_id, events)
+            self.publish(game_id, events, views=False)
+        self.send_views(game_id, events)
         return events
 
     # -- views ------------------------------------------------------------------------
@@ -201,11 +205,12 @@ class Delivery:
             if r not in current:
                 server.enter_room(sid, r, namespace=NAMESPACE)
 
-    def publish(self, game_id: str, events: list[Event]) -> None:
+    def publish(self, game_id: str, events: list[Event], *, views: bool = True) -> None:
+        """Send stored events to their audiences, in log order (call it holding the game's
+        lock), then (unless `views` is False: the caller sends them) the fresh views."""
         if not events:
             return
         state = self.rt.service.state_at_least(game_id, events[-1].seq)
-        now = self.rt.service.clock()
         moved = {str(e.data["player"]) for e in events if e.type == "seat_assigned"}
         kicked = {str(e.data["player"]) for e in events if e.type == "player_kicked"}
         # Seats first, so that a newly seated player hears of its table's events at once.
@@ -224,22 +229,36 @@ class Delivery:
             batch_rooms = to
         if batch:
             self._emit("events", {"events": batch}, batch_rooms)
-        if len(state.players) >= COALESCE_FROM:
-            # let the sockets' writers send the events before the views are built: in a big
-            # game a phase change builds a view per seat, and the events waited for all of them
-            self.socketio.sleep(0)
         if self.rt.settings.message_queue:
             # Sockets on other workers cannot be moved from here: they re-place themselves
             # when they sync. (With one worker every socket was moved above.)
             for pid in moved - kicked:
                 self._emit("resync", {}, rooms.player(game_id, pid))
-        self._send_views(game_id, state, now, events)
         for pid in kicked:
             room = rooms.player(game_id, pid)
             self._emit("kicked", {"message": "Your instructor removed you from this game."}, room)
             for sid in self._local_sids(room):
                 self.place(sid, game_id, [])
                 self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+        if views:
+            self.send_views(game_id, events)
+
+    def send_views(self, game_id: str, events: list[Event]) -> None:
+        """Fresh views for the seats (and staff) the events concern, from the latest state.
+
+        In a big game this yields before each view it builds: first so that the sockets'
+        writers send the events (a phase change builds a view per seat, and the events
+        waited for all of them), then so that other commands run meanwhile. Views carry
+        the state's seq, and the pages keep the newest.
+        """
+        if not events or all(e.type in QUIET for e in events):
+            # a chat line changes no view: the instructor's dashboard of a big game is
+            # hundreds of KB, and rebuilding it per chat line was most of the server's time
+            return
+        service = self.rt.service
+        state = service.state_at_least(game_id, events[-1].seq)
+        self._send_views(game_id, state, service.clock(), events,
+                         big=len(state.players) >= COALESCE_FROM)
 
     def watch_queue(self) -> None:
         """Ask this worker's sockets to `resync` whenever its message queue comes back.
@@ -299,12 +318,9 @@ class Delivery:
             self._disconnect_login(key)
         return len(ended)
 
-    def _send_views(self, game_id: str, state: GameState, now: float, events: list[Event]) -> None:
+    def _send_views(self, game_id: str, state: GameState, now: float, events: list[Event],
+                    *, big: bool) -> None:
         loud = [e for e in events if e.type not in QUIET]
-        if not loud:
-            # a chat line changes no view: the instructor's dashboard of a big game is
-            # hundreds of KB, and rebuilding it per chat line was most of the server's time
-            return
         seats: set[tuple[int, str]] = set()
         lone: set[str] = set()
         everyone = False
@@ -328,14 +344,22 @@ class Delivery:
             seats |= _seats_at(state, None)
             lone |= {p.id for p in state.players.values()
                      if not p.kicked and (p.table is None or p.role is None)}
-        for table_id, role_id in sorted(seats):
-            holders = state.seat_players(table_id, role_id)
-            if holders:
-                view = self.player_view(state, holders[0].id, now)
-                self._emit("view", {"view": view}, rooms.seat(game_id, table_id, role_id))
-        for pid in sorted(lone):
-            self._emit("view", {"view": self.player_view(state, pid, now)},
-                       rooms.player(game_id, pid))
+        service = self.rt.service
+        targets: list[tuple[str, tuple[int, str] | str]] = [
+            (rooms.seat(game_id, t, r), (t, r)) for t, r in sorted(seats)]
+        targets += [(rooms.player(game_id, pid), pid) for pid in sorted(lone)]
+        for room, who in targets:
+            if big:
+                self.socketio.sleep(0)
+                state, now = service.state_at_least(game_id, state.seq), service.clock()
+            if isinstance(who, tuple):
+                holders = state.seat_players(*who)
+                if not holders:
+                    continue
+                pid = holders[0].id
+            else:
+                pid = who
+            self._emit("view", {"view": self.player_view(state, pid, now)}, room)
         self._send_staff_views(game_id, state, now)
 
     def _send_staff_views(self, game_id: str, state: GameState, now: float) -> None:
@@ -373,9 +397,10 @@ class Delivery:
             self._staff_pending.discard(game_id)
             self._staff_sent[game_id] = time.monotonic()
         try:
-            with self.rt.game_lock(game_id):
-                service = self.rt.service
-                self._emit_staff_views(game_id, service.state(game_id), service.clock())
+            # Not under the game's lock (commands need not wait for it): each dashboard patch
+            # carries its seq and is idempotent, and the pages ignore a view older than theirs.
+            service = self.rt.service
+            self._emit_staff_views(game_id, service.state(game_id), service.clock())
         except RoleplayError as e:  # the database may be down a moment: the next change resends
             log.warning("staff views of game %s not sent: %s", game_id, e)
 

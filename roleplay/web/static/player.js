@@ -960,6 +960,9 @@
       render();
     },
     view: function (data) {
+      // views are built after the events are sent, and a worker may send one late:
+      // one from an older state than the page's waits for the next
+      if (S.view && data.view.game.seq < S.view.game.seq) return;
       var oldTable = S.view && S.view.table ? S.view.table.id : null;
       var hadResults = !!(S.view && S.view.game.results_visible);
       S.view = data.view;

@@ -107,7 +107,11 @@
   }, {
     status: setConn,
     sync: function (d) { if (d.view) S.view = d.view; take(d.events); render(); },
-    view: function (d) { S.view = d.view; render(); },
+    view: function (d) {
+      // a view built from an older state (sent by another worker, or a moment late) waits
+      if (S.view && d.view.game.seq < S.view.game.seq) return;
+      S.view = d.view; render();
+    },
     events: function (d) { take(d.events); render(); },
     resync: function () { conn.sync(0); },  // the latest events, merged by seq: fills any gap
     refused: function (msg) { RP.toast((msg || "Not signed in") + " — log in as the instructor on this computer.", "bad"); },
