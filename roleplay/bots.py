@@ -63,6 +63,7 @@ class Client(ABC):
         self.view: dict[str, Any] | None = None
         #: for an instructor's view: the seq each part of it came from (dashboard.merge_patch)
         self.view_seqs: dict[str, int] = {}
+        self._recent: list[dict[str, Any]] = []  # the dashboard's last patches
         self.me: dict[str, Any] | None = None
         self.events: dict[int, dict[str, Any]] = {}
         self.last_seq = 0
@@ -89,26 +90,38 @@ class Client(ABC):
     def _on_sync(self, data: dict[str, Any]) -> None:
         with self._cond:
             self.syncs.append(data)
-            self.view, self.me = data["view"], data.get("me")
-            self.view_seqs = {}
+            self._whole(data["view"])
+            self.me = data.get("me")
             self._seen(data["events"])
             self.last_seq = max(self.last_seq, int(data["seq"]))
             self._cond.notify_all()
 
     def _on_view(self, data: dict[str, Any]) -> None:
         with self._cond:
-            held = self.view_seqs.get("game", self.view["game"]["seq"]) if self.view else -1
-            if data["view"]["game"]["seq"] >= held:  # views from two workers may cross
-                self.view = data["view"]
-                self.view_seqs = {}
+            self._whole(data["view"])
             self._cond.notify_all()
+
+    def _whole(self, view: dict[str, Any]) -> None:
+        """A whole view, unless older than the one held (views from two workers may
+        cross); the dashboard's recent patches newer than it are applied again."""
+        held = self.view_seqs.get("game", self.view["game"]["seq"]) if self.view else -1
+        if view["game"]["seq"] < held:
+            return
+        self.view, self.view_seqs = view, {}
+        for p in self._recent:
+            if p["seq"] > view["game"]["seq"]:
+                self._merge(p)
+
+    def _merge(self, patch: dict[str, Any]) -> None:
+        assert self.view is not None
+        if not merge_patch(self.view, patch, self.view_seqs):
+            self.sio.emit("sync", {"last_seq": self.last_seq})
 
     def _on_view_patch(self, data: dict[str, Any]) -> None:
         with self._cond:
-            if self.view is None:
-                return  # the sync's whole view is on its way
-            if not merge_patch(self.view, data, self.view_seqs):
-                self.sio.emit("sync", {"last_seq": self.last_seq})
+            self._recent = [*self._recent[-49:], data]
+            if self.view is not None:  # else the sync's whole view is on its way
+                self._merge(data)
             self._cond.notify_all()
 
     def _on_events(self, data: dict[str, Any]) -> None:

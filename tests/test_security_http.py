@@ -426,6 +426,40 @@ def test_sockets_of_a_login_ended_elsewhere_are_closed(
     sock.emit("command", {"name": "start", "args": {}, "client_id": "c-after-logout-1"})
     assert [m["args"][0]["code"] for m in sock.get_received() if m["name"] == "error"] == ["forbidden"]
     assert web_service.state(gid).status == "lobby", "nothing was done"
+    sock.emit("sync", {"last_seq": 0})
+    got = sock.get_received()
+    assert [m["name"] for m in got] == ["error"], "no view, no events for an ended login"
     assert delivery.close_ended_logins() == 1
     assert not sock.is_connected() and not other.is_connected()
 
+
+
+def test_a_login_lasts_twelve_hours_from_logging_in_however_often_it_is_used(
+        instructor: FlaskClient) -> None:
+    """Every request refreshes the cookie, but not the login: a logout's record (kept 12
+    hours) therefore outlives every copy of the cookie."""
+    assert instructor.get("/instructor/").status_code == 200
+    with instructor.session_transaction() as s:
+        s["since"] = time.time() - 12 * 3600 - 5
+    assert instructor.get("/instructor/").status_code == 302
+    with instructor.session_transaction() as s:
+        assert "instructor" not in s, "the expired login is dropped from the cookie"
+
+
+def test_a_logout_the_database_cannot_record_changes_nothing(
+        app: Flask, instructor: FlaskClient, web_service: GameService,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The instructor is asked to retry and stays logged in; no worker half-knows."""
+    from roleplay.storage.eventstore import StoreError
+
+    def down(*_: Any, **__: Any) -> None:
+        raise StoreError("The database is not available.")
+
+    library = instructor.get("/instructor/").get_data(as_text=True)
+    monkeypatch.setattr(web_service.store, "end_login", down)
+    r = instructor.post("/instructor/logout", data={"csrf_token": _csrf(library)})
+    assert r.status_code == 503 and b"Traceback" not in r.data
+    assert instructor.get("/instructor/").status_code == 200, "still logged in: retry"
+    monkeypatch.undo()
+    assert instructor.post("/instructor/logout", data={"csrf_token": _csrf(library)}).status_code == 303
+    assert instructor.get("/instructor/").status_code == 302

@@ -97,6 +97,10 @@ class GameState:
     players: Mapping[str, Player] = field(default_factory=dict)
     tables: Mapping[int, TableState] = field(default_factory=dict)
     past: tuple[Mapping[int, TableState], ...] = ()  # settled tables of earlier steps
+    #: the seq of the last event that changed each table (its state or who sits at it)
+    #: and each player: what changed since a given seq, without comparing states
+    table_seq: Mapping[int, int] = field(default_factory=dict)
+    player_seq: Mapping[str, int] = field(default_factory=dict)
 
     # -- derived ----------------------------------------------------------------
     @property
@@ -195,7 +199,25 @@ def apply(state: GameState, event: Event) -> GameState:
     """The state after one event. Unknown types only advance the sequence number."""
     handler = _HANDLERS.get(event.type)
     new = handler(state, event) if handler is not None else state
-    return replace(new, seq=event.seq)
+    return replace(new, seq=event.seq, **_versions(state, new, event.seq))
+
+
+def _versions(old: GameState, new: GameState, seq: int) -> dict[str, Any]:
+    """`table_seq` and `player_seq` after an event: handlers replace what they change,
+    so what they did not touch is the same object as before."""
+    out: dict[str, Any] = {}
+    tables: set[int] = set()
+    if new.players is not old.players:
+        players = {pid for pid, p in new.players.items() if old.players.get(pid) is not p}
+        for pid in players:  # a seat change changes both tables' seats
+            before, after = old.players.get(pid), new.players[pid]
+            tables |= {t for t in (before.table if before else None, after.table) if t is not None}
+        out["player_seq"] = {**new.player_seq, **dict.fromkeys(players, seq)}
+    if new.tables is not old.tables:
+        tables |= {tid for tid, t in new.tables.items() if old.tables.get(tid) is not t}
+    if tables:
+        out["table_seq"] = {**new.table_seq, **dict.fromkeys(tables, seq)}
+    return out
 
 
 def replay(setup: GameSetup, events: Iterable[Event]) -> GameState:

@@ -4,18 +4,22 @@ The whole instructor view of a 500-student game is about 300 KB of JSON and
 took 8 ms to build and encode; sent once a second while a class negotiates,
 it held up every chat line that arrived meanwhile (the benchmark's slowest
 1 % of chat lines were these; bench/run.py --profile). So after the whole view
-(`sync`, or a `view` when the step changes), each worker sends the dashboard
-`view_patch` messages holding only what changed since its previous send: the
-game header, the tables whose state or seats changed, the players whose entry
-changed, and the scores when a table changed once scores exist.
+(with `sync`, and a `view` from a worker's first send or when the step
+changes), each worker sends the dashboards `view_patch` messages holding the
+game header, every table and player that an event changed since that
+worker's previous send (the state records the seq of each one's last change),
+players whose presence this worker saw change, and the scores when a table
+changed once scores exist.
 
-Patches are idempotent: each carries the `seq` of the state it was built from,
-and a client keeps, per table and per player, the `seq` its copy came from and
-replaces it only with a copy from the same or a later state. So patches from
-several workers (each one relative to its own previous send) may interleave,
-arrive after a newer whole view, or repeat, and the dashboard still ends at
-the latest state. `merge_patch` is that rule in Python (the bots and the tests
-use it; instructor.js has the same rule).
+Each patch carries the `seq` of the state it was built from. A client keeps,
+per table and per player, the `seq` its copy came from and replaces it only
+with a copy from the same or a later state; a whole view older than the one
+held is ignored; and the last patches are kept, to be applied again after a
+whole view that arrives after them (a patch may overtake the `sync`). So
+patches from several workers, or from two sends racing on one worker, may
+interleave, repeat or arrive early, and the dashboard still ends at the latest
+state (tests/test_dashboard.py). `merge_patch` is the rule for one patch in
+Python (the bots and the tests use it); instructor.js has the same rule.
 """
 
 from __future__ import annotations
@@ -25,11 +29,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.state import GameState, TableState
+from ..engine.state import GameState
 from ..engine.views import game_header, instructor_player, instructor_table, seated_by_table
-
-#: (table state, its seated players) as last sent: frozen objects, compared by value
-TableKey = tuple[TableState, tuple[Any, ...]]
 
 
 @dataclass
@@ -37,21 +38,26 @@ class _Sent:
     """What one worker last sent a game's dashboards."""
 
     step: int
-    tables: dict[int, TableKey]
-    players: dict[str, tuple[Any, ...]]
+    #: the state's seq: the next patch holds everything changed after it
+    seq: int
+    #: each player's (online, last seen) as this worker last sent it
+    presence: dict[str, tuple[Any, Any]]
     scored: bool
 
 
 class Dashboard:
-    """Builds the instructor's whole view and the patches after it, per game."""
+    """Builds the instructor's whole view and the patches after it, per game.
+
+    A patch holds every table and player that any event after the previous send
+    changed (`GameState.table_seq` / `player_seq`, so it includes what other
+    workers' commands changed), not a comparison with what this worker sent:
+    two sends racing each other, or two workers taking turns, can only make a
+    later patch hold more than it needs, never less.
+    """
 
     def __init__(self) -> None:
         self._sent: dict[str, _Sent] = {}
         self._lock = threading.Lock()
-
-    def forget(self, game_id: str) -> None:
-        with self._lock:
-            self._sent.pop(game_id, None)
 
     def update(self, state: GameState, now: float, whole: Callable[[], dict[str, Any]],
                decorate: Callable[[list[dict[str, Any]]], None],
@@ -63,26 +69,26 @@ class Dashboard:
         instructor's scores, or None before any table has closed.
         """
         game_id = state.setup.game_id
-        seated = seated_by_table(state)
-        tables: dict[int, TableKey] = {
-            tid: (t, tuple(seated.get(tid, ()))) for tid, t in state.tables.items()}
         with self._lock:
             before = self._sent.get(game_id)
-        if before is None or before.step != state.step or before.tables.keys() != tables.keys():
+        if before is None or before.step != state.step:
             view = whole()
-            players = {p["id"]: _player_key(p) for p in view["players"]}
-            self._remember(game_id, _Sent(state.step, tables, players, "results" in view))
+            presence = {p["id"]: (p.get("online"), p.get("last_seen")) for p in view["players"]}
+            self._remember(game_id, _Sent(state.step, state.seq, presence, "results" in view))
             return "view", {"view": view}
-        changed = [tid for tid, key in tables.items() if not _same_table(before.tables[tid], key)]
+        base = before.seq
+        changed = sorted(tid for tid in state.tables if state.table_seq.get(tid, 0) > base)
         entries = [instructor_player(p) for p in state.players.values()]
         decorate(entries)
-        players = {p["id"]: _player_key(p) for p in entries}
+        presence = {p["id"]: (p.get("online"), p.get("last_seen")) for p in entries}
+        seated = seated_by_table(state) if changed else {}
         patch: dict[str, Any] = {
             "seq": state.seq,
             "step": state.step,
             "game": game_header(state, now),
-            "tables": [instructor_table(state, state.tables[tid], seated) for tid in sorted(changed)],
-            "players": [p for p in entries if before.players.get(p["id"]) != players[p["id"]]],
+            "tables": [instructor_table(state, state.tables[tid], seated) for tid in changed],
+            "players": [p for p in entries if state.player_seq.get(p["id"], 0) > base
+                        or before.presence.get(p["id"]) != presence[p["id"]]],
         }
         scored = before.scored
         if changed or not before.scored:
@@ -90,21 +96,12 @@ class Dashboard:
             if results is not None:
                 patch["results"] = results
                 scored = True
-        self._remember(game_id, _Sent(state.step, tables, players, scored))
+        self._remember(game_id, _Sent(state.step, state.seq, presence, scored))
         return "view_patch", patch
 
     def _remember(self, game_id: str, sent: _Sent) -> None:
         with self._lock:
             self._sent[game_id] = sent
-
-
-def _same_table(a: TableKey, b: TableKey) -> bool:
-    # a table's state is replaced, never changed, when an event touches it: identity first
-    return (a[0] is b[0] or a[0] == b[0]) and a[1] == b[1]
-
-
-def _player_key(p: dict[str, Any]) -> tuple[Any, ...]:
-    return (p["name"], p["table"], p["role"], p["kicked"], p.get("online"), p.get("last_seen"))
 
 
 def merge_patch(view: dict[str, Any], patch: dict[str, Any], seqs: dict[str, int]) -> bool:

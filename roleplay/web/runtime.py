@@ -170,12 +170,9 @@ class Runtime:
     def end_login(self, key: str) -> None:
         """A logout: this login's cookie, and every copy of it, stops counting on every
         worker sharing the database, across restarts, until the copies have expired."""
+        # StoreError propagates, and nothing changed: the instructor is asked to retry
+        self.service.store.end_login(_login_hash(key), self.service.clock(), LOGIN_LIFETIME_S)
         self._ended_logins.add(key)
-        try:
-            self.service.store.end_login(_login_hash(key), self.service.clock(), LOGIN_LIFETIME_S)
-        except StoreError:
-            log.warning("a logout could not be recorded in the database: only this worker "
-                        "knows of it until it restarts")
 
     def login_ended(self, key: str) -> bool:
         if key in self._ended_logins:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -50,13 +51,16 @@ def init_app(app: Flask) -> None:
 
 def login_key() -> str | None:
     """This session's instructor login, unless it was logged out (a copied cookie included)."""
-    from .runtime import runtime
+    from .runtime import LOGIN_LIFETIME_S, runtime
 
     key = session.get("instructor")
     if not isinstance(key, str) or not key:
         return None
-    if runtime().login_ended(key):
-        # drop it from this cookie: a copy kept fresh by requests would outlive the record
+    since = session.get("since")
+    # A login lasts 12 hours from logging in, however often its cookie is refreshed (so
+    # a logout's record, kept that long, outlives every copy), unless it was logged out.
+    if (not isinstance(since, (int, float)) or time.time() - since > LOGIN_LIFETIME_S
+            or runtime().login_ended(key)):
         session.pop("instructor", None)
         return None
     return key
@@ -71,6 +75,7 @@ def log_in() -> None:
     session.clear()
     session.permanent = True
     session["instructor"] = secrets.token_urlsafe(16)
+    session["since"] = time.time()
     session["csrf"] = secrets.token_urlsafe(24)
 
 
@@ -80,10 +85,10 @@ def log_out() -> None:
     from .runtime import runtime
 
     key = login_key()
-    session.clear()
     if key is not None:
-        runtime().end_login(key)
+        runtime().end_login(key)  # the database down: a 503 asks to retry; nothing changed
         delivery().close_login(key)
+    session.clear()
 
 
 def csrf_token() -> str:

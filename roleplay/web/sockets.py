@@ -195,7 +195,7 @@ def on_sync(payload: Any = None) -> None:
     rt = runtime()
     sid: str = request.sid  # type: ignore[attr-defined]
     viewer = rt.connections.get(sid)
-    if viewer is None:
+    if viewer is None or (viewer.login is not None and rt.login_ended(viewer.login)):
         _error("forbidden", "This connection is not signed in.")
         return
     if not _allowed(rt, sid, None):

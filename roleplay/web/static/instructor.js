@@ -6,7 +6,7 @@
 
   var body = document.body;
   var gameId = body.dataset.game;
-  var S = { view: null, partSeq: {}, events: [], seqs: {}, lastSeq: 0, openTable: null, armed: null, tableKey: null };
+  var S = { view: null, partSeq: {}, recent: [], events: [], seqs: {}, lastSeq: 0, openTable: null, armed: null, tableKey: null };
   var clock = new RP.Clock($("clock"));
   var setConn = RP.connIndicator($("conn"));
 
@@ -340,7 +340,16 @@
   function take(events) { RP.takeEvents(S, events); }
 
   // A whole view resets what the patches are measured against (roleplay/web/dashboard.py).
-  function setView(v) { S.view = v; S.partSeq = {}; }
+  /* A whole view (a sync's or a `view`): taken unless older than the one held; then the
+     recent patches newer than it are applied again (one may have come before it). */
+  function setView(v) {
+    if (S.view && v.game.seq < heldSeq("game")) return false;
+    S.view = v; S.partSeq = {};
+    for (var i = 0; i < S.recent.length; i++) {
+      if (S.recent[i].seq > v.game.seq && !mergePatch(S.recent[i])) { conn.sync(S.lastSeq); break; }
+    }
+    return true;
+  }
   function heldSeq(key) {
     var v = S.partSeq[key];
     if (v === undefined) v = S.partSeq["*"];
@@ -377,13 +386,11 @@
   }, {
     status: setConn,
     sync: function (d) { if (d.view) setView(d.view); take(d.events); render(); },
-    view: function (d) {
-      // views from two workers may cross: an older whole view never replaces a newer one
-      if (S.view && d.view.game.seq < heldSeq("game")) return;
-      setView(d.view); render();
-    },
+    view: function (d) { if (setView(d.view)) render(); },  // views from two workers may cross
     view_patch: function (d) {
-      if (!S.view) return;  // the sync's whole view is on its way
+      S.recent.push(d);
+      if (S.recent.length > 50) S.recent.shift();
+      if (!S.view) return;  // the sync's whole view is on its way: applied after it
       if (!mergePatch(d)) { conn.sync(S.lastSeq); return; }
       render();
     },
