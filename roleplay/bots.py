@@ -64,6 +64,7 @@ class Client(ABC):
         #: for an instructor's view: the seq each part of it came from (dashboard.merge_patch)
         self.view_seqs: dict[str, int] = {}
         self._recent: list[dict[str, Any]] = []  # the dashboard's last patches
+        self._base = -1  # the seq of the whole view they are applied on
         self.me: dict[str, Any] | None = None
         self.events: dict[int, dict[str, Any]] = {}
         self.last_seq = 0
@@ -102,11 +103,12 @@ class Client(ABC):
             self._cond.notify_all()
 
     def _whole(self, view: dict[str, Any]) -> None:
-        """A whole view, unless older than the one held (views from two workers may
-        cross); the dashboard's recent patches newer than it are applied again."""
-        held = self.view_seqs.get("game", self.view["game"]["seq"]) if self.view else -1
-        if view["game"]["seq"] < held:
+        """A whole view: the base unless an earlier whole view was newer (views from two
+        workers may cross); the dashboard's recent patches newer than it are applied
+        again on it (dashboard.py)."""
+        if self.view is not None and view["game"]["seq"] < self._base:
             return
+        self._base = view["game"]["seq"]
         self.view, self.view_seqs = view, {}
         for p in self._recent:
             if p["seq"] > view["game"]["seq"]:

@@ -13,9 +13,10 @@ changed once scores exist.
 
 Each patch carries the `seq` of the state it was built from. A client keeps,
 per table and per player, the `seq` its copy came from and replaces it only
-with a copy from the same or a later state; a whole view older than the one
-held is ignored; and the last patches are kept, to be applied again after a
-whole view that arrives after them (a patch may overtake the `sync`). So
+with a copy from the same or a later state; it keeps its last patches, and a
+whole view, unless older than the one its copy is based on, becomes the new
+base with the kept patches newer than it applied again (a patch may overtake
+the `sync`). So
 patches from several workers, or from two sends racing on one worker, may
 interleave, repeat or arrive early, and the dashboard still ends at the latest
 state (tests/test_dashboard.py). `merge_patch` is the rule for one patch in

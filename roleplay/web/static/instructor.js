@@ -6,7 +6,7 @@
 
   var body = document.body;
   var gameId = body.dataset.game;
-  var S = { view: null, partSeq: {}, recent: [], events: [], seqs: {}, lastSeq: 0, openTable: null, armed: null, tableKey: null };
+  var S = { view: null, partSeq: {}, recent: [], base: -1, events: [], seqs: {}, lastSeq: 0, openTable: null, armed: null, tableKey: null };
   var clock = new RP.Clock($("clock"));
   var setConn = RP.connIndicator($("conn"));
 
@@ -340,10 +340,11 @@
   function take(events) { RP.takeEvents(S, events); }
 
   // A whole view resets what the patches are measured against (roleplay/web/dashboard.py).
-  /* A whole view (a sync's or a `view`): taken unless older than the one held; then the
-     recent patches newer than it are applied again (one may have come before it). */
+  /* A whole view (a sync's or a `view`): the base, unless an earlier whole view was newer;
+     then the recent patches newer than it are applied again (one may have overtaken it). */
   function setView(v) {
-    if (S.view && v.game.seq < heldSeq("game")) return false;
+    if (S.view && v.game.seq < S.base) return false;
+    S.base = v.game.seq;
     S.view = v; S.partSeq = {};
     for (var i = 0; i < S.recent.length; i++) {
       if (S.recent[i].seq > v.game.seq && !mergePatch(S.recent[i])) { conn.sync(S.lastSeq); break; }
