@@ -237,6 +237,75 @@ def test_a_resync_after_every_phase_leaks_nothing(app: Flask, game: Game,
     assert leaks(received(proj), None) == []
 
 
+#: a campaign step's carried changes, each only for its own role to see
+CARRIED = {"eu": ("batna", -7.771), "government": ("batna", 3.332),
+           "civil_society": ("points", 2.223), "lobbyist": ("points", -4.449)}
+
+
+def _two_round_campaign(four_secrets: Scenario) -> Any:
+    from roleplay.scenario.loader import CampaignBundle
+    from roleplay.scenario.model import (
+        Campaign,
+        CampaignStep,
+        Carry,
+        CarryEffect,
+        Effects,
+        Variable,
+    )
+
+    sc = four_secrets.model_copy(update={"variables": {"trust": Variable(label="Trust",
+                                                                         initial=60)}})
+    changes = Effects(batna={r: v for r, (k, v) in CARRIED.items() if k == "batna"},
+                      points={r: v for r, (k, v) in CARRIED.items() if k == "points"})
+    carry = Carry(variable="trust", label="Trust",
+                  effects=(CarryEffect(at_least=50, effects=changes),))
+    campaign = Campaign(kind="campaign", id="two-rounds", title="Two rounds", version="1",
+                        summary="The same talks twice; trust carries.",
+                        steps=(CampaignStep(scenario=sc.id),
+                               CampaignStep(scenario=sc.id, carry=(carry,))))
+    return CampaignBundle(campaign, (sc, sc))
+
+
+def test_a_campaign_step_tells_each_role_only_its_own_carried_changes(
+        app: Flask, web_service: GameService, instructor: FlaskClient,
+        four_secrets: Scenario) -> None:
+    """`step_started` goes to the whole game: each role's BATNA or point change travels
+    on its own, to that role (and the instructor), never to the others or the projector."""
+    import json
+    import re
+
+    state = web_service.create_game(_two_round_campaign(four_secrets), seed=3)
+    gid, code = state.setup.game_id, state.setup.code
+    players = [join(app.test_client(), code, f"Student {i}") for i in range(8)]  # two tables
+    socks = [player_socket(app, gid, p["token"]) for p in players]
+    teacher = web.instructor_socket(app, gid, instructor)
+    proj = _projector(app, Game(gid, code, app, web_service, players, socks, teacher),
+                      instructor)
+    for name in ["start", "advance", "advance", "advance", "advance"]:  # into round two
+        teacher.emit("command", {"name": name, "args": {}, "client_id": next(CIDS)})
+        assert [p for n, p in received(teacher) if n == "error"] == []
+    assert web_service.state(gid).step == 1
+    for s in socks:  # and what a page reloaded now would be sent
+        s.emit("sync", {"last_seq": 0})
+
+    def shown(payload: Any, number: float) -> bool:
+        text = json.dumps(payload)
+        return re.search(rf"(?<![\d.]){re.escape(str(number))}(?!\d)", text) is not None
+
+    roles = {p["player_id"]: web_service.state(gid).players[p["player_id"]].role
+             for p in players}
+    for p, s in zip(players, socks, strict=True):
+        got = received(s)
+        own = roles[p["player_id"]]
+        for role, (_, number) in CARRIED.items():
+            assert shown(got, number) == (role == own), (own, role, number)
+    assert not any(shown(received(proj), n) for _, n in CARRIED.values())
+    # the carried changes still reach the game: each table's BATNA and points moved
+    for t in web_service.state(gid).tables.values():
+        assert t.batna_shift == {"eu": -7.771, "government": 3.332}
+        assert t.point_adjust == {"civil_society": 2.223, "lobbyist": -4.449}
+
+
 # -- 5. seat takeover ----------------------------------------------------------------------
 def test_a_name_is_not_a_key_and_a_token_opens_only_its_own_seat(app: Flask, game: Game) -> None:
     victim = game.players[0]

@@ -506,6 +506,7 @@ def _next_step(b: _Builder) -> None:
     rules = s.setup.campaign.steps[step].carry if s.setup.campaign else ()
     variables: dict[str, dict[str, float]] = {}
     effects: dict[str, dict[str, Any]] = {}
+    confidential: dict[int, Effects] = {}
     for tid, t in sorted(s.tables.items()):
         carried = {r.variable: t.variables[r.variable] for r in rules if r.variable in t.variables}
         variables[str(tid)] = carried
@@ -515,9 +516,14 @@ def _next_step(b: _Builder) -> None:
             for ce in rule.effects:
                 if value is not None and value >= ce.at_least:
                     merged = _merge(merged, ce.effects)
-        effects[str(tid)] = merged.model_dump(exclude_defaults=True)
+        # the whole game hears of the step: BATNA and point changes go to their roles only
+        effects[str(tid)] = merged.model_dump(exclude_defaults=True,
+                                              exclude={"batna", "points"})
+        confidential[tid] = merged
     b.emit("step_started", GAME, step=step, scenario=nxt.id, title=nxt.title,
            variables=variables, effects=effects)
+    for tid, merged in confidential.items():  # after step_started: it resets the tables
+        _private_effects(b, merged, tid, f"Carried into {nxt.title}")
 
 
 def _merge(a: Effects, c: Effects) -> Effects:
