@@ -137,6 +137,8 @@ TABLE: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
                   "civil_society": "wrong_phase", "lobbyist": "wrong_phase"}),
     "refuse": ({}, {"eu": "wrong_phase", "government": "wrong_phase",
                     "civil_society": "wrong_phase", "lobbyist": "wrong_phase"}),
+    "guess_batna": ({"guess": 40}, {"eu": "wrong_phase", "government": "wrong_phase",
+                                    "civil_society": "forbidden", "lobbyist": "forbidden"}),
 }
 SENDERS = (*ROLES, "projector", "instructor")  # the instructor last: its commands change the game
 

@@ -781,3 +781,49 @@ def _refuse(b: _Builder, args: Mapping[str, Any]) -> None:
     b.emit("refused", table_audience(t.id), table=t.id, role=role, name=p.name)
     b.emit("table_settled", table_audience(t.id), table=t.id, outcome="deadlock", package=None,
            reason=f"refused:{role}")
+
+
+# -- BATNA guesses (the paper's misperception of asymmetry) --------------------------------
+def other_signatory(sc: Scenario, role: str) -> str | None:
+    """The signatory on the other side of the table from `role` (EU <-> government), or None."""
+    sides = {"eu": "government", "government": "eu"}
+    mine = sc.role(role)
+    if not mine.signatory or mine.side not in sides:
+        return None
+    return next((r.id for r in sc.roles if r.id in sc.table.roles and r.signatory
+                 and r.side == sides[mine.side]), None)
+
+
+def most_points(sc: Scenario, role: str) -> float:
+    """The most points any package could give a role (ignoring linkage): a guess's ceiling."""
+    return sum(max((o.points.get(role, 0.0) for o in i.options), default=0.0) for i in sc.issues)
+
+
+@_command("guess_batna", "player")
+def _guess_batna(b: _Builder, args: Mapping[str, Any]) -> None:
+    """A signatory's private estimate of the other side's BATNA, kept for the debrief.
+
+    Only in the briefing phase, before anyone has negotiated; a new guess replaces the
+    last one. Its audience is the guesser's own seat (the instructor sees every event).
+    """
+    p, t, role = _seated(b)
+    s = b.state
+    sc = s.scenario
+    about = other_signatory(sc, role)
+    if about is None:
+        raise RuleError("Only the two signatories estimate each other's BATNA.")
+    phase = s.phase
+    if s.status not in ("running", "paused") or phase is None or phase.kind != "briefing":
+        raise RuleError("BATNA estimates are recorded during the briefing phase only.",
+                        code="wrong_phase")
+    if s.status == "paused":
+        raise RuleError("The game is paused.", code="wrong_phase")
+    if s.deadline is not None and b.now >= s.deadline:
+        raise RuleError("Time is up for this phase.", code="wrong_phase")
+    raw = args.get("guess")
+    top = most_points(sc, about)
+    if (isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw)
+            or not 0 <= raw <= top):
+        raise RuleError(f"'guess' must be a number of points from 0 to {top:g}.", code="bad_request")
+    b.emit("batna_guessed", roles_audience(t.id, (role,)), table=t.id, role=role,
+           side=sc.role(role).side, about=about, guess=round(float(raw), 2), name=p.name)

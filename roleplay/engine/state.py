@@ -77,6 +77,8 @@ class TableState:
     bridge_open: bool = False
     actions_taken: tuple[tuple[str, str, int], ...] = ()  # (role, action, phase index)
     events_fired: tuple[str, ...] = ()
+    #: each signatory's estimate of the other side's BATNA, from the briefing (role -> points)
+    batna_guesses: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def current(self) -> Proposal | None:
@@ -375,6 +377,12 @@ def _settled(s: GameState, e: Event) -> GameState:
     )
 
 
+def _batna_guessed(s: GameState, e: Event) -> GameState:
+    d = e.data
+    t = s.tables[d["table"]]
+    return _update_table(s, t.id, batna_guesses={**t.batna_guesses, d["role"]: float(d["guess"])})
+
+
 def _released(s: GameState, e: Event) -> GameState:
     return replace(s, results_released=True)
 
@@ -401,6 +409,7 @@ _HANDLERS = {
     "event_fired": _event_fired,
     "signed": _signed,
     "table_settled": _settled,
+    "batna_guessed": _batna_guessed,
     "results_released": _released,
     "game_finished": _finished,
 }

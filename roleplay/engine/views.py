@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .commands import TEAM, utility
+from .commands import TEAM, most_points, other_signatory, utility
 from .events import Audience, Event
 from .records import Package
 from .state import GameState, Player, TableState
@@ -167,6 +167,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "actions_left": max(0, allowance - used_now),
         "briefing": {"public": role.briefing.public, "confidential": role.briefing.confidential},
     }
+    view["batna_guess"] = _batna_guess(state, t, role.id)
     view["issues"] = [
         {
             "id": i.id,
@@ -227,6 +228,21 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     return view
 
 
+def _batna_guess(state: GameState, t: TableState, role: str) -> dict[str, Any] | None:
+    """A signatory's own estimate of the other side's BATNA (None for other roles)."""
+    sc = state.scenario
+    about = other_signatory(sc, role)
+    if about is None:
+        return None
+    ph = state.phase
+    return {
+        "about": about,
+        "guess": t.batna_guesses.get(role),
+        "max": most_points(sc, about),
+        "open": state.status == "running" and ph is not None and ph.kind == "briefing",
+    }
+
+
 def seated_by_table(state: GameState) -> dict[int, list[Player]]:
     """Players (kicked ones too) by the table they sit at, in join order."""
     seated: dict[int, list[Player]] = {}
@@ -256,6 +272,7 @@ def instructor_table(state: GameState, t: TableState,
         "deal": dict(t.deal) if t.deal else None,
         "deadlock_reason": t.deadlock_reason,
         "batna": {r: state.batna(t, r) for r in roles},
+        "batna_guesses": dict(t.batna_guesses),
         "variables": _variables(state, t),
         "bridge_open": t.bridge_open,
         "closed_channels": sorted(t.closed_channels),

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..report.guesses import step_guesses
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
@@ -185,8 +187,16 @@ def outcome_rows(export: Mapping[str, Any]) -> list[dict[str, Any]]:
             continue
         states = {t["table"]: t for t in step["tables"]}
         records = {r["table"]: r for r in step["records"]}
+        guesses = {(g.table, g.role): g for g in step_guesses(export, step)}
+        signatories = [r["id"] for r in step["definition"].get("roles", [])
+                       if r.get("signatory") and r.get("side") in ("eu", "government")]
         for table in step["outcomes"]["tables"]:
-            rows.append(outcome_row(step, table, states.get(table["table"]), records.get(table["table"])))
+            row = outcome_row(step, table, states.get(table["table"]), records.get(table["table"]))
+            for role in signatories:  # each signatory's estimate of the other side's BATNA
+                g = guesses.get((table["table"], role))
+                row[f"guess_{role}"] = g.guess if g else None
+                row[f"guess_truth_{role}"] = g.truth if g else None
+            rows.append(row)
     return rows
 
 

@@ -598,3 +598,82 @@ def power_panel(
         c.render(f"Power panel: {alt}"),
         (DataTable("Defensive and offensive power per side", ("Table", "Side", "DP", "OP"), rows),),
     )
+
+
+# -- BATNA guesses -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GuessDot:
+    table: int
+    side: str  # the guesser's side
+    truth: float  # the other side's BATNA when guessed
+    guess: float
+
+
+def guess_panel(fig_id: str, dots: Sequence[GuessDot], roles: dict[str, str]) -> Figure:
+    """Each signatory's guess of the other side's BATNA (vertical) against the truth."""
+    values = [v for d in dots for v in (d.truth, d.guess)] or [0.0, 100.0]
+    lo, hi = padded(min(0.0, *values), max(100.0, *values), 0.03)
+    c = Chart((lo, hi), (lo, hi), width=560, height=460)
+    c.polygon([(lo, lo), (hi, lo), (hi, hi)], fill="#f4f0e6", title="below the line: guessed too low")
+    c.line(lo, lo, hi, hi, stroke="#777", stroke_dasharray="5 4", title="a perfect guess")
+    c.text(hi, lo, "guessed too low: the other side looked weaker", dx=-6, dy=-8, anchor="end",
+           cls="quadrant")
+    c.text(lo, hi, "guessed too high", dx=6, dy=16, cls="quadrant")
+    other = {"eu": roles.get("government", "government"), "government": roles.get("eu", "EU")}
+    c.axes("The other side's real BATNA (points)", "The guess (points)")
+    for d in dots:
+        colour = EU_COLOUR if d.side == "eu" else GOV_COLOUR
+        title = (
+            f"Table {d.table}: {roles.get(d.side, d.side)} guessed {d.guess:g} for the "
+            f"{other.get(d.side, 'other side')}'s BATNA; it was {d.truth:g}"
+        )
+        if d.side == "eu":
+            c.circle(d.truth, d.guess, 6, fill=colour, fill_opacity=0.8, title=title)
+        else:
+            c.square(d.truth, d.guess, 11, fill=colour, fill_opacity=0.8, title=title)
+    for side, colour, dy in (("eu", EU_COLOUR, -7), ("government", GOV_COLOUR, 15)):
+        own = [(d.truth, d.guess, f"T{d.table}") for d in dots if d.side == side]
+        for x, y, label in group_labels(own, limit=LABEL_LIMIT):
+            c.text(x, y, label, dx=8, dy=dy, cls="mark-label", fill=colour)
+    c.legend(
+        [
+            ("circle", EU_COLOUR, f"{roles.get('eu', 'EU')} guessing the {other['eu']}"),
+            ("square", GOV_COLOUR,
+             f"{roles.get('government', 'government')} guessing the {other['government']}"),
+        ]
+    )
+    parts = []
+    for side in ("eu", "government"):
+        mine = [d for d in dots if d.side == side]
+        if mine:
+            low = sum(1 for d in mine if d.guess < d.truth - 1e-9)
+            mean = sum(d.guess - d.truth for d in mine) / len(mine)
+            parts.append(
+                f"{roles.get(side, side)}: {len(mine)} guess(es), {low} below the truth, "
+                f"mean error {mean:+.1f} points"
+            )
+    alt = (
+        "Scatter plot of each signatory's guess of the other side's BATNA (vertical) against the "
+        "real value (horizontal); marks under the diagonal guessed too low"
+        + (f". {'; '.join(parts)}." if parts else ". Nobody recorded a guess.")
+    )
+    rows = tuple(
+        (
+            str(d.table),
+            roles.get(d.side, d.side),
+            f"{d.guess:g}",
+            f"{d.truth:g}",
+            f"{d.guess - d.truth:+g}",
+        )
+        for d in sorted(dots, key=lambda d: (d.table, d.side))
+    )
+    return Figure(
+        fig_id,
+        "BATNA guesses beside the truth",
+        alt,
+        c.render(f"BATNA guesses: {alt}"),
+        (DataTable("Each guess of the other side's BATNA",
+                   ("Table", "Guesser", "Guess", "Truth", "Error"), rows),),
+    )

@@ -21,6 +21,7 @@ from ..scoring.space import agreement_frontier, links_hold
 from .figures import (
     DataTable,
     Figure,
+    GuessDot,
     MapDot,
     Marker,
     Offer,
@@ -30,9 +31,11 @@ from .figures import (
     concession_timeline,
     differentiation_map,
     f2,
+    guess_panel,
     outcome_space,
     power_panel,
 )
+from .guesses import Guess, class_summary, step_guesses
 
 #: Up to this many packages every one is drawn; beyond, a seeded sample of this many.
 MAX_DRAWN_PACKAGES = 3000
@@ -78,6 +81,8 @@ class TableCard:
     dance: Figure
     transcript: tuple[Line, ...]
     path: Path
+    #: (guesser, whose BATNA, guess, the truth when guessed, the truth at the end)
+    guesses: tuple[tuple[str, str, str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -100,6 +105,10 @@ class StepView:
     history_rows: tuple[tuple[str, str, str], ...]  # (issue, what happened, tables' choices)
     questions: tuple[str, ...]
     note: str | None
+    guess_figure: Figure | None = None
+    #: per side over the class: (guesser, whose BATNA, guesses, mean guess, mean truth,
+    #: mean error, how many guessed too low)
+    guess_summary: tuple[tuple[str, ...], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -283,6 +292,7 @@ def _card(
     seats: Mapping[str, list[str]],
     anonymized: bool,
     state: Mapping[str, Any] | None,
+    guesses: Sequence[Guess] = (),
 ) -> TableCard:
     tid = int(score["table"])
     eu, gov = space.eu_role, space.government_role
@@ -381,6 +391,16 @@ def _card(
         dance=dance,
         transcript=tuple(lines),
         path=offer_path,
+        guesses=tuple(
+            (
+                short_name(_role_name(sc, g.role)),
+                short_name(_role_name(sc, g.about)),
+                f"{g.guess:g}",
+                f"{g.truth:g}",
+                "–" if g.final is None else f"{g.final:g}",
+            )
+            for g in guesses
+        ),
     )
 
 
@@ -474,6 +494,7 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
         if t["differentiation"]
     ]
     deadlocks = [int(t["table"]) for t in scores if not t["valid"]]
+    guesses = step_guesses(export, step)
     cards = [
         _card(
             idx,
@@ -486,6 +507,7 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
             seats.get(int(t["table"]), {}),
             anonymized,
             states.get(t["table"]),
+            [g for g in guesses if g.table == int(t["table"])],
         )
         for t in scores
     ]
@@ -508,6 +530,24 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
         differentiation_map(f"s{idx}-map", dots, deadlocks),
         outcome_space(f"s{idx}-space", space, paths),
         power_panel(f"s{idx}-power", power_dots, missing, role_names),
+    )
+
+    guess_figure = None
+    if guesses:
+        guess_figure = guess_panel(
+            f"s{idx}-guesses", [GuessDot(g.table, g.side, g.truth, g.guess) for g in guesses], role_names
+        )
+    guess_summary = tuple(
+        (
+            short_name(_role_name(sc, s.role)),
+            short_name(_role_name(sc, s.about)),
+            str(s.count),
+            f"{s.mean_guess:.1f}",
+            f"{s.mean_truth:.1f}",
+            f"{s.mean_error:+.1f}",
+            f"{s.below} of {s.count}",
+        )
+        for s in class_summary(guesses)
     )
 
     hist = sc.history
@@ -550,6 +590,8 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
         history_rows=tuple(history_rows),
         questions=tuple(sc.debrief.questions),
         note=note,
+        guess_figure=guess_figure,
+        guess_summary=guess_summary,
     )
 
 

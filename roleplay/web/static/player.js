@@ -247,6 +247,7 @@
             (role.batna !== role.batna_start ? " (It started at " + RP.fmtPoints(role.batna_start) + ".)" : "")),
           role.signatory ? el("p", { text: "Your side signs or refuses the final agreement." }) :
             el("p", { text: "Your role does not sign: you work through the channels and your actions." })),
+        guessPanel(),
         el("section", { class: "card", "aria-labelledby": "brief-bg" },
           el("h3", { id: "brief-bg", text: "Background" }),
           RP.paragraphs(v.scenario.background)),
@@ -262,6 +263,46 @@
         variables.length ? el("section", { class: "card", "aria-labelledby": "brief-vars" },
           el("h3", { id: "brief-vars", text: "At your table now" }), variables) : null);
     });
+  }
+
+  // -- BATNA estimate (signatories, in the briefing; revealed at the debrief) ---------------
+  function guessPanel() {
+    var g = S.view.batna_guess;
+    if (!g) return null;
+    var other = shortRole(g.about);
+    var saved = g.guess === null || g.guess === undefined ? null : g.guess;
+    var head = el("h3", { id: "guess-title", text: "Your estimate: the " + other + "'s BATNA" });
+    var intro = el("p", { class: "small", text: "How many points do you think the " + other +
+      " gets if there is no agreement? Only your side and the instructor see your estimate " +
+      "until the debrief, where it is shown beside the real figure." });
+    var status = el("p", { id: "guess-saved", role: "status",
+      text: saved === null ? "No estimate recorded yet." : "Your estimate: " + RP.fmtPoints(saved) + " points." });
+    if (!g.open) {
+      var when = S.view.game.status === "lobby" ? " You can record one when the briefing starts." :
+        saved === null ? "" : " It will be revealed at the debrief.";
+      return el("section", { class: "card guess", id: "guess-panel", "aria-labelledby": "guess-title" },
+        head, saved === null && S.view.game.status !== "lobby" ? el("p", { class: "small", text: "Estimates were recorded during the briefing." }) : intro,
+        el("p", { id: "guess-saved", text: (saved === null ? "No estimate recorded." : status.textContent) + when }));
+    }
+    var input = el("input", { id: "guess-input", type: "text", inputmode: "decimal", autocomplete: "off",
+      "aria-describedby": "guess-saved", style: { width: "7em", flex: "0 0 auto" },
+      value: S.guessDraft !== undefined ? S.guessDraft : (saved === null ? "" : String(saved)),
+      on: { input: function (e) { S.guessDraft = e.target.value; } } });
+    var button = el("button", { id: "guess-submit", type: "submit", class: "button primary",
+      text: saved === null ? "Record estimate" : "Change estimate" });
+    var form = el("form", { class: "guess-form", on: { submit: function (e) {
+      e.preventDefault();
+      var raw = String(input.value).trim();
+      var n = raw === "" ? NaN : Number(raw.replace(",", "."));
+      if (!isFinite(n)) { RP.toast("Type a number of points from 0 to " + RP.fmtPoints(g.max) + ".", "bad"); return; }
+      send("guess_batna", { guess: n }, button, "Estimate recorded.").then(function (ok) {
+        if (ok) S.guessDraft = undefined;
+      });
+    } } },
+      el("label", { for: "guess-input", text: "Points (0 to " + RP.fmtPoints(g.max) + ")" }),
+      el("div", { class: "row" }, input, button));
+    return el("section", { class: "card guess", id: "guess-panel", "aria-labelledby": "guess-title" },
+      head, intro, form, status);
   }
 
   // -- negotiate -----------------------------------------------------------------------------
@@ -814,6 +855,7 @@
       case "game_finished": return { title: "The game is over", text: "" };
       case "step_started": return { title: "Next scenario: " + d.title, text: "" };
       case "lobby_locked": return { title: d.locked ? "Lobby locked" : "Lobby open", text: "" };
+      case "batna_guessed": return { title: "Your side estimated the " + shortRole(d.about) + "'s BATNA", text: RP.fmtPoints(d.guess) + " points, by " + d.name + "." };
       default: return null;
     }
   }
