@@ -49,6 +49,19 @@ def _effects(path: Path, eff: Effects, sc: Scenario) -> Iterator[Problem]:
                 yield (*path, key, i), f"unknown channel '{ch}'; expected one of {sorted(channels)}"
 
 
+def _unknown_option(sc: Scenario, ref: str) -> str:
+    """What to write instead of an 'issue.option' reference that names nothing."""
+    issue_id, dot, option_id = ref.partition(".")
+    issues = {i.id: [o.id for o in i.options] for i in sc.issues}
+    if not dot:
+        return (f"'{ref}' needs the issue and the option, with a dot: 'issue.option' "
+                f"(issues: {', '.join(issues)})")
+    if issue_id not in issues:
+        return f"unknown issue '{issue_id}' in '{ref}'; the issues are: {', '.join(issues)}"
+    options = ", ".join(f"{issue_id}.{o}" for o in issues[issue_id])
+    return f"issue '{issue_id}' has no option '{option_id}'; its options are: {options}"
+
+
 def cross_check(sc: Scenario) -> list[Problem]:
     """Every reference problem in a scenario that validated against the schema."""
     return list(_cross_check(sc))
@@ -99,10 +112,7 @@ def _cross_check(sc: Scenario) -> Iterator[Problem]:
             for key in ("requires", "excludes"):
                 for ri, ref in enumerate(getattr(opt, key)):
                     if ref not in option_refs:
-                        yield (*base, key, ri), (
-                            f"unknown option '{ref}'; expected 'issue.option', e.g. "
-                            f"'{next(iter(sorted(option_refs)))}'"
-                        )
+                        yield (*base, key, ri), _unknown_option(sc, ref)
                     elif ref.split(".")[0] == issue.id:
                         yield (*base, key, ri), "a linkage must point to another issue"
             for var in opt.variables:

@@ -7,7 +7,10 @@ Safety rules (a scenario may come from a stranger's upload):
   ``!foo``) is refused, as are anchors and aliases (so no alias bombs);
 * nesting deeper than 40 levels is refused;
 * plain scalars follow the YAML 1.2 core schema: ``yes``, ``no``, ``on`` and
-  ``off`` stay strings, and so does ``1_000``;
+  ``off`` stay strings, and so does ``1_000`` (true/false fields take only
+  ``true`` or ``false``, as the guide says);
+* a number too long to be one (an upload of 5,000 digits would make Python's
+  ``int`` fail) or too large for a float is an error at its line;
 * a key given twice is an error, not a silent overwrite.
 """
 
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -22,14 +26,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..errors import RoleplayError
 from .checks import campaign_problems, cross_check
 from .model import Campaign, Scenario
+from .schema_errors import Explained
+from .schema_errors import explain as explain_schema
+from .yaml_errors import explain, prescan
 
 MAX_BYTES = 256 * 1024
 MAX_DEPTH = 40
+#: Python refuses ints over 4,300 digits; no scenario number needs more than this.
+MAX_NUMBER_CHARS = 100
 
 YamlPath = tuple[str | int, ...]
 
@@ -62,7 +71,14 @@ _HEX = re.compile(r"^0x[0-9a-fA-F]+$")
 _FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
 
 
+class _NumberTooLong(ValueError):
+    pass
+
+
 def _plain_scalar(text: str) -> Any:
+    if len(text) > MAX_NUMBER_CHARS and (_INT.match(text) or _FLOAT.match(text) or _OCT.match(text)
+                             or _HEX.match(text)):
+        raise _NumberTooLong(text)
     if _NULL.match(text):
         return None
     if text in _BOOL:
@@ -84,6 +100,7 @@ class _Reader:
     def __init__(self, name: str):
         self.name = name
         self.marks: dict[YamlPath, tuple[int, int]] = {}
+        self.raw: dict[YamlPath, str] = {}  # plain scalars as written, e.g. `1.10`
         self.problems: list[Diagnostic] = []
 
     def diag(self, mark: Any, message: str) -> None:
@@ -93,7 +110,19 @@ class _Reader:
     def build(self, node: yaml.Node, path: YamlPath) -> Any:
         self.marks.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
         if isinstance(node, yaml.ScalarNode):
-            return _plain_scalar(node.value) if node.style is None else node.value
+            if node.style is not None:
+                return node.value
+            self.raw[path] = node.value
+            try:
+                value = _plain_scalar(node.value)
+                if isinstance(value, float) and not math.isfinite(value):
+                    raise _NumberTooLong(node.value)
+                return value
+            except _NumberTooLong:
+                self.diag(node.start_mark, f"{_dotted(path)}: this number has "
+                          f"{len(node.value):,} characters; no number in a scenario needs "
+                          "more than a few digits")
+                return None
         if isinstance(node, yaml.SequenceNode):
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.MappingNode)
@@ -149,8 +178,14 @@ def _screen_events(text: str, reader: _Reader) -> bool:
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        reader.diag(mark, f"YAML syntax error: {e.problem or e.context}")
+        line, col, message = explain(e, text)
+        likely = [f for f in prescan(text)
+                  if not f.certain and f.line in (line, _mark_line(e.problem_mark))]
+        if likely:
+            reader.problems.extend(Diagnostic(reader.name, f.line, f.column, f.message)
+                                   for f in likely)
+        else:
+            reader.problems.append(Diagnostic(reader.name, line, col, message))
         return False
     except yaml.YAMLError as e:
         reader.diag(None, f"YAML error: {e}")
@@ -158,11 +193,18 @@ def _screen_events(text: str, reader: _Reader) -> bool:
     return True
 
 
+def _mark_line(mark: Any) -> int:
+    return int(mark.line) + 1 if mark is not None else 0
+
+
 def read_yaml(text: str, name: str) -> tuple[Any, _Reader]:
     """Parse YAML text safely into plain data; raise ScenarioError on any problem."""
     reader = _Reader(name)
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise ScenarioError([Diagnostic(name, 1, 1, f"file is larger than {MAX_BYTES // 1024} KiB")])
+    certain = [f for f in prescan(text) if f.certain]
+    if certain:
+        raise ScenarioError([Diagnostic(name, f.line, f.column, f.message) for f in certain])
     if not _screen_events(text, reader):
         raise ScenarioError(reader.problems)
     try:
@@ -179,44 +221,52 @@ def read_yaml(text: str, name: str) -> tuple[Any, _Reader]:
     return data, reader
 
 
-def _pydantic_diagnostics(err: ValidationError, reader: _Reader) -> list[Diagnostic]:
-    out = []
-    errs = err.errors(include_url=False)
-    # A list with a bad item also reports "too short" (the bad item was dropped): skip that.
-    inner = {tuple(e["loc"][:n]) for e in errs for n in range(len(e["loc"]))}
-    for e in errs:
-        if e["type"] == "too_short" and tuple(e["loc"]) in inner:
-            continue
-        loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        line, col = reader.where(loc)
-        msg = e["msg"]
-        if e["type"] == "missing":
-            msg = f"missing required key '{loc[-1]}'"
-        elif e["type"] == "extra_forbidden":
-            msg = f"unknown key '{loc[-1]}' (check the spelling; `roleplay schema` lists the keys)"
-        elif "input" in e and e["type"] not in ("model_type", "dict_type", "list_type", "tuple_type"):
-            shown = json.dumps(e["input"], default=str)
-            if len(shown) > 60:
-                shown = shown[:57] + "..."
-            msg = f"{msg} (got {shown})"
-        out.append(Diagnostic(reader.name, line, col, f"{_dotted(loc)}: {msg}"))
-    return sorted(out, key=lambda d: (d.line, d.column))
+def _schema_diagnostics(
+    err: ValidationError, model: type[BaseModel], data: dict[str, Any], reader: _Reader
+) -> tuple[list[Diagnostic], Explained]:
+    explained = explain_schema(err, model, data, reader)
+    diags = [Diagnostic(reader.name, *reader.where(loc), f"{_dotted(loc)}: {msg}")
+             for loc, msg in explained.messages]
+    return diags, explained
+
+
+def _near(path: YamlPath, set_aside: list[YamlPath]) -> bool:
+    """Is a cross-check problem about something a schema error set aside?"""
+    return any(path[: len(s)] == s or s[: len(path)] == path for s in set_aside)
 
 
 def parse_scenario(text: str, name: str = "<scenario>") -> Scenario:
-    """Validate scenario text into a Scenario, or raise ScenarioError with every problem."""
+    """Validate scenario text into a Scenario, or raise ScenarioError with every problem.
+
+    Schema errors and cross-check errors come in one report when the schema errors
+    can be set aside (a misspelt key, a bad optional value); a cross-check problem
+    about something set aside is left out, as it would only repeat the first.
+    """
     data, reader = read_yaml(text, name)
     if data.get("kind") == "campaign":
         raise ScenarioError([Diagnostic(name, 1, 1, "this is a campaign file, not a scenario")])
+    diags: list[Diagnostic] = []
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as e:
-        raise ScenarioError(_pydantic_diagnostics(e, reader)) from e
-    problems = cross_check(scenario)
-    if problems:
-        diags = [Diagnostic(name, *reader.where(p), f"{_dotted(p)}: {m}") for p, m in problems]
-        raise ScenarioError(sorted(diags, key=lambda d: (d.line, d.column)))
+        diags, explained = _schema_diagnostics(e, Scenario, data, reader)
+        if explained.repaired is None:
+            raise ScenarioError(_by_line(diags)) from e
+        try:
+            scenario = Scenario.model_validate(explained.repaired)
+        except ValidationError:
+            raise ScenarioError(_by_line(diags)) from e
+        problems = [(p, m) for p, m in cross_check(scenario) if not _near(p, explained.set_aside)]
+    else:
+        problems = cross_check(scenario)
+    diags += [Diagnostic(name, *reader.where(p), f"{_dotted(p)}: {m}") for p, m in problems]
+    if diags:
+        raise ScenarioError(_by_line(diags))
     return scenario
+
+
+def _by_line(diags: list[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diags, key=lambda d: (d.line, d.column))
 
 
 def parse_campaign(text: str, name: str = "<campaign>") -> Campaign:
@@ -224,7 +274,7 @@ def parse_campaign(text: str, name: str = "<campaign>") -> Campaign:
     try:
         return Campaign.model_validate(data)
     except ValidationError as e:
-        raise ScenarioError(_pydantic_diagnostics(e, reader)) from e
+        raise ScenarioError(_by_line(_schema_diagnostics(e, Campaign, data, reader)[0])) from e
 
 
 def read_text(path: Path) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
 Ident = Annotated[
     str,
@@ -21,6 +21,8 @@ Ident = Annotated[
 ]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+#: Only `true` or `false`: the guide says yes/no/on/off are plain words, and so they stay.
+YesNo = Annotated[bool, Strict()]
 
 SCHEMA_VERSION = 1
 
@@ -56,8 +58,8 @@ class Role(Model):
     side: Side = Field(
         "none", description="eu or government for the two sides of the deal; none for others"
     )
-    signatory: bool = Field(False, description="must sign for a deal to exist")
-    veto: bool | None = Field(
+    signatory: YesNo = Field(False, description="must sign for a deal to exist")
+    veto: YesNo | None = Field(
         None,
         description="a deal is void unless this role is at or above its BATNA "
         "(defaults to signatory)",
@@ -116,7 +118,7 @@ class Effects(Model):
     )
     close_channels: tuple[Ident, ...] = ()
     open_channels: tuple[Ident, ...] = ()
-    open_bridge: bool = Field(False, description="lets bridge roles into the official channel")
+    open_bridge: YesNo = Field(False, description="lets bridge roles into the official channel")
 
 
 class Risk(Model):
@@ -217,7 +219,7 @@ class History(Model):
     package: dict[Ident, Ident] = Field(
         {}, description="issue -> option closest to what really happened (may be partial)"
     )
-    deadlock: bool = False
+    deadlock: YesNo = False
     sources: tuple[Text, ...] = ()
 
 
