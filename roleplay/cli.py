@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from .scenario.loader import (
     read_text,
 )
 from .scenario.model import Campaign, Scenario
-from .settings import DEFAULT_DB
+from .settings import DEFAULT_DB, SERVE_HOST
 
 
 def resolve_source(ref: str) -> Scenario | CampaignBundle:
@@ -137,9 +138,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .settings import Settings
     from .web.server import serve
 
+    host = args.host
+    if host is None and not os.environ.get("ROLEPLAY_HOST"):
+        host = SERVE_HOST  # phones on the room's network must reach it (docs/deployment.md)
     settings = Settings.from_env(
         database_url=args.db, message_queue=args.message_queue, async_mode=args.async_mode,
-        host=args.host, port=args.port,
+        host=host, port=args.port, public_url=args.public_url,
     )
     return serve(settings)
 
@@ -149,7 +153,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .web.demo import run_demo
 
     settings = Settings.from_env(database_url=args.db, async_mode=args.async_mode,
-                                 host=args.host, port=args.port)
+                                 host=args.host, port=args.port, public_url=args.public_url)
     return run_demo(settings, scenario=args.scenario, players=args.players)
 
 
@@ -214,19 +218,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="roleplay", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
 
-    def server_opts(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
+    def server_opts(sp: argparse.ArgumentParser, host_help: str) -> None:
+        sp.add_argument("--host", default=None, help=host_help)
+        sp.add_argument("--public-url", default=None,
+                        help="the address students use when a proxy stands in front "
+                             "(https://...; or ROLEPLAY_PUBLIC_URL)")
         sp.add_argument("--port", type=int, default=None, help="port (default 5000)")
         sp.add_argument("--db", default=None, help=f"database URL (default {DEFAULT_DB})")
         sp.add_argument("--async-mode", choices=["eventlet", "threading"], default=None)
 
     sp = sub.add_parser("serve", help="run the web app")
-    server_opts(sp)
+    server_opts(sp, f"address to listen on (default {SERVE_HOST}: every interface, so that "
+                    "phones on the room's network can join; 127.0.0.1: this machine only)")
     sp.add_argument("--message-queue", default=None, help="redis://... when running several workers")
     sp.set_defaults(fn=cmd_serve)
 
     sp = sub.add_parser("demo", help="start the app with a game full of bots but one seat")
-    server_opts(sp)
+    server_opts(sp, "address to listen on (default 127.0.0.1: the demo is for trying alone)")
     sp.add_argument("--scenario", default="association-agreement")
     sp.add_argument("--players", type=int, default=4)
     sp.set_defaults(fn=cmd_demo)

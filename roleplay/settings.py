@@ -5,12 +5,30 @@ from __future__ import annotations
 import os
 import secrets
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 AsyncMode = Literal["eventlet", "threading"]
 
 DEFAULT_DB = "sqlite:///roleplay.db"
+#: `roleplay serve` listens on every interface unless told otherwise: a classroom laptop
+#: on the room's Wi-Fi is the common case, and phones must reach it (docs/deployment.md)
+SERVE_HOST = "0.0.0.0"
+
+
+def check_public_url(url: str) -> str:
+    """A public URL without its trailing slash, or ValueError saying what is wrong."""
+    parts = urlsplit(url.strip())
+    try:
+        parts.port  # noqa: B018  (raises ValueError for a port that is not a number)
+    except ValueError:
+        raise ValueError("the public URL's port must be a number") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("the public URL must look like https://roleplay.example.edu")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("the public URL must have no query, fragment or user name")
+    return url.strip().rstrip("/")
 
 
 class Settings(BaseModel):
@@ -23,6 +41,9 @@ class Settings(BaseModel):
     #: the instructor's password; when unset, a one-time token is generated at start
     instructor_password: str | None = None
     host: str = "127.0.0.1"
+    #: the address students use, when a proxy stands between them and `host`
+    #: (docs/deployment.md: "Where students join")
+    public_url: str | None = None
     port: int = Field(5000, ge=0, le=65535)
     #: origins allowed to open sockets besides the app's own (for a reverse proxy)
     allowed_origins: tuple[str, ...] = ()
@@ -48,6 +69,11 @@ class Settings(BaseModel):
             raise ValueError("ROLEPLAY_INSTRUCTOR_PASSWORD must have at least 8 characters")
         return v
 
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, v: str | None) -> str | None:
+        return None if v is None or not v.strip() else check_public_url(v)
+
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Settings from ROLEPLAY_* variables, then explicit overrides (None = not given)."""
@@ -60,6 +86,7 @@ class Settings(BaseModel):
             "secret_key": "ROLEPLAY_SECRET_KEY",
             "instructor_password": "ROLEPLAY_INSTRUCTOR_PASSWORD",
             "host": "ROLEPLAY_HOST",
+            "public_url": "ROLEPLAY_PUBLIC_URL",
             "port": "ROLEPLAY_PORT",
             "join_rate": "ROLEPLAY_JOIN_RATE",
             "join_burst": "ROLEPLAY_JOIN_BURST",

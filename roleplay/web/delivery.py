@@ -146,6 +146,7 @@ class Delivery:
         """The instructor's view, with who is connected to this worker and when last seen."""
         v = self.rt.service.view_of(state, "instructor", now)
         self._decorate(state.setup.game_id, v["players"])
+        v["join"] = self.rt.join_address.to_dict(state.setup.code)
         return v
 
     def _decorate(self, game_id: str, players: list[dict[str, Any]]) -> None:
@@ -173,6 +174,7 @@ class Delivery:
 
     def public_view(self, state: GameState, now: float) -> dict[str, Any]:
         v = projector_view(state, now)
+        v["join"] = self.rt.join_address.to_dict(state.setup.code)
         results = self.rt.service.public_results(state)
         v["results"] = results
         if results is not None:

@@ -130,6 +130,7 @@ def game(game_id: str) -> str:
     url = qr.join_url(row.code)
     return render_template("dashboard.html", game_id=game_id, title=row.title, code=row.code,
                            join_url=url, qr_svg=qr.svg(url, scale=5),
+                           join_warning=runtime().join_address.warning,
                            exports=sorted(EXPORTS))
 
 

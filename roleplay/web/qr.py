@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import url_for
+
+from .runtime import runtime
 
 
 def join_url(code: str) -> str:
-    return url_for("player.join_code", code=code, _external=True)
+    """The join link students can open: the server's join address, never the host the
+    instructor's browser happened to use (see address.py)."""
+    return runtime().join_address.url(code)
 
 
 def svg(text: str, *, scale: int = 8) -> str:

@@ -22,6 +22,7 @@ from ..engine.errors import RuleError
 from ..service import GameService
 from ..settings import Settings
 from ..storage.eventstore import StoreError
+from .address import JoinAddress, join_address
 
 log = logging.getLogger(__name__)
 
@@ -119,6 +120,9 @@ class Runtime:
                  generated_secret: bool):
         self.settings = settings
         self.service = service
+        #: where students join (decided once, at start: see address.py)
+        self.join_address: JoinAddress = join_address(settings.host, settings.port,
+                                                      settings.public_url)
         self._login_secret = login_secret
         #: True when no password was configured and a token was generated at start
         self.generated_secret = generated_secret

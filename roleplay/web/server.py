@@ -19,7 +19,10 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from flask import Flask
+
     from ..settings import Settings
+    from .address import JoinAddress
 
 #: eventlet's wsgi server refuses connections past `max_size` (1,024 by default)
 MAX_CONNECTIONS = 10_000
@@ -94,6 +97,32 @@ def display_url(settings: Settings, path: str = "/") -> str:
     return f"http://{host}:{settings.port}{path}"
 
 
+def students_line(join: JoinAddress) -> str:
+    """What `serve` and `demo` print for the students: the address phones must open."""
+    if join.reachable:
+        return (f"roleplay: students join at {join.base}/ with the game's code "
+                "(the dashboard's QR code and link carry this address)")
+    return f"roleplay: students: {join.base}/ — {join.warning}"
+
+
+def run_threaded(app: Flask, host: str, port: int) -> None:
+    """Threading mode on Werkzeug's threaded server, without its development-server banner,
+    warnings or access log (a line per request): `roleplay serve` and `demo` print their
+    own few lines, and errors still reach the log. (Imported here: eventlet mode must
+    patch before Werkzeug's server module loads.)"""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+            pass
+
+    server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
+    try:
+        server.serve_forever()
+    finally:
+        server.server_close()
+
+
 def serve(settings: Settings) -> int:
     if settings.async_mode == "eventlet" and not _eventlet_patched():
         _reexec(settings)
@@ -140,16 +169,16 @@ def _run(settings: Settings) -> int:
     tune_gc()
     print(f"roleplay: serving on {display_url(settings)} ({settings.async_mode} mode, "
           f"database {settings.database_url})", flush=True)
+    print(students_line(rt.join_address), flush=True)
     print(f"roleplay: instructor: {display_url(settings, '/instructor/')} — {rt.login_hint}",
           flush=True)
-    options: dict[str, Any] = {}
-    if settings.async_mode == "eventlet":
-        _raise_file_limit(MAX_CONNECTIONS + 64)
-        options.update(max_size=MAX_CONNECTIONS, log_output=False)
-    else:
-        options.update(allow_unsafe_werkzeug=True)
     try:
-        socketio.run(app, host=settings.host, port=settings.port, **options)
+        if settings.async_mode == "eventlet":
+            _raise_file_limit(MAX_CONNECTIONS + 64)
+            socketio.run(app, host=settings.host, port=settings.port, max_size=MAX_CONNECTIONS,
+                         log_output=False)
+        else:
+            run_threaded(app, settings.host, settings.port)
     except OSError as e:
         print(f"roleplay: cannot listen on {settings.host}:{settings.port}: {e.strerror}",
               file=sys.stderr)
