@@ -300,6 +300,10 @@ class GameService:
         return self.execute(game_id, SYSTEM_ACTOR, "tick")
 
 
+#: Other seats of the same role a student's percentile needs before it is shown.
+MIN_PEERS = 3
+
+
 def _table_summary(ts: TableScore) -> dict[str, Any]:
     d = ts.differentiation
     return {
@@ -321,7 +325,11 @@ def player_results(scores: GameScores, state: GameState, player_id: str) -> dict
     own = mine.role(p.role or "")
     table = _table_summary(mine)
     table["points"] = {own.role: own.utility}
-    table["percentile"] = scores.percentile(mine.table, own.role)
+    # a percentile among one or two other seats says little and names them: 3 or more
+    others = sum(1 for t in scores.tables
+                 if t.table != mine.table and t.role(own.role).score is not None)
+    table["percentile"] = scores.percentile(mine.table, own.role) if others >= MIN_PEERS else None
+    table["percentile_of"] = others
     return {
         "table": table,
         "tables": [_table_summary(t) for t in scores.tables],

@@ -10,7 +10,6 @@ Screenshots of every view at 390 and 1280 px go to test-artifacts/browser/.
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import re
@@ -25,11 +24,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from plans import plan as _plan
 
-from roleplay.engine.commands import linkage_problem
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.loader import load_scenario
-from roleplay.scenario.model import Scenario
 
 pytestmark = pytest.mark.browser
 
@@ -110,29 +108,6 @@ def browser() -> Iterator[Any]:
         )
         yield b
         b.close()
-
-
-# -- packages from the scenario -------------------------------------------------------
-def _packages(sc: Scenario) -> list[dict[str, str]]:
-    ids = [[o.id for o in i.options] for i in sc.issues]
-    out = []
-    for combo in itertools.product(*ids):
-        pkg = {i.id: o for i, o in zip(sc.issues, combo, strict=True)}
-        if linkage_problem(sc, pkg) is None:
-            out.append(pkg)
-    return out
-
-
-def _plan(sc: Scenario) -> dict[str, dict[str, str]]:
-    """Openings (each side's best) and a deal both signatories prefer to their BATNA."""
-    pkgs = _packages(sc)
-    eu = max(pkgs, key=lambda p: sc.points("eu", p))
-    gov = max(pkgs, key=lambda p: sc.points("government", p))
-    both = [p for p in pkgs if sc.points("eu", p) >= sc.role("eu").batna
-            and sc.points("government", p) >= sc.role("government").batna]
-    deal = max(both, key=lambda p: min(sc.points("eu", p) - sc.role("eu").batna,
-                                       sc.points("government", p) - sc.role("government").batna))
-    return {"eu": eu, "government": gov, "deal": deal}
 
 
 # -- people ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import Any
 
 from .commands import TEAM, most_points, other_signatory, utility
 from .events import Audience, Event
+from .outcomes import deadlock_text
 from .records import Package
 from .state import GameState, Player, TableState
 
@@ -68,7 +69,8 @@ def game_header(state: GameState, now: float) -> dict[str, Any]:
         "steps": [s.title for s in state.setup.scenarios],
         "campaign": state.setup.campaign.title if state.setup.campaign else None,
         "phase": _phase(state),
-        "phases": [{"id": p.id, "title": p.title, "kind": p.kind} for p in sc.phases],
+        "phases": [{"id": p.id, "title": p.title, "kind": p.kind, "allow": list(p.allowed)}
+                   for p in sc.phases],
         "deadline": state.deadline,
         "remaining": state.remaining,
         "server_time": now,
@@ -113,10 +115,11 @@ def _variables(state: GameState, t: TableState) -> list[dict[str, Any]]:
 
 def _proposal_list(state: GameState, t: TableState, roles: list[str]) -> list[dict[str, Any]]:
     out = []
-    for p in t.proposals:
+    for number, p in enumerate(t.proposals, start=1):
         out.append(
             {
                 "seq": p.seq,
+                "number": number,  # 1, 2, 3 at this table (seq counts the whole game's events)
                 "role": p.role,
                 "package": dict(p.package),
                 "phase": p.phase,
@@ -211,7 +214,8 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "id": t.id,
         "seats": _seats(state, t, with_ids=False),
         "openings": {side: dict(pkg) for side, pkg in openings.items()},
-        "proposals": _proposal_list(state, t, mine),
+        "proposals": [dict(x, my_total=utility(state, t, role.id, x["package"]))
+                      for x in _proposal_list(state, t, mine)],
         "current": current.seq if current else None,
         "signatures": dict(t.signatures),
         "linkages": [{"role": lk.role, "issue": lk.issue, "requires": lk.requires}
@@ -220,6 +224,13 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "deal": dict(t.deal) if t.deal else None,
         "deadlock_reason": t.deadlock_reason,
         "my_total_current": utility(state, t, role.id, current.package) if current else None,
+        # what makes that total: the options' points and the changes from actions and events
+        "my_points_current": {"options": sc.points(role.id, current.package),
+                              "adjust": t.point_adjust.get(role.id, 0.0)} if current else None,
+        "my_points_deal": {"options": sc.points(role.id, t.deal),
+                           "adjust": t.point_adjust.get(role.id, 0.0),
+                           "total": utility(state, t, role.id, t.deal)} if t.deal else None,
+        "deadlock_text": deadlock_text(sc, t.deadlock_reason),
         "variables": _variables(state, t),
         "bridge_open": t.bridge_open,
         "closed_channels": sorted(t.closed_channels),
@@ -271,6 +282,7 @@ def instructor_table(state: GameState, t: TableState,
         "outcome": t.outcome,
         "deal": dict(t.deal) if t.deal else None,
         "deadlock_reason": t.deadlock_reason,
+        "deadlock_text": deadlock_text(state.scenario, t.deadlock_reason),
         "batna": {r: state.batna(t, r) for r in roles},
         "batna_guesses": dict(t.batna_guesses),
         "variables": _variables(state, t),

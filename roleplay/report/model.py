@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.outcomes import deadlock_text
 from ..scenario.model import Scenario
 from ..scoring import build_space
 from ..scoring import frontier as fr
@@ -263,7 +264,7 @@ def _line_text(e: Mapping[str, Any], sc: Scenario, eu: str, gov: str) -> str:
     if t == "table_settled":
         if p.get("outcome") == "deal":
             return f"deal: {_package_words(sc, p.get('package'))}"
-        return f"deadlock ({p.get('reason')})"
+        return f"no agreement: {deadlock_text(sc, p.get('reason')) or 'no deal'}"
     return str(t)
 
 
@@ -374,7 +375,7 @@ def _card(
         )
     outcome = state["outcome"] if state else ("deal" if score["valid"] else "deadlock")
     if outcome == "deadlock" or not score["valid"]:
-        outcome = f"deadlock ({score.get('deadlock_reason') or 'no deal'})"
+        outcome = f"no agreement: {deadlock_text(sc, score.get('deadlock_reason')) or 'no deal'}"
     return TableCard(
         table=tid,
         outcome=outcome,
@@ -472,7 +473,8 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
         rows.append(
             (
                 str(t["table"]),
-                "deal" if t["valid"] else f"deadlock ({t['deadlock_reason']})",
+                "deal" if t["valid"]
+                else f"no agreement: {deadlock_text(sc, t['deadlock_reason']) or 'no deal'}",
                 TYPE_LABELS.get(t["table_type"], t["table_type"]),
                 f2(d.get("tailoring")),
                 f2(d.get("partnership")),
@@ -608,7 +610,7 @@ def report_view(export: Mapping[str, Any]) -> ReportView:
         generated_at=str(export["generated_at"]),
         code=str(game["code"]),
         anonymized=anonymized,
-        players=len(export["players"]),
+        players=sum(1 for p in export["players"] if not p.get("kicked")),
         format_version=int(export["format_version"]),
         campaign=campaign["title"] if campaign else None,
         steps=steps,

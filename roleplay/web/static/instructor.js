@@ -155,9 +155,9 @@
         Object.keys(d.package).map(function (k) { return issueTitle(k) + " = " + optionLabel(k, d.package[k]); }).join("; ");
       case "opening_submitted": return roleName(d.role) + " submitted its opening.";
       case "openings_revealed": return "Openings revealed.";
-      case "signed": return roleName(d.role) + " (" + d.name + ") signed #" + d.proposal + ".";
+      case "signed": return roleName(d.role) + " (" + d.name + ") signed proposal " + proposalNumber(d.table, d.proposal) + ".";
       case "refused": return roleName(d.role) + " (" + d.name + ") refused to sign.";
-      case "table_settled": return d.outcome === "deal" ? "DEAL." : "No agreement (" + reasonText(d.reason) + ").";
+      case "table_settled": return d.outcome === "deal" ? "DEAL." : "No agreement: " + reasonText(d.table) + ".";
       case "linkage_declared": {
         var ref = String(d.requires).split(".");
         return roleName(d.role) + ": no agreement on " + issueTitle(d.issue) + " unless " +
@@ -182,11 +182,19 @@
     }
   }
 
-  function reasonText(r) {
-    if (!r) return "";
-    if (r.indexOf("refused:") === 0) return roleName(r.slice(8)) + " refused to sign";
-    return { no_signature: "time ran out before both signed", below_batna: "below a side's BATNA",
-      ended: "the game was ended" }[r] || r.replace(/_/g, " ");
+  function tableOf(id) {
+    return ((S.view && S.view.tables) || []).filter(function (t) { return t.id === id; })[0] || null;
+  }
+  /** The server's words for why a table ended without a deal. */
+  function reasonText(tableId) {
+    var t = tableOf(tableId);
+    return (t && t.deadlock_text) || "no agreement";
+  }
+  /** "proposal 2": the table's own count, from the view. */
+  function proposalNumber(tableId, seq) {
+    var t = tableOf(tableId);
+    var p = t ? t.proposals.filter(function (x) { return x.seq === seq; })[0] : null;
+    return p ? p.number : "?";
   }
 
   function tableScore(tid) {
@@ -233,7 +241,7 @@
           el("span", { class: "status-pill " + t.outcome, text: statusText })),
         el("ul", { class: "seat-list" }, seats),
         cur ? el("p", { class: "small" }, el("strong", { text: "On the table: " }),
-          "#" + cur.seq + " by " + roleName(cur.role) + " (points / BATNA):") : el("p", { class: "small muted", text: "No proposal yet." }),
+          "proposal " + cur.number + " by " + roleName(cur.role) + " (points / BATNA):") : el("p", { class: "small muted", text: "No proposal yet." }),
         pts,
         sigs.length ? el("p", { class: "small good", text: "Signed: " + sigs.map(roleName).join(", ") }) : null,
         t.linkages.length ? el("p", { class: "small", text: t.linkages.length + " linkage(s) declared" }) : null,
@@ -241,7 +249,7 @@
         sc && sc.roles ? el("p", { class: "small", text: "Scores (0 = BATNA, 100 = best): " + sc.roles.map(function (r) {
           return roleName(r.role) + " " + (r.score === null || r.score === undefined ? "–" : RP.fmtPoints(r.score));
         }).join(" · ") }) : null,
-        t.deadlock_reason ? el("p", { class: "small bad", text: "Reason: " + reasonText(t.deadlock_reason) }) : null,
+        t.deadlock_reason ? el("p", { class: "small bad", text: "Why: " + reasonText(t.id) }) : null,
         chats.length ? el("ul", { class: "last-chat" }, chats.map(function (e) {
           return el("li", { text: e.data.name + ": " + e.data.text });
         })) : null,
@@ -275,7 +283,7 @@
     }));
     var proposals = t ? el("details", {}, el("summary", { text: "Proposals (" + t.proposals.length + ")" }),
       el("ol", { class: "plain" }, t.proposals.map(function (p) {
-        return el("li", { class: "small", text: "#" + p.seq + " " + roleName(p.role) + ": " +
+        return el("li", { class: "small", text: p.number + ". " + roleName(p.role) + ": " +
           Object.keys(p.package).map(function (k) { return optionLabel(k, p.package[k]); }).join(" · ") +
           " — " + Object.keys(p.points).map(function (r) { return roleName(r) + " " + RP.fmtPoints(p.points[r]); }).join(", ") });
       }))) : null;

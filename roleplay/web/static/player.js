@@ -177,6 +177,48 @@
     for (var i = 0; i < t.proposals.length; i++) if (t.proposals[i].seq === t.current) return t.proposals[i];
     return null;
   }
+  function proposalBySeq(seq) {
+    var ps = (S.view && S.view.table && S.view.table.proposals) || [];
+    for (var i = 0; i < ps.length; i++) if (ps[i].seq === seq) return ps[i];
+    return null;
+  }
+  /** "proposal 2": numbered at this table by the server, not the game's event sequence. */
+  function proposalName(seq) {
+    var p = proposalBySeq(seq);
+    return "proposal " + (p ? p.number : "");
+  }
+  /** The next phase (after the current one) in which signing is allowed, or null. */
+  function signingPhase() {
+    var g = S.view.game, phases = g.phases || [];
+    var from = g.phase ? g.phase.index + 1 : 0;
+    for (var i = from; i < phases.length; i++)
+      if ((phases[i].allow || []).indexOf("sign") >= 0) return { phase: phases[i], next: i === from };
+    return null;
+  }
+  function signingOpensText() {
+    var sp = signingPhase();
+    if (!sp) return null;
+    return "Signing opens " + (sp.next ? "in the next phase, “" + sp.phase.title + "”, when this clock runs out." :
+      "in the phase “" + sp.phase.title + "”.");
+  }
+  /** "better than", "equal to" or "worse than" your BATNA, with the class for its colour. */
+  function againstBatna(total, batna) {
+    if (Math.abs(total - batna) < 1e-9) return { text: "equal to your BATNA", cls: "even" };
+    return total > batna ? { text: "better than your BATNA", cls: "good" } : { text: "worse than your BATNA", cls: "bad" };
+  }
+  /** "options 35, actions and events -5": what makes a total, from the view's numbers. */
+  function breakdownText(b) {
+    if (!b || !b.adjust) return "";
+    return "options " + RP.fmtPoints(b.options) + ", actions and events " + RP.signed(b.adjust);
+  }
+  /** The other signatories who signed the package on the table while this role has not. */
+  function othersSigned() {
+    var v = S.view, t = v.table, cur = currentProposal();
+    if (!cur || t.outcome !== "open" || !v.role.signatory) return [];
+    return v.roles.filter(function (r) {
+      return r.signatory && r.id !== v.role.id && t.signatures[r.id] === cur.seq;
+    }).map(function (r) { return r.id; });
+  }
   function seated() {
     var v = S.view;
     return !!(v && v.role && v.table);
@@ -359,9 +401,11 @@
       });
     });
     var settled = v.table.outcome !== "open" || v.game.status === "finished";
-    $("package-form").hidden = settled;
+    // deciding: nothing to compose any more, the footer holds Sign and Refuse
+    var deciding = allowed("sign") && !allowed("propose") && !allowed("open");
+    $("package-form").hidden = settled || deciding;
     $("package-footer").hidden = settled;
-    $("neg-linkage").hidden = settled;
+    $("neg-linkage").hidden = settled || deciding;
     var ph = v.game.phase;
     fill($("neg-instructions"), ph && ph.instructions && v.game.status !== "finished" ?
       el("p", { class: "notice", text: ph.instructions }) : null);
@@ -403,15 +447,8 @@
     }));
   }
 
-  var REASONS = {
-    no_signature: "the time ran out before both sides signed",
-    below_batna: "the agreement was worse than a side's alternative",
-    ended: "the instructor ended the game",
-  };
-  function reasonText(r) {
-    if (!r) return "";
-    if (r.indexOf("refused:") === 0) return shortRole(r.slice(8)) + " refused to sign";
-    return REASONS[r] || r;
+  function reasonText(t) {
+    return (t && t.deadlock_text) || "the talks ended without an agreement";
   }
 
   function renderOnTable() {
@@ -421,61 +458,63 @@
     var parts = [];
     if (t.outcome !== "open") {
       var deal = t.outcome === "deal";
-      var mine = deal ? packagePoints(t.deal) : role.batna;
+      var dp = t.my_points_deal;
+      var mine = deal && dp ? dp.total : role.batna;
       parts.push(el("section", { class: "card outcome " + t.outcome, "aria-labelledby": "outcome-title" },
         el("h2", { id: "outcome-title", text: deal ? "Agreement signed" : "No agreement" }),
         el("p", { text: deal ? "Both signatories signed. For you this package is worth " + RP.fmtPoints(mine) +
-          " points (your BATNA: " + RP.fmtPoints(role.batna) + ")." :
-          "The talks ended without a deal (" + reasonText(t.deadlock_reason) + "). Every role gets its BATNA: you get " +
+          " points" + (breakdownText(dp) ? " (" + breakdownText(dp) + ")" : "") + ", " + againstBatna(mine, role.batna).text +
+          " (" + RP.fmtPoints(role.batna) + ")." :
+          "The talks ended without a deal: " + reasonText(t) + ". Every role gets its BATNA: you get " +
           RP.fmtPoints(role.batna) + " points." }),
         deal ? packageList(t.deal) : null));
     }
     if (cur && t.outcome === "open") {
       var total = t.my_total_current;
+      var cmp = againstBatna(total, role.batna);
       var sigs = v.roles.filter(function (r) { return r.signatory; }).map(function (r) {
         var ok = t.signatures[r.id] === cur.seq;
         return el("li", { class: ok ? "yes" : "no" },
           el("span", { "aria-hidden": "true", text: ok ? "✓ " : "○ " }),
           shortRole(r.id) + (ok ? " signed" : " has not signed"));
       });
-      var canSign = allowed("sign") && role.signatory && t.outcome === "open";
-      var signedByMe = t.signatures[role.id] === cur.seq;
-      var actions = null;
-      if (canSign) {
-        if (S.confirmRefuse) {
-          actions = el("div", { class: "row confirm", role: "group", "aria-label": "Confirm refusal" },
-            el("span", { text: "Refuse for good? The table ends with no deal." }),
-            el("button", { type: "button", class: "button danger", id: "refuse-yes",
-              on: { click: function (e) { S.confirmRefuse = false; send("refuse", {}, e.target); } } }, "Yes, refuse"),
-            el("button", { type: "button", class: "button", id: "refuse-no",
-              on: { click: function () { S.confirmRefuse = false; renderOnTable(); $("refuse").focus(); } } }, "Cancel"));
-        } else {
-          actions = el("div", { class: "row" },
-            el("button", { type: "button", class: "button primary", id: "sign", disabled: signedByMe,
-              on: { click: function (e) { send("sign", { proposal: cur.seq }, e.target, "You signed."); } } },
-              signedByMe ? "Signed" : "Sign this package"),
-            el("button", { type: "button", class: "button danger-outline", id: "refuse",
-              on: { click: function () { S.confirmRefuse = true; renderOnTable(); $("refuse-yes").focus(); } } }, "Refuse"));
-        }
-      }
+      var others = othersSigned();
+      var when = !allowed("sign") && role.signatory ? signingOpensText() : null;
       parts.push(el("section", { class: "card on-table", "aria-labelledby": "ontable-title" },
-        el("p", { class: "kicker", text: "On the table · proposal #" + cur.seq }),
+        el("p", { class: "kicker", text: "On the table · proposal " + cur.number + " of " + t.proposals.length }),
         el("h2", { id: "ontable-title", text: "Proposed by " + shortRole(cur.role) + (cur.role === role.id ? " (your side)" : "") }),
         el("p", { class: "total-line" },
           "For you: ", el("strong", { text: RP.fmtPoints(total) + " points" }),
-          " · your BATNA " + RP.fmtPoints(role.batna),
-          el("span", { class: total >= role.batna ? "good" : "bad", text: total >= role.batna ? " (better than no deal)" : " (worse than no deal)" })),
+          breakdownText(t.my_points_current) ? el("span", { class: "breakdown", text: " (" + breakdownText(t.my_points_current) + ")" }) : null,
+          el("br"),
+          el("span", { class: cmp.cls, text: cmp.text }), " (" + RP.fmtPoints(role.batna) + ")"),
+        others.length ? el("p", { class: "notice signed-notice", id: "signed-notice",
+          text: signedNoticeText(others) }) : null,
         packageList(cur.package),
         el("ul", { class: "plain sigs" }, sigs),
-        actions,
-        t.outcome === "open" && role.signatory ? el("button", { type: "button", class: "button link", id: "use-current",
+        when ? el("p", { class: "help", id: "signing-opens", text: when }) : null,
+        allowed("propose") && role.signatory ? el("button", { type: "button", class: "button link", id: "use-current",
           on: { click: function () { S.draft = Object.assign({}, cur.package); S.draftTouched = true;
             store.set(DRAFT_KEY, JSON.stringify(S.draft)); renderNegotiate(); RP.toast("Copied into your package below."); } } },
           "Start from this package") : null));
     } else if (t.outcome === "open") {
-      parts.push(el("p", { class: "muted empty", text: "No package is on the table yet." }));
+      parts.push(el("p", { class: "muted empty", text: allowed("sign") ?
+        "No package was put on the table, so there is nothing to sign: the table ends without a deal." :
+        "No package is on the table yet." }));
     }
     keepFocus(function () { fill(box, parts); });
+  }
+
+  function signedNoticeText(others) {
+    var names = others.map(function (r) { return "The " + shortRole(r); });
+    var all = othersSignedAll(others);
+    return names.join(" and ") + (others.length > 1 ? " have" : " has") + " signed" +
+      (all ? "; your signature closes the deal." : ".");
+  }
+  function othersSignedAll(others) {
+    var v = S.view;
+    var need = v.roles.filter(function (r) { return r.signatory && r.id !== v.role.id; }).length;
+    return others.length === need;
   }
 
   function renderLinkage() {
@@ -531,11 +570,11 @@
     var openKeys = {};
     box.querySelectorAll("details[open]").forEach(function (d) { openKeys[d.dataset.key] = true; });
     var items = t.proposals.slice().reverse().map(function (p) {
-      var mine = packagePoints(p.package);
+      var mine = p.my_total;
       return el("li", {},
         el("details", { dataset: { key: "p" + p.seq }, open: openKeys["p" + p.seq] ? true : null },
           el("summary", {},
-            el("span", { text: "#" + p.seq + " · " + shortRole(p.role) }),
+            el("span", { text: "Proposal " + p.number + " · " + shortRole(p.role) }),
             el("span", { class: "muted", text: " · " + RP.fmtPoints(mine) + " pts for you" + (p.seq === t.current ? " · on the table" : "") })),
           packageList(p.package)));
     });
@@ -557,6 +596,8 @@
     var v = S.view, role = v.role, t = v.table;
     var box = $("package-footer");
     if (!box) return;
+    if (role.signatory && t.outcome === "open" && allowed("sign")) { renderDecisionFooter(box); return; }
+    box.classList.remove("decision");
     var complete = draftComplete();
     var total = complete ? packagePoints(S.draft) : null;
     var partial = 0, chosen = 0;
@@ -567,10 +608,6 @@
     partial += role.points_adjust || 0;
     var max = Math.max(maxPoints(), role.batna, 1);
     var shown = complete ? total : partial;
-    var pct = Math.max(0, Math.min(100, 100 * shown / max));
-    var bpct = Math.max(0, Math.min(100, 100 * role.batna / max));
-    var good = shown >= role.batna;
-    var phaseKind = v.game.phase ? v.game.phase.kind : null;
     var opening = allowed("open");
     var mySideOpened = t.openings && t.openings[role.side];
     var button = null, note = null;
@@ -588,10 +625,12 @@
         } } }, label);
       if (!complete) note = "Choose an option for every issue (" + chosen + " of " + (v.issues || []).length + ").";
       else if (problem) note = problem;
-      else if (!can && !mySideOpened) note = phaseKind === "decision" ? "Decision time: sign or refuse the package on the table." :
-        v.game.status === "running" ? "Proposals are not open in this phase." : "Wait for the phase to start.";
+      else if (!can && !mySideOpened) note = v.game.status === "running" ? "Proposals are not open in this phase." :
+        "Wait for the phase to start.";
+      else if (allowed("propose")) note = signingOpensText();
     } else if (!role.signatory) {
-      note = "Only the EU and the government make proposals. Use this to work out what to argue for in the channels.";
+      note = allowed("sign") ? "The signatories now sign or refuse the package on the table; your role does not sign." :
+        "Only the EU and the government make proposals. Use this to work out what to argue for in the channels.";
     }
     keepFocus(function () {
       fill(box,
@@ -599,12 +638,63 @@
           el("span", { class: "footer-total" },
             el("strong", { text: RP.fmtPoints(shown) }), complete ? " points" : " points so far"),
           el("span", { class: "footer-batna", text: "BATNA " + RP.fmtPoints(role.batna) })),
-        el("div", { class: "bar", role: "img",
-          "aria-label": "Package total " + RP.fmtPoints(shown) + " against your BATNA " + RP.fmtPoints(role.batna) + " (best possible " + RP.fmtPoints(max) + ")" },
-          el("span", { class: "bar-fill " + (good ? "good" : "bad"), style: { width: pct.toFixed(1) + "%" } }),
-          el("span", { class: "bar-batna", style: { left: bpct.toFixed(1) + "%" } })),
+        pointsBar(shown, role.batna, max),
         note ? el("p", { class: "footer-note", id: "footer-note", text: note }) : null,
         button);
+    });
+  }
+
+  function pointsBar(shown, batna, max) {
+    var pct = Math.max(0, Math.min(100, 100 * shown / max));
+    var bpct = Math.max(0, Math.min(100, 100 * batna / max));
+    return el("div", { class: "bar", role: "img",
+      "aria-label": "Package total " + RP.fmtPoints(shown) + " against your BATNA " + RP.fmtPoints(batna) + " (best possible " + RP.fmtPoints(max) + ")" },
+      el("span", { class: "bar-fill " + (shown >= batna ? "good" : "bad"), style: { width: pct.toFixed(1) + "%" } }),
+      el("span", { class: "bar-batna", style: { left: bpct.toFixed(1) + "%" } }));
+  }
+
+  /** The decision phase: the footer holds the one thing to do, Sign or Refuse the package on the table. */
+  function renderDecisionFooter(box) {
+    var v = S.view, role = v.role, t = v.table;
+    var cur = currentProposal();
+    box.classList.add("decision");
+    if (!cur) {
+      keepFocus(function () {
+        fill(box, el("p", { class: "footer-note", id: "footer-note",
+          text: "No package was put on the table: there is nothing to sign, and the table ends without a deal." }));
+      });
+      return;
+    }
+    var total = t.my_total_current;
+    var cmp = againstBatna(total, role.batna);
+    var signedByMe = t.signatures[role.id] === cur.seq;
+    var others = othersSigned();
+    var line = el("div", { class: "footer-line" },
+      el("span", { class: "footer-total" }, "Proposal " + cur.number + ": ",
+        el("strong", { text: RP.fmtPoints(total) }), " points for you"),
+      el("span", { class: "footer-batna " + cmp.cls, text: "BATNA " + RP.fmtPoints(role.batna) }));
+    var note = signedByMe ? "You signed. " + (others.length ? "" : "Waiting for the other side.") :
+      others.length ? signedNoticeText(others) : cmp.text.charAt(0).toUpperCase() + cmp.text.slice(1) + ".";
+    var buttons;
+    if (S.confirmRefuse) {
+      buttons = el("div", { class: "footer-buttons confirm", role: "group", "aria-label": "Confirm refusal" },
+        el("span", { class: "confirm-text", text: "Refuse for good? The table ends with no deal." }),
+        el("button", { type: "button", class: "button danger", id: "refuse-yes",
+          on: { click: function (e) { S.confirmRefuse = false; send("refuse", {}, e.target); } } }, "Yes, refuse"),
+        el("button", { type: "button", class: "button", id: "refuse-no",
+          on: { click: function () { S.confirmRefuse = false; renderFooter(); $("refuse").focus(); } } }, "Cancel"));
+    } else {
+      buttons = el("div", { class: "footer-buttons" },
+        el("button", { type: "button", class: "button primary", id: "sign", disabled: signedByMe,
+          on: { click: function (e) { send("sign", { proposal: cur.seq }, e.target, "You signed."); } } },
+          signedByMe ? "Signed" : "Sign"),
+        el("button", { type: "button", class: "button danger-outline", id: "refuse",
+          on: { click: function () { S.confirmRefuse = true; renderFooter(); $("refuse-yes").focus(); } } }, "Refuse"));
+    }
+    keepFocus(function () {
+      fill(box, line,
+        el("p", { class: "footer-note" + (others.length && !signedByMe ? " strong" : ""), id: "footer-note", text: note }),
+        buttons);
     });
   }
 
@@ -622,7 +712,7 @@
     var res = v.results;
     var t = v.table, role = v.role;
     var content = [];
-    var mine = t.outcome === "deal" ? packagePoints(t.deal) : role.batna;
+    var mine = t.outcome === "deal" && t.my_points_deal ? t.my_points_deal.total : role.batna;
     if (res && res.table) {
       var rt = res.table;
       var own = rt.points && rt.points[role.id] !== undefined ? rt.points[role.id] : mine;
@@ -834,10 +924,11 @@
       case "event_fired": return { title: d.title, text: d.text + (d.source ? " (" + d.source + ")" : ""), kind: "news" };
       case "message": return { title: "From your instructor", text: d.text, kind: "instructor" };
       case "proposal_made": return { title: shortRole(d.role) + " put a package on the table", text: "Proposed by " + d.name + "." };
-      case "signed": return { title: shortRole(d.role) + " signed proposal #" + d.proposal, text: "" };
+      case "signed": return { title: shortRole(d.role) + " signed " + proposalName(d.proposal), text: "" };
       case "refused": return { title: shortRole(d.role) + " refused to sign", text: "" };
       case "table_settled": return d.outcome === "deal" ? { title: "Agreement signed", text: "", kind: "good" } :
-        { title: "No agreement", text: "Reason: " + reasonText(d.reason) + ".", kind: "bad" };
+        { title: "No agreement", text: S.view && S.view.table && S.view.table.id === d.table ?
+          reasonText(S.view.table) + "." : "", kind: "bad" };
       case "linkage_declared": return { title: shortRole(d.role) + " declared a linkage",
         text: "No agreement on " + ((issue(d.issue) || {}).title || d.issue) + " unless " + optionLabel(d.requires) + "." };
       case "action_taken": return { title: shortRole(d.role) + ": " + d.title,
@@ -860,14 +951,20 @@
     }
   }
 
-  var BANNER_TYPES = { event_fired: 1, message: 1, phase_started: 1, table_settled: 1, results_released: 1,
+  var BANNER_TYPES = { event_fired: 1, message: 1, phase_started: 1, results_released: 1,
     private_effect: 1, paused: 1, resumed: 1, extended: 1, game_finished: 1, step_started: 1 };
 
   function banner(e) {
     var info = describe(e);
     if (!info) return;
+    var urgent = e.type === "message" || e.type === "event_fired" || e.type === "table_settled";
+    showBanner(info, e.type === "message" || e.type === "event_fired" ? "alert" : null, urgent ? 30000 : 8000);
+  }
+
+  function showBanner(info, role, keep, id) {
     var box = $("banners");
-    var b = el("div", { class: "banner " + (info.kind || ""), role: e.type === "message" || e.type === "event_fired" ? "alert" : null },
+    if (id && $(id)) $(id).remove();
+    var b = el("div", { class: "banner " + (info.kind || ""), role: role, id: id || null },
       el("div", { class: "banner-body" },
         el("strong", { text: info.title }),
         info.text ? el("span", { text: " " + info.text }) : null),
@@ -875,8 +972,19 @@
         on: { click: function () { b.remove(); } } }, "×"));
     box.appendChild(b);
     while (box.children.length > 2) box.removeChild(box.firstChild);
-    var keep = e.type === "message" || e.type === "event_fired" || e.type === "table_settled" ? 30000 : 8000;
     setTimeout(function () { if (b.parentNode) b.remove(); }, keep);
+  }
+
+  /** Banners for what the new view says changed: the other side signed, or the table ended. */
+  function viewBanners(before) {
+    var t = S.view.table;
+    var others = othersSigned();
+    if (others.length && others.join(",") !== before.signed && t.signatures[S.view.role.id] !== t.current)
+      showBanner({ title: signedNoticeText(others), text: "", kind: "instructor" }, "alert", 30000, "banner-signed");
+    if (before.outcome === "open" && t.outcome !== "open") {
+      showBanner(t.outcome === "deal" ? { title: "Agreement signed", text: "", kind: "good" } :
+        { title: "No agreement:", text: reasonText(t) + ".", kind: "bad" }, "alert", 30000, "banner-settled");
+    }
   }
 
   function renderEvents() {
@@ -1007,6 +1115,8 @@
       if (S.view && data.view.game.seq < S.view.game.seq) return;
       var oldTable = S.view && S.view.table ? S.view.table.id : null;
       var hadResults = !!(S.view && S.view.game.results_visible);
+      var before = S.view && S.view.table && S.view.role ? { table: S.view.table.id, outcome: S.view.table.outcome,
+        signed: S.view.table.current !== null ? othersSigned().join(",") : "" } : null;
       S.view = data.view;
       if (S.view.me) S.me = Object.assign({}, S.me || {}, S.view.me);
       var newTable = S.view.table ? S.view.table.id : null;
@@ -1017,6 +1127,7 @@
         if (oldTable !== null && newTable !== null) { restart(); return; }
       }
       render();
+      if (before && seated() && before.table === S.view.table.id) viewBanners(before);
       if (!hadResults && S.view.game.results_visible && seated()) {
         // the results just came out: show them (once)
         selectTab($("tab-negotiate"));

@@ -1,0 +1,110 @@
+"""The numbers a student reads agree: proposals counted per table, totals with their parts,
+deadlocks in words, percentiles only among enough seats, removed players not counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from plans import plan as _plan
+from test_engine import PKG_JOINT, PKG_TEMPLATE, Game, to_phase
+
+from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, Actor
+from roleplay.engine.views import instructor_view, player_view
+from roleplay.paths import scenarios_dir
+from roleplay.report.model import report_view
+from roleplay.scenario.loader import load_scenario
+from roleplay.scenario.model import Scenario
+from roleplay.service import MIN_PEERS, GameService
+from roleplay.storage.db import make_engine
+from roleplay.storage.eventstore import EventStore
+
+
+def _game(sc: Scenario, students: int = 8) -> Game:
+    g = Game(sc)
+    for i in range(students):
+        g.do(SYSTEM_ACTOR, "join", player=f"p{i}", name=f"Student {i}")
+    g.do(INSTRUCTOR_ACTOR, "start")
+    return g
+
+
+def test_proposals_are_numbered_per_table_and_totals_show_their_parts() -> None:
+    sc = load_scenario(scenarios_dir() / "association-agreement.yaml")
+    plan = _plan(sc)
+    g = _game(sc)
+    to_phase(g, "negotiation")
+    g.do(g.seat("eu", 2), "propose", package=plan["eu"])  # table 2 first: seqs interleave
+    g.do(g.seat("eu", 1), "propose", package=plan["eu"])
+    g.do(g.seat("eu", 1), "act", action="eu_private_dialogue")  # costs the EU 2 points
+    g.do(g.seat("government", 1), "propose", package=plan["deal"])
+    eu = player_view(g.state, g.seat("eu", 1), g.now)
+    t = eu["table"]
+    assert [p["number"] for p in t["proposals"]] == [1, 2]
+    assert t["proposals"][0]["seq"] > 2  # the game's sequence is not the table's count
+    options = sc.points("eu", plan["deal"])
+    assert eu["role"]["points_adjust"] == -2
+    assert t["my_points_current"] == {"options": options, "adjust": -2}
+    assert t["my_total_current"] == options - 2
+    assert [p["my_total"] for p in t["proposals"]] == [sc.points("eu", plan["eu"]) - 2, options - 2]
+    decision = next(ph for ph in eu["game"]["phases"] if ph["kind"] == "decision")
+    assert "sign" in decision["allow"]
+    negotiation = next(ph for ph in eu["game"]["phases"] if ph["kind"] == "negotiation")
+    assert "sign" not in negotiation["allow"]
+
+
+def test_a_deadlock_is_explained_in_words(four_roles: Scenario) -> None:
+    g = _game(four_roles)
+    to_phase(g, "negotiation")
+    g.do(g.seat("eu"), "propose", package=PKG_TEMPLATE)
+    to_phase(g, "decision")
+    g.do(g.seat("government"), "refuse")
+    t = player_view(g.state, g.seat("eu"), g.now)["table"]
+    gov_name = four_roles.role("government").name.split(" (")[0]
+    assert t["deadlock_text"] == f"the {gov_name} refused to sign"
+    assert "refused:" not in t["deadlock_text"]
+    dash = instructor_view(g.state, g.now)["tables"][0]
+    assert dash["deadlock_text"] == t["deadlock_text"]
+    g.do(INSTRUCTOR_ACTOR, "advance")  # table 2 never signed
+    t2 = player_view(g.state, g.seat("eu", 2), g.now)["table"]
+    assert t2["deadlock_text"] == "the time ran out before both sides signed"
+
+
+def _played(sc: Scenario, tables: int, kick: bool = False) -> tuple[GameService, str, dict[str, Any]]:
+    svc = GameService(EventStore(make_engine("sqlite://")))
+    state = svc.create_game(sc, seed=3)
+    gid = state.setup.game_id
+    joined = [svc.join(state.setup.code, f"S{i}") for i in range(4 * tables + (1 if kick else 0))]
+    svc.execute(gid, INSTRUCTOR_ACTOR, "start")
+    if kick:
+        svc.execute(gid, INSTRUCTOR_ACTOR, "kick", {"player": joined[-1].player_id})
+    st = svc.state(gid)
+    seats = {(p.table, p.role): pid for pid, p in st.players.items() if not p.kicked}
+    while svc.state(gid).phase.kind != "negotiation":
+        svc.execute(gid, INSTRUCTOR_ACTOR, "advance")
+    for t in range(1, tables + 1):
+        pkg = PKG_JOINT if t % 2 else PKG_TEMPLATE
+        svc.execute(gid, Actor("player", seats[(t, "eu")]), "propose", {"package": pkg})
+    while svc.state(gid).phase.kind != "decision":
+        svc.execute(gid, INSTRUCTOR_ACTOR, "advance")
+    for t in range(1, tables + 1):
+        for r in ("eu", "government"):
+            svc.execute(gid, Actor("player", seats[(t, r)]), "sign", {})
+    svc.execute(gid, INSTRUCTOR_ACTOR, "advance")
+    return svc, gid, seats
+
+
+def test_percentiles_only_among_three_or_more_other_seats(four_roles: Scenario) -> None:
+    svc, gid, seats = _played(four_roles, tables=2)
+    res = svc.view(gid, seats[(1, "eu")])["results"]["table"]
+    assert res["percentile"] is None and res["percentile_of"] == 1
+    svc, gid, seats = _played(four_roles, tables=MIN_PEERS + 1)
+    res = svc.view(gid, seats[(1, "eu")])["results"]["table"]
+    assert res["percentile_of"] == MIN_PEERS and res["percentile"] is not None
+
+
+def test_the_debrief_counts_no_removed_player(four_roles: Scenario) -> None:
+    from roleplay.export.build import build_export
+
+    svc, gid, _ = _played(four_roles, tables=1, kick=True)
+    export = build_export(svc, gid)
+    assert len(export["players"]) == 5
+    assert report_view(export).players == 4
