@@ -30,6 +30,7 @@ from .scoring.measures import (
     total,
     weights,
 )
+from .scoring.problem import PostEvent, post_event_problem
 from .scoring.space import (
     COUNT_LIMIT,
     Grid,
@@ -56,6 +57,9 @@ WARNING_CODES = (
     "idle-issue",
     "no-differentiation-tension",
     "many-packages",
+    "unlimited-batna-tactic",
+    "no-post-event-zopa",
+    "deadlock-pays",
 )
 
 
@@ -94,6 +98,19 @@ class Finding:
 
 
 @dataclass(frozen=True)
+class PostEventAnalysis:
+    """The problem after the guaranteed events and each signatory's own-BATNA tactics."""
+
+    problem: PostEvent
+    nash: PackageView | None
+    kalai_smorodinsky: PackageView | None
+    nash_hull: OutcomePoint | None
+    zopa: Zopa
+    #: per signatory side: (best deadlock U = BATNA + costs, U at the post-event Nash package)
+    deadlock_vs_nash: dict[str, tuple[float, float | None]]
+
+
+@dataclass(frozen=True)
 class Analysis:
     scenario: str
     title: str
@@ -115,6 +132,7 @@ class Analysis:
     notable: tuple[PackageView, ...]
     warnings: tuple[Finding, ...]
     accepted: tuple[Finding, ...]
+    post_event: PostEventAnalysis
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = jsonable(self)
@@ -208,6 +226,7 @@ def _findings(
     counted: bool,
     zopa: Zopa,
     agreement: list[fr.PackagePoint],
+    post: PostEventAnalysis,
 ) -> list[Finding]:
     out: list[Finding] = []
     if not agreement:
@@ -253,6 +272,35 @@ def _findings(
                 "meanings pull apart) cannot emerge",
             )
         )
+    for t in post.problem.tactics:
+        if not t.limited:
+            out.append(
+                Finding(
+                    "unlimited-batna-tactic",
+                    t.action,
+                    f"action '{t.action}' raises its own role's BATNA ('{t.role}') and declares "
+                    "no limit: give it one (and a cost), or walking away pays",
+                )
+            )
+    if not post.zopa.joint_max and agreement:
+        out.append(
+            Finding(
+                "no-post-event-zopa",
+                "",
+                "after the guaranteed events and the signatories' own-BATNA tactics no package "
+                "gives both sides their BATNA: tables that use them can only deadlock",
+            )
+        )
+    for side, (dead, nash) in post.deadlock_vs_nash.items():
+        if nash is not None and dead >= nash - EPS:
+            out.append(
+                Finding(
+                    "deadlock-pays",
+                    side,
+                    f"the {side} side's best deadlock ({dead:g}) is not below what it gets at "
+                    f"the post-event Nash package ({nash:g}): refusing pays",
+                )
+            )
     if space.package_count > MANY_PACKAGES:
         extra = "" if counted else "; too many to count, so counts are not reported"
         out.append(
@@ -297,17 +345,8 @@ def analyze(scenario: Scenario) -> Analysis:
     counted = space.package_count <= COUNT_LIMIT
     valid_n, accept_n, types = _count(space, w, floors) if counted else (0, 0, {})
     j_max = max((p.joint for p in agreement), default=None)
-    zopa = Zopa(
-        count=accept_n if counted else None,
-        joint_max=j_max,
-        best_for_eu=view(
-            "best for the EU side within the zone", agreement[-1] if agreement else None
-        ),
-        best_for_government=view(
-            "best for the government side within the zone", agreement[0] if agreement else None
-        ),
-        types=types,
-    )
+    zopa = _zopa(view, agreement, accept_n if counted else None, j_max, types)
+    post = _post_event(scenario, space, w, view, counted)
     ip = None
     mid = midpoint(space, w)
     j_mid = package_points(space, space.eu, mid) + package_points(space, space.government, mid)
@@ -335,7 +374,7 @@ def analyze(scenario: Scenario) -> Analysis:
         return OutcomePoint(label, p.eu, p.government) if p is not None else None
 
     warnings, accepted = _accept(
-        _findings(scenario, space, counted, zopa, agreement), scenario.author_notes
+        _findings(scenario, space, counted, zopa, agreement, post), scenario.author_notes
     )
     return Analysis(
         scenario=scenario.id,
@@ -363,10 +402,84 @@ def analyze(scenario: Scenario) -> Analysis:
         notable=tuple(notable),
         warnings=tuple(warnings),
         accepted=tuple(accepted),
+        post_event=post,
+    )
+
+
+def _zopa(
+    view: Any, agreement: list[fr.PackagePoint], count: int | None, j_max: float | None,
+    types: dict[str, int],
+) -> Zopa:
+    return Zopa(
+        count=count,
+        joint_max=j_max,
+        best_for_eu=view(
+            "best for the EU side within the zone", agreement[-1] if agreement else None
+        ),
+        best_for_government=view(
+            "best for the government side within the zone", agreement[0] if agreement else None
+        ),
+        types=types,
+    )
+
+
+def _post_event(
+    scenario: Scenario, space: Space, w: Weights, view: Any, counted: bool,
+    start: dict[str, float] | None = None,
+) -> PostEventAnalysis:
+    problem = post_event_problem(scenario, start)
+    floors = problem.batnas
+    d = fr.Point(floors[space.eu], floors[space.government])
+    agreement = agreement_frontier(space, floors)
+    _valid, accept_n, types = _count(space, w, floors) if counted else (0, 0, {})
+    j_max = max((p.joint for p in agreement), default=None)
+    nash_pt = fr.nash_package(agreement, d)
+    nash = view("Nash bargaining solution after the events", nash_pt)
+    hull = fr.nash_hull(agreement, d)
+    versus: dict[str, tuple[float, float | None]] = {}
+    for side, role in (("eu", space.eu), ("government", space.government)):
+        cost = problem.costs.get(role, 0.0)
+        at_nash = package_points(space, role, nash_pt.package) + cost if nash_pt else None
+        versus[side] = (floors[role] + cost, at_nash)
+    return PostEventAnalysis(
+        problem=problem,
+        nash=nash,
+        kalai_smorodinsky=view("Kalai–Smorodinsky solution after the events",
+                               fr.ks_package(agreement, d)),
+        nash_hull=(OutcomePoint("Nash on the convex hull after the events", hull.eu,
+                                hull.government) if hull else None),
+        zopa=_zopa(view, agreement, accept_n if counted else None, j_max, types),
+        deadlock_vs_nash=versus,
     )
 
 
 # -- the report ------------------------------------------------------------------------------
+
+
+def _post_text(p: PostEventAnalysis) -> list[str]:
+    pr = p.problem
+    lines = ["After the guaranteed events and each signatory's own-BATNA tactics:"]
+    lines.append("  events: " + (", ".join(pr.events) or "none"))
+    tactics = ", ".join(f"{t.role} {t.action} x{t.times}" for t in pr.tactics)
+    lines.append("  tactics: " + (tactics or "none"))
+    if pr.thresholds:
+        lines.append("  thresholds crossed: " + ", ".join(pr.thresholds))
+    lines.append("  BATNAs: " + ", ".join(f"{r} {b:g}" for r, b in pr.batnas.items()))
+    if pr.costs:
+        lines.append("  costs and bonuses: " + ", ".join(f"{r} {c:+g}" for r, c in pr.costs.items()))
+    z = p.zopa
+    lines.append(f"  zone of agreement: {'not counted' if z.count is None else f'{z.count:,}'} "
+                 "packages")
+    if z.types:
+        lines.append("  by type (equal input): "
+                     + ", ".join(f"{TYPE_LABELS[t]} {n:,}" for t, n in z.types.items()))
+    for v in (p.nash, p.kalai_smorodinsky):
+        if v is not None:
+            lines.append(_view_line(v))
+    for side, (dead, nash) in p.deadlock_vs_nash.items():
+        lines.append(f"  {side}: best deadlock {dead:g} against {_fmt(nash, 0)} at the Nash package")
+    return lines
+
 
 
 def _fmt(x: float | None, digits: int = 2) -> str:
@@ -415,6 +528,7 @@ def _text(a: Analysis) -> list[str]:
         if h is not None:
             lines.append(f"  {h.label}: ({h.eu:.2f}, {h.government:.2f})")
     lines.append(f"Integrative potential IP: {_fmt(a.integrative_potential)}")
+    lines += ["", *_post_text(a.post_event)]
     lines += ["", "Notable packages:"]
     lines += [_view_line(v) for v in a.notable]
     lines += ["", f"Warnings ({len(a.warnings)}):"]

@@ -132,6 +132,26 @@ def test_debrief_questions_and_history_are_in_the_report(campaign_export: dict[s
             assert str(escape(q.split("\n")[0])) in html
 
 
+def test_each_table_shows_the_nash_package_it_faced_after_its_events(
+    campaign_export: dict[str, Any],
+) -> None:
+    """The debrief shows the post-event problem each table faced, not the scenario's."""
+    from roleplay.report.model import nash_faced
+    from roleplay.scenario.model import Scenario
+
+    html = render_report(campaign_export)
+    for step in campaign_export["steps"]:
+        sc = Scenario.model_validate(step["definition"])
+        for score in step["outcomes"]["tables"]:
+            line = nash_faced(sc, score)
+            eu = next(r for r in score["roles"] if r["role"] == "eu")
+            assert f"BATNAs after this table's events {eu['batna_after']:g}" in line
+            nash = score["efficiency"]["nash"]
+            if nash and nash["package"]:
+                assert f"{nash['eu']:g} and" in line
+            assert str(escape(line)) in html
+
+
 # -- in Chromium --------------------------------------------------------------------------
 
 

@@ -119,8 +119,50 @@ def joint(sc: Scenario, pkg: Package) -> float:
     return sc.points("eu", pkg) + sc.points("government", pkg)
 
 
-def zopa(sc: Scenario) -> list[Package]:
-    be, bg = sc.role("eu").batna, sc.role("government").batna
+def post_event_batnas(sc: Scenario) -> dict[str, float]:
+    """BATNAs after every phase-triggered event and each signatory's own-BATNA actions
+    used as often as their limits allow (docs/scoring.md, "the post-event problem")."""
+    out = {r.id: r.batna for r in sc.roles}
+    for ev in sc.events:
+        if ev.trigger.kind == "phase":
+            for role, shift in ev.effects.batna.items():
+                out[role] += shift
+    for role in sc.roles:
+        for action_id in role.actions if role.signatory else ():
+            act = sc.action(action_id)
+            if act.effects.batna.get(role.id, 0) > 0:
+                for r, shift in act.effects.batna.items():
+                    out[r] += shift * (act.limit or 1)
+    return out
+
+
+def tactic_costs(sc: Scenario) -> dict[str, float]:
+    out = {r.id: 0.0 for r in sc.roles}
+    for role in sc.roles:
+        for action_id in role.actions if role.signatory else ():
+            act = sc.action(action_id)
+            if act.effects.batna.get(role.id, 0) > 0:
+                out[role.id] -= act.cost * (act.limit or 1)
+                for r, pts in act.effects.points.items():
+                    out[r] += pts * (act.limit or 1)
+    for ev in sc.events:
+        if ev.trigger.kind == "phase":
+            for r, pts in ev.effects.points.items():
+                out[r] += pts
+    return out
+
+
+def nash(sc: Scenario, batnas: dict[str, float]) -> Package:
+    be, bg = batnas["eu"], batnas["government"]
+    return max(
+        zopa(sc, batnas),
+        key=lambda p: (sc.points("eu", p) - be) * (sc.points("government", p) - bg),
+    )
+
+
+def zopa(sc: Scenario, batnas: dict[str, float] | None = None) -> list[Package]:
+    be, bg = (batnas["eu"], batnas["government"]) if batnas else (
+        sc.role("eu").batna, sc.role("government").batna)
     return [
         p
         for p in all_packages(sc)
@@ -267,6 +309,50 @@ def test_cherry_picking_and_partnership_both_reachable(scenario: Scenario) -> No
     z = zopa(scenario)
     assert any(tailoring(scenario, p) >= 0.25 and partnership(scenario, p) < 0.5 for p in z)
     assert any(partnership(scenario, p) >= 0.5 for p in z)
+
+
+# -- design, after the guaranteed events and the signatories' own-BATNA tactics --------------
+def test_post_event_batnas_match_analyze(scenario: Scenario) -> None:
+    from roleplay.scoring.problem import post_event_problem
+
+    problem = post_event_problem(scenario)
+    assert not problem.thresholds  # the tactics alone cross no trust threshold here
+    assert problem.batnas == post_event_batnas(scenario)
+
+
+def test_every_own_batna_tactic_is_limited_and_costs(scenario: Scenario) -> None:
+    for role in scenario.roles:
+        for action_id in role.actions:
+            act = scenario.action(action_id)
+            if act.effects.batna.get(role.id, 0) > 0 or (
+                role.id == "lobbyist" and act.effects.batna.get("government", 0) > 0
+            ):
+                assert act.limit is not None, action_id
+                assert act.cost > 0 or act.budget_cost > 0, action_id
+
+
+def test_post_event_zopa_has_both_meanings(scenario: Scenario) -> None:
+    z = zopa(scenario, post_event_batnas(scenario))
+    assert z
+    assert any(tailoring(scenario, p) >= 0.25 and partnership(scenario, p) < 0.5 for p in z)
+    assert any(tailoring(scenario, p) >= 0.25 and partnership(scenario, p) >= 0.5 for p in z)
+
+
+def test_post_event_nash_is_a_partnership(scenario: Scenario) -> None:
+    n = nash(scenario, post_event_batnas(scenario))
+    assert partnership(scenario, n) >= 0.5
+    from roleplay.analysis import analyze
+
+    post = analyze(scenario).post_event
+    assert post.nash is not None and post.nash.package == n
+
+
+def test_best_deadlock_below_post_event_nash(scenario: Scenario) -> None:
+    """Deadlock pays the post-event BATNA plus the tactics' costs; so does the Nash deal."""
+    batnas, costs = post_event_batnas(scenario), tactic_costs(scenario)
+    n = nash(scenario, batnas)
+    for side in ("eu", "government"):
+        assert batnas[side] + costs[side] < scenario.points(side, n) + costs[side], side
 
 
 def test_non_signatories_want_something_else(scenario: Scenario) -> None:

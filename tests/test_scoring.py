@@ -36,9 +36,10 @@ def record(
 ) -> TableRecord:
     """The worked example's table: openings AAA / CBC, deal ABC, EU BATNA −5.
 
-    Authorship must come out EU for i1, joint for i2, government for i3. The
-    government's opening already holds i2=b, so for i2 to be joint the EU
-    floats ABA in the same (opening) round; the government then proposes ABC.
+    The EU floats ABA in the opening round; the government then proposes ABC.
+    Authorship counts what each side put forward, in any order: i1=a stood in
+    both sides' proposals (the EU's opening, the government's ABC), so it is
+    joint; i2=b too (ABA, CBC); i3=c only ever in the government's (CBC, ABC).
     """
     if proposals is None:
         proposals = (
@@ -74,14 +75,14 @@ def test_role_scores(score) -> None:  # type: ignore[no-untyped-def]
 
 def test_differentiation(score) -> None:  # type: ignore[no-untyped-def]
     d = score.differentiation
-    assert d.authorship == {"i1": 0.0, "i2": 0.5, "i3": 1.0}
+    assert d.authorship == {"i1": 0.5, "i2": 0.5, "i3": 1.0}
     assert d.tailoring == pytest.approx(0.475)
     assert d.opt_out_share == pytest.approx(0.35)
     assert d.common_ground == pytest.approx(0.325)
     assert d.co_design == pytest.approx(0.325)
-    assert d.government_input == pytest.approx(0.5125)
-    assert d.equal_input == pytest.approx(0.975)
-    assert round(d.partnership, 3) == 0.317
+    assert d.government_input == pytest.approx(0.325 * 0.5 + 0.325 * 0.5 + 0.35)  # 0.675
+    assert d.equal_input == pytest.approx(0.65)
+    assert round(d.partnership, 5) == 0.21125
     assert score.table_type == "cherry_picking"
 
 
@@ -158,9 +159,9 @@ def test_hull_solutions_surplus_and_tactical_power(score) -> None:  # type: igno
         # a joint proposal in the opening round shares i2=b
         ((ProposalRecord(1, "eu", "eu", pkg("BBB"), "opening", 1, joint=True),),
          {"i1": 0.0, "i2": 0.5, "i3": 1.0}),
-        # a later EU proposal does not take authorship from the opening
+        # a later EU proposal counts like an opening: both sides put i2=b and i3=c forward
         ((ProposalRecord(1, "eu", "eu", pkg("ABC"), "talks", 2),),
-         {"i1": 0.0, "i2": 1.0, "i3": 1.0}),
+         {"i1": 0.0, "i2": 0.5, "i3": 0.5}),
         # a role on neither side counts as neutral
         ((ProposalRecord(1, "mediator", "none", pkg("ABC"), "opening", 1),),
          {"i1": 0.5, "i2": 0.5, "i3": 0.5}),
@@ -173,6 +174,25 @@ def test_authorship_rule(
     assert s.differentiation.authorship == want
 
 
+def test_authorship_does_not_depend_on_who_typed_first(scenario: Scenario) -> None:
+    """The same proposals in any order, with or without a skipped opening standing in
+    the same place, give the same authorship and the same table type."""
+    eu_p = ProposalRecord(3, "eu", "eu", pkg("BBB"), "talks", 2)
+    gov_p = ProposalRecord(4, "government", "government", pkg("BBB"), "talks", 2)
+    later = (ProposalRecord(3, "government", "government", pkg("BBB"), "talks", 2),
+             ProposalRecord(9, "eu", "eu", pkg("BBB"), "wrap-up", 3))
+    got = []
+    for proposals in ((eu_p, gov_p), (gov_p, eu_p), later):
+        for openings in ({}, {"eu": pkg("AAA")}):
+            rec = TableRecord(1, openings, proposals, pkg("BBB"))
+            got.append(score_table(scenario, rec).differentiation)
+    assert all(d.authorship == {"i1": 0.5, "i2": 0.5, "i3": 0.5} for d in got)
+    assert {d.partnership for d in got} == {got[0].partnership}
+    # only one side ever put the deal forward: it is that side's text, whoever was first
+    alone = TableRecord(1, {}, (gov_p,), pkg("BBB"))
+    assert score_table(scenario, alone).differentiation.equal_input == 0
+
+
 def test_option_never_proposed_is_joint(scenario: Scenario) -> None:
     s = score_table(scenario, record("BBB", ()))
     assert s.differentiation.authorship["i1"] == 0.5
@@ -182,8 +202,8 @@ def test_option_never_proposed_is_joint(scenario: Scenario) -> None:
 def test_deadlock_gives_post_event_batna(scenario: Scenario) -> None:
     s = score_table(scenario, record(None, deadlock_reason="refused", point_adjust={"eu": -3}))
     assert not s.valid and s.deadlock_reason == "refused" and s.table_type == "deadlock"
-    assert s.role("eu").utility == 35  # costs attach to deals only
-    assert s.role("eu").score == pytest.approx(100 * (35 - 40) / 60)
+    assert s.role("eu").utility == 32  # costs spent are spent: deadlock pays them too
+    assert s.role("eu").score == pytest.approx(100 * (32 - 40) / 60)
     assert s.role("government").utility == 45 and s.role("government").score == 0
     assert s.differentiation is None
     assert s.efficiency.joint == 80 and s.efficiency.efficiency == 0

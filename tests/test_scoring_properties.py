@@ -173,8 +173,9 @@ def test_deadlock_gives_every_role_its_batna(game: tuple[Scenario, TableRecord])
     dead = TableRecord(1, record.openings, record.proposals, None, "refused",
                        record.batna_shift, {"eu": -7.0})
     s = score_table(sc, dead)
-    for r in sc.roles:
-        assert s.role(r.id).utility == r.batna + record.batna_shift.get(r.id, 0)
+    for r in sc.roles:  # the post-event BATNA, and the costs the role spent
+        cost = -7.0 if r.id == "eu" else 0.0
+        assert s.role(r.id).utility == r.batna + record.batna_shift.get(r.id, 0) + cost
     game_scores = score_game(sc, [dead, dead])
     assert game_scores.impasse_rate == 1
 

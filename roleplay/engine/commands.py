@@ -68,12 +68,40 @@ class _Builder:
             data=data,
             client_id=self.client_id if not self.events else None,
         )
+        before = self.state
         self.state = apply(self.state, event)
         self.events.append(event)
+        if type_ in _MOVES_VARIABLES:
+            _thresholds(self, before)
         return event
 
     def rng(self) -> random.Random:
         return random.Random(f"{self.state.setup.seed}:{self.state.seq}:{len(self.events)}")
+
+
+#: event types whose effects may move a table's variables (and so cross a threshold)
+_MOVES_VARIABLES = frozenset({"action_taken", "event_fired"})
+
+
+def _thresholds(b: _Builder, before: GameState) -> None:
+    """Fire each scenario variable threshold a table's value has just crossed (once per
+    table): 'trust falls below 20' is an event of its own, with its effects."""
+    sc = b.state.scenario
+    for tid, t in sorted(b.state.tables.items()):
+        old = before.tables.get(tid)
+        if old is None or old.step != t.step:
+            continue
+        for name, spec in sc.variables.items():
+            for th in spec.thresholds:
+                key = f"{name}{th.key}"
+                was, now = old.variables.get(name, spec.initial), t.variables.get(name, spec.initial)
+                if key in t.thresholds_fired or not th.crossed(was, now):
+                    continue
+                b.emit("threshold_crossed", table_audience(tid), table=tid, key=key,
+                       variable=name, title=th.title, text=th.text,
+                       effects=_public_effects(th.effects))
+                _private_effects(b, th.effects, tid, th.title)
+                t = b.state.tables[tid]
 
 
 Handler = Callable[[_Builder, Mapping[str, Any]], None]
@@ -714,16 +742,22 @@ def _act(b: _Builder, args: Mapping[str, Any]) -> None:
             raise RuleError("Choose a target for this action.", code="bad_request")
     elif target is not None:
         raise RuleError("This action takes no target.", code="bad_request")
+    if action.channel is not None and action.channel in t.closed_channels:
+        name = sc.channel(action.channel).name
+        raise RuleError(f"{name} is closed at your table, so this action cannot be taken.",
+                        code="forbidden")
     if action.visibility == "private":
         aud = roles_audience(t.id, (role,))
     elif action.visibility == "channel" and action.channel is not None:
         aud = roles_audience(t.id, s.channel_members(t, action.channel) or (role,), action.channel)
     else:
         aud = table_audience(t.id)
+    eff = action.effects
+    if isinstance(target, str) and target in action.target_effects:
+        eff = _merge(eff, action.target_effects[target])
     b.emit("action_taken", aud, table=t.id, role=role, name=p.name, action=action_id,
            title=action.name, target=target, phase_index=s.phase_index,
-           budget_cost=action.budget_cost, effects=_public_effects(action.effects))
-    eff = action.effects
+           budget_cost=action.budget_cost, effects=_public_effects(eff))
     if action.cost:
         eff = _merge(eff, Effects(points={role: -action.cost}))
     _private_effects(b, eff, t.id, action.name)

@@ -79,6 +79,7 @@ class TableState:
     events_fired: tuple[str, ...] = ()
     #: each signatory's estimate of the other side's BATNA, from the briefing (role -> points)
     batna_guesses: Mapping[str, float] = field(default_factory=dict)
+    thresholds_fired: frozenset[str] = frozenset()  # 'variable<bound' / 'variable>=bound'
 
     @property
     def current(self) -> Proposal | None:
@@ -358,6 +359,16 @@ def _event_fired(s: GameState, e: Event) -> GameState:
     return _map_tables(s, _tables_for(s, d), fire)
 
 
+def _threshold(s: GameState, e: Event) -> GameState:
+    d = e.data
+
+    def cross(t: TableState) -> TableState:
+        t = _apply_effects(s.scenario, t, d.get("effects", {}))
+        return replace(t, thresholds_fired=t.thresholds_fired | {str(d["key"])})
+
+    return _map_tables(s, [int(d["table"])], cross)
+
+
 def _signed(s: GameState, e: Event) -> GameState:
     d = e.data
     t = s.tables[d["table"]]
@@ -407,6 +418,7 @@ _HANDLERS = {
     "action_taken": _action,
     "private_effect": _private_effect,
     "event_fired": _event_fired,
+    "threshold_crossed": _threshold,
     "signed": _signed,
     "table_settled": _settled,
     "batna_guessed": _batna_guessed,
@@ -418,14 +430,9 @@ _HANDLERS = {
 # -- scoring input -----------------------------------------------------------------
 def table_record(scenario: Scenario, t: TableState) -> TableRecord:
     sides = {r.id: r.side for r in scenario.roles}
-    openings = dict(t.openings)
-    for p in t.proposals:  # a side that skipped its opening opens with its first proposal
-        side = sides[p.role]
-        if side in ("eu", "government") and side not in openings:
-            openings[side] = dict(p.package)
-    return TableRecord(
+    return TableRecord(  # a side that skipped its opening has none: nothing is back-dated
         table=t.id,
-        openings=openings,
+        openings=dict(t.openings),
         proposals=tuple(
             ProposalRecord(
                 seq=p.seq,

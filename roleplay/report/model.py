@@ -16,9 +16,16 @@ from ..engine.outcomes import deadlock_text
 from ..scenario.model import Scenario
 from ..scoring import build_space
 from ..scoring import frontier as fr
-from ..scoring.measures import TYPE_LABELS
+from ..scoring.measures import (
+    TYPE_LABELS,
+    potential_pd_terms,
+    table_type,
+    tailoring_terms,
+    total,
+    weights,
+)
 from ..scoring.space import Space as ScoringSpace
-from ..scoring.space import agreement_frontier, links_hold
+from ..scoring.space import agreement_frontier, links_hold, package_ids, package_index
 from .figures import (
     DataTable,
     Figure,
@@ -78,6 +85,7 @@ class TableCard:
     seats: tuple[tuple[str, str], ...]  # (role name, players)
     scores: tuple[tuple[str, str, str], ...]  # (role name, points/utility, score)
     history_match: str
+    nash_faced: str  # the Nash package of the problem this table faced after its events
     timeline: Figure
     dance: Figure
     transcript: tuple[Line, ...]
@@ -271,6 +279,37 @@ def _line_text(e: Mapping[str, Any], sc: Scenario, eu: str, gov: str) -> str:
 # -- one step ----------------------------------------------------------------------------------
 
 
+def nash_faced(sc: Scenario, score: Mapping[str, Any]) -> str:
+    """The Nash package of the problem a table faced (its post-event BATNAs), in words:
+    its points and the type it would have with equal input."""
+    nash = (score.get("efficiency") or {}).get("nash")
+    roles = {r["role"]: r for r in score["roles"]}
+    space = build_space(sc)
+    eu, gov = space.eu, space.government
+    after = f"BATNAs after this table's events {roles[eu]['batna_after']:g} / {roles[gov]['batna_after']:g}"
+    if not nash or not nash.get("package"):
+        return f"{after}: no package gave both sides their BATNA"
+    w = weights(space)
+    idx = package_index(space, nash["package"])
+    if idx is None:
+        return f"{after}: the Nash package names options this scenario lacks"
+    kind = table_type(total(tailoring_terms(space, w), idx), total(potential_pd_terms(space, w), idx))
+    moved = " (the events moved it)" if nash["package"] != _nash_before(sc) else ""
+    return (
+        f"{after}; the Nash package{moved} gives {short_name(sc.role(eu).name)} {nash['eu']:g} and "
+        f"{short_name(sc.role(gov).name)} {nash['government']:g} points: "
+        f"{TYPE_LABELS[kind].lower()} with equal input"
+    )
+
+
+def _nash_before(sc: Scenario) -> dict[str, str] | None:
+    space = build_space(sc)
+    floors = {r.id: r.batna for r in sc.roles}
+    d = fr.Point(floors[space.eu], floors[space.government])
+    nash = fr.nash_package(agreement_frontier(space, floors), d)
+    return package_ids(space, nash.package) if nash is not None else None
+
+
 def _table_events(events: Sequence[Mapping[str, Any]], table: int) -> list[Mapping[str, Any]]:
     return [
         e
@@ -388,6 +427,7 @@ def _card(
             for r in sorted(score["roles"], key=lambda r: _role_order(sc, r["role"]))
         ),
         history_match=match,
+        nash_faced=nash_faced(sc, score),
         timeline=timeline,
         dance=dance,
         transcript=tuple(lines),

@@ -141,7 +141,17 @@ class Action(Model):
     )
     channel: Ident | None = Field(None, description="the channel, when visibility is channel")
     effects: Effects = Effects()
+    target_effects: dict[ShortText, Effects] = Field(
+        {}, description="extra effects when the player picks this target (added to effects)"
+    )
     risk: Risk | None = None
+
+    @model_validator(mode="after")
+    def _check_targets(self) -> Action:
+        unknown = sorted(set(self.target_effects) - set(self.targets))
+        if unknown:
+            raise ValueError(f"target_effects names targets not in 'targets': {unknown}")
+        return self
 
 
 class Trigger(Model):
@@ -202,12 +212,39 @@ class TableSpec(Model):
     max_team: int = Field(3, ge=1, le=20, description="players sharing one seat at most")
 
 
+class Threshold(Model):
+    below: float | None = Field(None, description="fires when the value first drops below this")
+    at_least: float | None = Field(None, description="fires when the value first reaches this")
+    title: ShortText
+    text: Text = Field("", description="what the players are told when it fires")
+    effects: Effects
+
+    @model_validator(mode="after")
+    def _one_bound(self) -> Threshold:
+        if (self.below is None) == (self.at_least is None):
+            raise ValueError("a threshold needs exactly one of 'below' and 'at_least'")
+        return self
+
+    @property
+    def key(self) -> str:
+        return f"<{self.below:g}" if self.below is not None else f">={self.at_least:g}"
+
+    def crossed(self, before: float, after: float) -> bool:
+        if self.below is not None:
+            return before >= self.below > after
+        assert self.at_least is not None
+        return before < self.at_least <= after
+
+
 class Variable(Model):
     label: ShortText
     initial: float = 0
     minimum: float = 0
     maximum: float = 100
     description: Text = ""
+    thresholds: tuple[Threshold, ...] = Field(
+        (), description="effects that fire once per table when the value crosses a bound"
+    )
 
 
 class Debrief(Model):

@@ -148,26 +148,20 @@ def opening_round(scenario: Scenario) -> int:
 def authorship(
     scenario: Scenario, record: TableRecord, deal: Mapping[str, str]
 ) -> dict[str, float]:
-    """Per issue of the deal: 0 if the EU first proposed the adopted option, 1 if the
-    government did, 0.5 if both first did so in the same round, or if it first
-    appeared in a joint proposal or one by a role on neither side, or never
-    appeared in a proposal at all."""
-    first = opening_round(scenario)
-    contributions: list[tuple[int, str, bool, Mapping[str, str]]] = [
-        (first, side, False, pkg) for side, pkg in record.openings.items()
+    """Per issue of the deal, from what each side put forward (openings and proposals,
+    in any order): 0 if only the EU ever proposed the adopted option, 1 if only the
+    government did, 0.5 if both did, or if it stood in a joint proposal or one by a role
+    on neither side, or in no proposal at all. Who typed first does not matter."""
+    contributions: list[tuple[str, bool, Mapping[str, str]]] = [
+        (side, False, pkg) for side, pkg in record.openings.items()
     ]
-    contributions += [(p.round, p.side, p.joint, p.package) for p in record.proposals]
+    contributions += [(p.side, p.joint, p.package) for p in record.proposals]
     out: dict[str, float] = {}
     for issue, option in deal.items():
-        having = [c for c in contributions if c[3].get(issue) == option]
-        if not having:
-            out[issue] = JOINT_AUTHOR
-            continue
-        earliest = min(c[0] for c in having)
-        in_round = [c for c in having if c[0] == earliest]
-        sides = {c[1] for c in in_round}
-        shared = any(c[2] for c in in_round) or not sides <= {"eu", "government"}
-        if shared or sides == {"eu", "government"}:
+        having = [c for c in contributions if c[2].get(issue) == option]
+        sides = {c[0] for c in having}
+        shared = any(c[1] for c in having) or not sides <= {"eu", "government"}
+        if not having or shared or sides == {"eu", "government"}:
             out[issue] = JOINT_AUTHOR
         else:
             out[issue] = EU_AUTHOR if sides == {"eu"} else GOVERNMENT_AUTHOR

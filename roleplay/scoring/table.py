@@ -51,8 +51,8 @@ class RoleScore:
     role: str
     side: str
     points: float | None  # Σ points of the deal; None on deadlock
-    adjust: float  # costs and bonuses (applied only with a valid deal)
-    utility: float  # U_r: points + adjust, or the post-event BATNA on deadlock
+    adjust: float  # costs and bonuses of actions and events (applied whatever the outcome)
+    utility: float  # U_r: points + adjust, or the post-event BATNA + adjust on deadlock
     batna: float  # RV_r, before events
     batna_after: float  # d_r, after events
     score: float | None  # RS_r; None when the BATNA is 100
@@ -187,7 +187,9 @@ def score_table(scenario: Scenario, record: TableRecord, space: Space | None = N
     for r in sorted(scenario.roles, key=lambda r: r.id):
         pts = package_points(space, r.id, package) if package is not None else None
         adjust = record.point_adjust.get(r.id, 0.0)
-        utility = pts + adjust if pts is not None else d[r.id]
+        # costs spent are spent: a deadlock pays the post-event BATNA plus the same
+        # costs and bonuses as a deal (docs/scoring.md, "the deadlock rule")
+        utility = (pts if pts is not None else d[r.id]) + adjust
         score = role_score(utility, rv[r.id])
         roles.append(RoleScore(r.id, r.side, pts, adjust, utility, rv[r.id], d[r.id], score))
 
