@@ -74,6 +74,8 @@ class Joined:
     player_id: str
     token: str
     events: tuple[Event, ...]
+    #: True when a returning student got their seat back (`reclaim`)
+    reclaimed: bool = False
 
 
 class GameService:
@@ -181,8 +183,13 @@ class GameService:
         *,
         client_id: str | None = None,
         tokens: tuple[tuple[str, str], ...] = (),
+        rekey: tuple[tuple[str, str], ...] = (),
     ) -> list[Event]:
-        """Decide and persist. Returns the stored events (empty for a repeated command)."""
+        """Decide and persist. Returns the stored events (empty for a repeated command).
+
+        Token changes go in the events' transaction: `tokens` for new players, `rekey` for
+        a reclaimed seat, and a merge's token handover (from its `players_merged` event).
+        """
         cached = self._cached(game_id)
         with cached.lock:
             if not cached.log and cached.state.seq == 0:
@@ -194,8 +201,11 @@ class GameService:
                     return []
                 events = decide(cached.state, actor, command, args, now=self.clock(),
                                 client_id=client_id)
+                handover = tuple((str(e.data["absorb"]), str(e.data["keep"]))
+                                 for e in events if e.type == "players_merged")
                 try:
-                    self.store.append(game_id, events, tokens=tokens)
+                    self.store.append(game_id, events, tokens=tokens, rekey=rekey,
+                                      handover=handover)
                 except ConflictError:
                     # another worker wrote first: catch up, back off a little, decide again
                     time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
@@ -220,6 +230,17 @@ class GameService:
             tokens=((player_id, hash_token(token)),),
         )
         return Joined(game_id, player_id, token, tuple(events))
+
+    def reclaim(self, game_id: str, player_id: str, name: str) -> Joined:
+        """A returning student takes their seat back: a new token, the old one void.
+
+        Whether they may (the seat's player is offline, or the seat was handed to this
+        name) is the caller's check of presence plus the engine's `reclaim` rule."""
+        token = secrets.token_urlsafe(24)
+        events = self.execute(game_id, SYSTEM_ACTOR, "reclaim",
+                              {"player": player_id, "name": name},
+                              rekey=((player_id, hash_token(token)),))
+        return Joined(game_id, player_id, token, tuple(events), reclaimed=True)
 
     def authenticate(self, game_id: str, token: str) -> str | None:
         """The player a token belongs to, or None (unknown, revoked, or kicked)."""

@@ -82,11 +82,12 @@ def test_balanced_seats_fill_signatories_first_and_tables_fully(four_roles: Scen
             assert {r for tt, r in seats if tt == t} == set(four_roles.table.roles)
 
 
-def test_join_normalises_and_deduplicates_names(four_roles: Scenario) -> None:
+def test_join_normalises_names_and_refuses_duplicates(four_roles: Scenario) -> None:
     g = Game(four_roles)
     g.do(SYSTEM_ACTOR, "join", player="a", name="  Ann\u202e\u200b  Lee ")
-    g.do(SYSTEM_ACTOR, "join", player="b", name="ann lee")
-    assert [p.name for p in g.state.players.values()] == ["Ann Lee", "ann lee (2)"]
+    err = g.refused(SYSTEM_ACTOR, "join", player="b", name="ánn lee")
+    assert err.code == "conflict" and "Someone called Ann Lee" in err.message
+    assert [p.name for p in g.state.players.values()] == ["Ann Lee"]
     for bad in ["", "   ", "x" * 33, "Instructor", "INSTRUCT0R", "Іnstructor", None]:
         g.refused(SYSTEM_ACTOR, "join", player="c", name=bad)
 

@@ -110,6 +110,9 @@ TABLE: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
     "assign": ({}, {"instructor": "wrong_phase"}),
     "move": ({"player": "OTHER", "table": 1, "role": "eu"}, {"instructor": "ok"}),
     "kick": ({"player": "OTHER"}, {"instructor": "ok"}),
+    "reclaim": ({"player": "OTHER", "name": "Player 4"}, {}),
+    "hand": ({"player": "OTHER", "name": "Newcomer"}, {"instructor": "ok"}),
+    "merge": ({"keep": "OTHER", "absorb": "OTHER"}, {"instructor": "bad_request"}),
     "lock": ({"locked": True}, {"instructor": "ok"}),
     "start": ({}, {"instructor": "conflict"}),
     "pause": ({}, {"instructor": "ok"}),
@@ -313,7 +316,10 @@ def test_a_name_is_not_a_key_and_a_token_opens_only_its_own_seat(app: Flask, gam
     victim = game.players[0]
     state = game.service.state(game.id)
     name = state.players[victim["player_id"]].name
-    impostor = join(app.test_client(), game.code, name)
+    # the victim is online: the same name is refused (docs/security.md, "Identity")
+    same = app.test_client().post("/api/join", json={"code": game.code, "name": name.upper()})
+    assert same.status_code == 409 and same.get_json()["error"]["code"] == "conflict"
+    impostor = join(app.test_client(), game.code, name + " X")
     assert impostor["player_id"] != victim["player_id"]
     assert impostor["token"] != victim["token"]
     sock = player_socket(app, game.id, impostor["token"])

@@ -26,7 +26,7 @@ from .events import (
     roles_audience,
     table_audience,
 )
-from .names import normalise_name
+from .names import name_key, normalise_name
 from .records import Package
 from .state import GameState, Player, TableState, apply
 
@@ -262,14 +262,70 @@ def _join(b: _Builder, args: Mapping[str, Any]) -> None:
     if pid in s.players:
         raise RuleError("That player id is taken.", code="conflict")
     name = normalise_name(args.get("name"))
-    taken = {p.name.casefold() for p in s.players.values()}
-    base, n = name, 2
-    while name.casefold() in taken:
-        name = f"{base[: 32 - 4]} ({n})"
-        n += 1
+    same = same_name(s, name)
+    if same is not None:
+        # told, not renamed: the web layer gives a returning student the seat back
+        # (`reclaim`) before it gets here; this is someone else, or the seat is in use
+        if same.kicked and same.merged_into is None:
+            raise RuleError(f"{same.name} was removed from this game; ask your instructor.",
+                            code="forbidden")
+        raise RuleError(f"Someone called {same.name} is already in this game. If that is "
+                        "you, close the game on your other device and join again; if not, "
+                        "add your initial or surname.", code="conflict")
     b.emit("player_joined", player_audience(pid), player=pid, name=name)
     if s.status != "lobby":
         _seat_late(b, pid)
+
+
+def same_name(s: GameState, name: str) -> Player | None:
+    """The player whose name is the same as `name` (`name_key`), if any (merged ones aside:
+    their name lives on in the seat they were merged into)."""
+    key = name_key(name)
+    for p in s.players.values():
+        if p.merged_into is None and name_key(p.name) == key:
+            return p
+    return None
+
+
+def handed_seat(s: GameState, name: str) -> Player | None:
+    """The player whose seat the instructor handed to `name` (`hand`), if any."""
+    key = name_key(name)
+    return next((p for p in s.players.values() if p.handed_to == key and not p.kicked), None)
+
+
+def returning_seat(s: GameState, name: str, online: set[str]) -> Player | None:
+    """The seat a student joining as `name` gets back, or None (a new player joins).
+
+    The rule (docs/security.md, "Identity"): a seat the instructor handed to this name,
+    whoever holds it now; else the seat of a player with the same name (`name_key`)
+    while that player is offline (no socket open). The same name while its player is
+    online is refused, with a message: two people, or one on two devices.
+    """
+    handed = handed_seat(s, name)
+    if handed is not None:
+        return handed
+    same = same_name(s, name)
+    if same is None or same.kicked:
+        return None  # a new player; `join` refuses a removed player's name
+    if same.id in online:
+        raise RuleError(f"Someone called {same.name} is playing in this game right now. If "
+                        "that is you on another phone or tab, close it and join again in "
+                        "10 seconds; if not, add your initial or surname.", code="conflict")
+    return same
+
+
+def seat_words(s: GameState, p: Player) -> str:
+    """Where a player sits, in words: "table 2, as Government" (or no seat yet)."""
+    if p.table is None or p.role is None:
+        return "you get a seat when the game starts"
+    return f"table {p.table}, as {s.scenario.role(p.role).name}"
+
+
+def _notice(b: _Builder, pid: str, text: str) -> None:
+    """A line to one player about their own seat (the page shows it as a banner)."""
+    p = b.state.players[pid]
+    b.emit("seat_notice", player_audience(pid), player=pid, table=p.table, role=p.role,
+           text=text)
 
 
 def _seat_priority(sc: Scenario) -> list[str]:
@@ -364,7 +420,73 @@ def _move(b: _Builder, args: Mapping[str, Any]) -> None:
         raise RuleError("No such seat.", code="bad_request")
     if len(s.seat_players(table, str(role))) >= s.scenario.table.max_team:
         raise RuleError("That seat's team is full.", code="conflict")
+    before = s.players[pid]
     _seat(b, pid, table, str(role))
+    if (before.table, before.role) != (table, role):
+        was = (f" (before: table {before.table}, {s.scenario.role(before.role).name})"
+               if before.table is not None and before.role is not None else "")
+        _notice(b, pid, f"Your instructor moved you: you now sit at "
+                        f"{seat_words(b.state, b.state.players[pid])}{was}.")
+
+
+# -- a returning student, and the instructor's repairs (docs/security.md, identity) -------
+def _active(s: GameState, args: Mapping[str, Any], key: str) -> Player:
+    pid = args.get(key)
+    if not isinstance(pid, str) or pid not in s.players or s.players[pid].kicked:
+        raise RuleError("No such player.", code="not_found")
+    return s.players[pid]
+
+
+@_command("reclaim", "system")
+def _reclaim(b: _Builder, args: Mapping[str, Any]) -> None:
+    """A student who lost their session joins again under their own name (or under the name
+    the instructor handed the seat to) and gets the seat back; the web layer checks that
+    the seat's player is offline, and gives the new device the seat's only token."""
+    s = b.state
+    p = _active(s, args, "player")
+    name = normalise_name(args.get("name"))
+    handed = p.handed_to is not None and p.handed_to == name_key(name)
+    if not handed and name_key(name) != name_key(p.name):
+        raise RuleError("That name does not hold this seat.", code="forbidden")
+    other = same_name(s, name)
+    if handed and other is not None and other.id != p.id:
+        raise RuleError(f"Someone called {other.name} is already in this game.", code="conflict")
+    new_name = name if handed else p.name
+    b.emit("seat_reclaimed", player_audience(p.id), player=p.id, name=new_name,
+           previous_name=p.name, handed=handed, table=p.table, role=p.role)
+    p = b.state.players[p.id]
+    if handed:
+        _notice(b, p.id, f"Your instructor gave you this seat: {seat_words(b.state, p)}.")
+    else:
+        _notice(b, p.id, f"Welcome back, {p.name}: this is your seat, {seat_words(b.state, p)}.")
+
+
+@_command("hand", "instructor")
+def _hand(b: _Builder, args: Mapping[str, Any]) -> None:
+    """The next student to join as `name` gets this player's seat, online or not."""
+    s = b.state
+    p = _active(s, args, "player")
+    name = normalise_name(args.get("name"))
+    other = same_name(s, name)
+    if other is not None and other.id != p.id:
+        raise RuleError(f"{other.name} is already in the game: merge the two players instead.",
+                        code="conflict")
+    b.emit("seat_handed", INSTRUCTOR, player=p.id, seat_name=p.name, name=name,
+           key=name_key(name))
+
+
+@_command("merge", "instructor")
+def _merge_players(b: _Builder, args: Mapping[str, Any]) -> None:
+    """`absorb` is the same student as `keep` (joined again under another name): the device
+    of `absorb` takes over `keep`'s seat and name, and `absorb` leaves the game."""
+    s = b.state
+    keep, absorb = _active(s, args, "keep"), _active(s, args, "absorb")
+    if keep.id == absorb.id:
+        raise RuleError("Choose two different players.", code="bad_request")
+    b.emit("players_merged", INSTRUCTOR, keep=keep.id, absorb=absorb.id, keep_name=keep.name,
+           absorb_name=absorb.name, table=absorb.table, role=absorb.role)
+    _notice(b, keep.id, f"Your instructor gave you {keep.name}'s seat: you now sit at "
+                        f"{seat_words(b.state, b.state.players[keep.id])}.")
 
 
 @_command("kick", "instructor")

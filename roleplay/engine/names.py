@@ -53,3 +53,25 @@ def normalise_name(raw: object) -> str:
     if any(folded.startswith(word) or folded.endswith(word) for word in RESERVED):
         raise RuleError("That name is reserved; please use your own name.", code="bad_request")
     return name
+
+
+#: Letters of other scripts that look like Latin ones (digits and signs are left alone:
+#: "Team 1" and "Team i" are different names).
+_LOOKALIKE_LETTERS = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "х": "x", "у": "y", "і": "i",
+    "ѕ": "s", "ј": "j", "т": "t", "н": "h", "м": "m", "к": "k", "в": "b", "г": "r",
+    "α": "a", "ο": "o", "ι": "i", "τ": "t", "ν": "v", "ε": "e", "ρ": "p", "κ": "k",
+})
+
+
+def name_key(name: str) -> str:
+    """What makes two display names the same name in one game (docs/security.md, identity).
+
+    Case, accents, look-alike letters of other scripts, punctuation and spacing do not
+    count: "Tom", "tóm", "TOM." and "Тоm" (Cyrillic Т and о) are one name.
+    """
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
+    letters = "".join(c for c in folded if not unicodedata.combining(c))
+    letters = letters.translate(_LOOKALIKE_LETTERS)
+    words = "".join(c if c.isalnum() else " " for c in letters).split()
+    return " ".join(words)

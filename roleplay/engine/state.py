@@ -37,6 +37,12 @@ class Player:
     table: int | None = None
     role: str | None = None
     kicked: bool = False
+    #: the player whose seat this one's device now holds (`merge`); such a player is also kicked
+    merged_into: str | None = None
+    #: a name (its `name_key`) the instructor handed this seat to (`hand`), until claimed
+    handed_to: str | None = None
+    #: the last `seat_notice` to this player: (seq, text), e.g. where a move put them
+    notice: tuple[int, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -255,6 +261,35 @@ def _kicked(s: GameState, e: Event) -> GameState:
     return replace(s, players=players)
 
 
+def _reclaimed(s: GameState, e: Event) -> GameState:
+    players = dict(s.players)
+    pid = e.data["player"]
+    players[pid] = replace(players[pid], name=e.data["name"], handed_to=None)
+    return replace(s, players=players)
+
+
+def _handed(s: GameState, e: Event) -> GameState:
+    players = dict(s.players)
+    pid = e.data["player"]
+    players[pid] = replace(players[pid], handed_to=e.data["key"])
+    return replace(s, players=players)
+
+
+def _merged(s: GameState, e: Event) -> GameState:
+    players = dict(s.players)
+    absorbed = e.data["absorb"]
+    players[absorbed] = replace(players[absorbed], kicked=True, table=None, role=None,
+                                merged_into=e.data["keep"], handed_to=None)
+    return replace(s, players=players)
+
+
+def _noticed(s: GameState, e: Event) -> GameState:
+    players = dict(s.players)
+    pid = e.data["player"]
+    players[pid] = replace(players[pid], notice=(e.seq, str(e.data["text"])))
+    return replace(s, players=players)
+
+
 def _lobby(s: GameState, e: Event) -> GameState:
     return replace(s, lobby_locked=bool(e.data["locked"]))
 
@@ -406,6 +441,10 @@ _HANDLERS = {
     "player_joined": _joined,
     "seat_assigned": _seated,
     "player_kicked": _kicked,
+    "seat_reclaimed": _reclaimed,
+    "seat_handed": _handed,
+    "players_merged": _merged,
+    "seat_notice": _noticed,
     "lobby_locked": _lobby,
     "phase_started": _phase_started,
     "paused": _paused,

@@ -129,6 +129,11 @@ def _proposal_list(state: GameState, t: TableState, roles: list[str]) -> list[di
     return out
 
 
+def _notice(p: Player) -> dict[str, Any] | None:
+    """The last line the server told this player about their seat (moved, seat back)."""
+    return {"seq": p.notice[0], "text": p.notice[1]} if p.notice else None
+
+
 def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     """Everything one player may see of the state, as JSON-able data."""
     sc = state.scenario
@@ -148,7 +153,8 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     }
     if p is None:
         return view
-    view["me"] = {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked}
+    view["me"] = {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked,
+                  "notice": _notice(p)}
     if p.kicked or p.table is None or p.role is None or p.table not in state.tables:
         return view
     t = state.tables[p.table]
@@ -295,7 +301,8 @@ def instructor_table(state: GameState, t: TableState,
 
 
 def instructor_player(p: Player) -> dict[str, Any]:
-    return {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked}
+    return {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked,
+            "merged_into": p.merged_into, "handed": p.handed_to is not None}
 
 
 def instructor_view(state: GameState, now: float) -> dict[str, Any]:

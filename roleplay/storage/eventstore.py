@@ -188,8 +188,14 @@ class EventStore:
         events: Sequence[Event],
         *,
         tokens: Sequence[tuple[str, str]] = (),
+        rekey: Sequence[tuple[str, str]] = (),
+        handover: Sequence[tuple[str, str]] = (),
     ) -> None:
         """Store events (and new players' token hashes) in one transaction, or nothing.
+
+        `rekey` (player, hash) gives a player a new token (the old one stops working: a
+        seat reclaimed from a new device); `handover` (from, to) moves `from`'s token to
+        `to` (two players merged: the device of `from` now holds `to`'s seat).
 
         Raises ConflictError when a sequence number is taken (catch up and
         retry), DuplicateCommandError when the command's client id is already
@@ -202,7 +208,7 @@ class EventStore:
         rows = [_values(game_id, e) for e in events]
         finishes = any(e.type == "game_finished" for e in events)
         try:
-            if len(rows) == 1 and not tokens and not finishes:
+            if len(rows) == 1 and not (tokens or rekey or handover) and not finishes:
                 # the common case (a chat line, a proposal, a signature): one INSERT is its own
                 # transaction, as atomic and durable as BEGIN/INSERT/COMMIT, in one round trip
                 with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -214,6 +220,12 @@ class EventStore:
                     conn.execute(insert(TOKEN), [
                         {"game_id": game_id, "player_id": p, "token_hash": h, "revoked": False}
                         for p, h in tokens])
+                for p, h in rekey:
+                    conn.execute(update(TOKEN).where(TOKEN.c.game_id == game_id,
+                                                     TOKEN.c.player_id == p)
+                                 .values(token_hash=h, revoked=False))
+                for source, target in handover:
+                    self._hand_token_over(conn, game_id, source, target)
                 if finishes:
                     conn.execute(update(GAME).where(GAME.c.id == game_id)
                                  .values(finished_at=events[-1].at))
@@ -224,6 +236,16 @@ class EventStore:
             raise ConflictError(f"sequence {events[0].seq} of game {game_id} is taken") from e
         except OperationalError as e:
             raise StoreError("The database is not available; nothing was saved.") from e
+
+    @staticmethod
+    def _hand_token_over(conn: Any, game_id: str, source: str, target: str) -> None:
+        mine = (TOKEN.c.game_id == game_id) & (TOKEN.c.player_id == source)
+        moved = conn.execute(select(TOKEN.c.token_hash).where(mine)).scalar()
+        if moved is None:
+            return
+        conn.execute(delete(TOKEN).where(mine))  # first: token hashes are unique
+        conn.execute(update(TOKEN).where(TOKEN.c.game_id == game_id, TOKEN.c.player_id == target)
+                     .values(token_hash=moved, revoked=False))
 
     def _has_client_id(self, game_id: str, client_id: str) -> bool:
         with _reachable(), Session(self.engine) as s:

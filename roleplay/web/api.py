@@ -59,7 +59,8 @@ def join() -> ResponseReturnValue:
         return _fail("unavailable", str(e), 503)
     except StoreError:
         return _fail("unavailable", "The database is not available; try again.", 503)
-    return jsonify(game_id=joined.game_id, player_id=joined.player_id, token=joined.token)
+    return jsonify(game_id=joined.game_id, player_id=joined.player_id, token=joined.token,
+                   reclaimed=joined.reclaimed)
 
 
 @bp.post("/api/login")

@@ -16,8 +16,9 @@ from typing import Any, cast
 
 from flask import current_app
 
-from ..engine.commands import Actor
+from ..engine.commands import Actor, returning_seat
 from ..engine.events import Event
+from ..engine.names import normalise_name
 from ..engine.state import GameState
 from ..engine.views import game_header, player_view, results_visible, seated_by_table
 from ..errors import RoleplayError
@@ -57,7 +58,8 @@ def me(state: GameState, player_id: str) -> dict[str, Any] | None:
     p = state.players.get(player_id)
     if p is None:
         return None
-    return {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked}
+    return {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked,
+            "notice": {"seq": p.notice[0], "text": p.notice[1]} if p.notice else None}
 
 
 def projector_view(state: GameState, now: float) -> dict[str, Any]:
@@ -122,8 +124,13 @@ class Delivery:
         return events
 
     def join_game(self, game_id: str, code: str, name: str) -> Joined:
+        """A new player, or a returning student's own seat (`returning_seat`)."""
+        service = self.rt.service
         with self.rt.game_lock(game_id), self.cluster.hold(game_id):
-            joined = self.rt.service.join(code, name)
+            seat = returning_seat(service.state(game_id), normalise_name(name),
+                                  self.rt.online_players(game_id))
+            joined = (service.reclaim(game_id, seat.id, name) if seat is not None
+                      else service.join(code, name))
             self.publish(joined.game_id, list(joined.events), views=False)
         self.send_views(joined.game_id, list(joined.events))
         return joined
@@ -242,8 +249,29 @@ class Delivery:
             for sid in self._local_sids(room):
                 self.place(sid, game_id, [])
                 self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+        self._reseat(game_id, events)
         if views:
             self.send_views(game_id, events)
+
+    def _reseat(self, game_id: str, events: list[Event]) -> None:
+        """Sockets whose seat changed hands: a reclaimed seat's old device is told and
+        closed (its token is void); a merged player's device is told to reconnect (its
+        token now opens the seat it was merged into)."""
+        for e in events:
+            if e.type == "seat_reclaimed":
+                pid, event, payload = str(e.data["player"]), "kicked", {
+                    "message": "Your seat was opened on another device or browser."}
+            elif e.type == "players_merged":
+                pid, event, payload = str(e.data["absorb"]), "reseated", {
+                    "message": f"You now play {e.data['keep_name']}'s seat."}
+            else:
+                continue
+            room = rooms.player(game_id, pid)
+            self._emit(event, payload, room)
+            for sid in self._local_sids(room):
+                self.rt.forget_socket(sid)
+                self.place(sid, game_id, [])
+                self.socketio.server.disconnect(sid, namespace=NAMESPACE)
 
     def send_views(self, game_id: str, events: list[Event]) -> None:
         """Fresh views for the seats (and staff) the events concern, from the latest state.

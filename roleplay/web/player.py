@@ -14,7 +14,7 @@ from .runtime import runtime
 bp = Blueprint("player", __name__)
 
 #: HTTP status of a refused join, by error code (the rest are 400)
-JOIN_STATUS = {"not_found": 404, "forbidden": 403, "rate_limited": 429}
+JOIN_STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "rate_limited": 429}
 
 
 def _form(code: str = "", name: str = "", error: str | None = None, status: int = 200

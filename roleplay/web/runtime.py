@@ -208,6 +208,11 @@ class Runtime:
             b = self.buckets[key] = TokenBucket()
         return b
 
+    def online_players(self, game_id: str) -> set[str]:
+        """Players of a game with a socket open on this worker."""
+        return {c.player_id for c in list(self.connections.values())
+                if c.game_id == game_id and c.kind == "player" and c.player_id is not None}
+
     def forget_socket(self, sid: str) -> None:
         self.connections.pop(sid, None)
         self.buckets.pop(sid, None)

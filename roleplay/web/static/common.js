@@ -157,7 +157,7 @@
       // A refused credential: the server does not reconnect by itself.
       if (!socket.active && handlers.refused) handlers.refused(err && err.message);
     });
-    ["sync", "events", "view", "view_patch", "resync", "kicked"].forEach(function (name) {
+    ["sync", "events", "view", "view_patch", "resync", "kicked", "reseated"].forEach(function (name) {
       socket.on(name, function (data) { if (handlers[name]) handlers[name](data || {}); });
     });
     socket.on("ack", function (data) {

@@ -946,17 +946,20 @@
       case "game_finished": return { title: "The game is over", text: "" };
       case "step_started": return { title: "Next scenario: " + d.title, text: "" };
       case "lobby_locked": return { title: d.locked ? "Lobby locked" : "Lobby open", text: "" };
+      case "seat_notice": return { title: "Your seat", text: d.text, kind: "instructor" };
       case "batna_guessed": return { title: "Your side estimated the " + shortRole(d.about) + "'s BATNA", text: RP.fmtPoints(d.guess) + " points, by " + d.name + "." };
       default: return null;
     }
   }
 
   var BANNER_TYPES = { event_fired: 1, message: 1, phase_started: 1, results_released: 1,
-    private_effect: 1, paused: 1, resumed: 1, extended: 1, game_finished: 1, step_started: 1 };
+    private_effect: 1, paused: 1, resumed: 1, extended: 1, game_finished: 1, step_started: 1,
+    seat_notice: 1 };
 
   function banner(e) {
     var info = describe(e);
     if (!info) return;
+    if (e.type === "seat_notice") S.noticeSeen = Math.max(S.noticeSeen || 0, e.seq || 0);
     var urgent = e.type === "message" || e.type === "event_fired" || e.type === "table_settled";
     showBanner(info, e.type === "message" || e.type === "event_fired" ? "alert" : null, urgent ? 30000 : 8000);
   }
@@ -1108,6 +1111,10 @@
       S.synced = true;
       saveLog();
       render();
+      // where the server last said this player sits (a seat back, a move), if not seen yet
+      if (data.me && data.me.notice && data.me.notice.seq > (S.noticeSeen || 0)) {
+        banner({ type: "seat_notice", seq: data.me.notice.seq, data: { text: data.me.notice.text } });
+      }
     },
     view: function (data) {
       // views are built after the events are sent, and a worker may send one late:
@@ -1141,6 +1148,14 @@
     },
     resync: function () { restart(); },
     kicked: function (data) { kicked(data.message || "You were removed from this game."); },
+    // merged into another player's seat by the instructor: this browser's token now opens
+    // that seat, so reconnect (the server closes this socket) and start from its log
+    reseated: function () {
+      S.events = []; S.seqs = {}; S.lastSeq = 0; S.me = null; S.chatKey = null; S.structureKey = null;
+      saveLog();
+      conn.socket.disconnect();
+      conn.socket.connect();
+    },
     error: function (data) { RP.toast(data.message || "Something went wrong.", "bad"); },
     refused: function () {
       if (S.kicked) return;
