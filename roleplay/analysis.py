@@ -39,6 +39,7 @@ from .scoring.space import (
     all_options,
     best_package,
     build_space,
+    links_hold,
     package_ids,
     package_index,
     package_points,
@@ -60,6 +61,8 @@ WARNING_CODES = (
     "unlimited-batna-tactic",
     "no-post-event-zopa",
     "deadlock-pays",
+    "template-breaks-linkage",
+    "history-incomplete",
 )
 
 
@@ -135,7 +138,10 @@ class Analysis:
     post_event: PostEventAnalysis
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain JSON; outcome points are keyed by role id, as every package's points are."""
         out: dict[str, Any] = jsonable(self)
+        for key in ("frontier", "nash_hull", "kalai_smorodinsky_hull"):
+            out[key] = _by_role(out[key], self.sides)
         return out
 
     def to_text(self) -> str:
@@ -217,6 +223,44 @@ def _dominated(scenario: Scenario, space: Space) -> list[Finding]:
                         )
                     )
                     break
+    return out
+
+
+def _by_role(points: Any, sides: dict[str, str]) -> Any:
+    """An OutcomePoint's dict (or a list of them) with its points under the sides' role ids."""
+    if isinstance(points, list):
+        return [_by_role(p, sides) for p in points]
+    if points is None:
+        return None
+    return {"label": points["label"], "points": {sides[s]: points[s] for s in ("eu", "government")}}
+
+
+def _authoring(scenario: Scenario, space: Space, template: Sequence[int]) -> list[Finding]:
+    """Findings about the scenario's own consistency: its template and its history."""
+    out = []
+    if not links_hold(space, template):
+        broken = [
+            f"{space.issue_ids[link.issue]}.{space.option_ids[link.issue][link.option]} "
+            + ("requires " if link.requires else "excludes ")
+            + f"{space.issue_ids[link.other_issue]}.{space.option_ids[link.other_issue][link.other_option]}"
+            for link in space.links
+            if template[link.issue] == link.option
+            and (template[link.other_issue] == link.other_option) != link.requires
+        ]
+        out.append(Finding(
+            "template-breaks-linkage", "",
+            "the EU template (every issue's template option) breaks the scenario's own "
+            f"linkage rules ({'; '.join(broken)}): the EU cannot propose its own standard text",
+        ))
+    package = scenario.history.package
+    missing = [i.id for i in scenario.issues if i.id not in package]
+    if package and missing:
+        out.append(Finding(
+            "history-incomplete", "",
+            f"history.package leaves out {', '.join(missing)}: history is not scored like a deal "
+            "and is missing from the notable packages and the debrief's outcome plot; give "
+            "every issue the option closest to what happened",
+        ))
     return out
 
 
@@ -373,9 +417,9 @@ def analyze(scenario: Scenario) -> Analysis:
     def point(label: str, p: fr.Point | None) -> OutcomePoint | None:
         return OutcomePoint(label, p.eu, p.government) if p is not None else None
 
-    warnings, accepted = _accept(
-        _findings(scenario, space, counted, zopa, agreement, post), scenario.author_notes
-    )
+    findings = _findings(scenario, space, counted, zopa, agreement, post)
+    findings += _authoring(scenario, space, _template(space))
+    warnings, accepted = _accept(findings, scenario.author_notes)
     return Analysis(
         scenario=scenario.id,
         title=scenario.title,

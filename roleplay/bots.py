@@ -380,17 +380,18 @@ def summary(instructor: InstructorBot, bots: list[PlayerBot], seconds: float,
 
 def simulate(source: Scenario | CampaignBundle, players: int, seed: int,
              server_url: str | None = None, out: Path | None = None,
-             password: str | None = None) -> dict[str, Any]:
+             password: str | None = None, database_url: str | None = None) -> dict[str, Any]:
     """Play a whole game with bots over Socket.IO; the JSON export goes to `out` if given.
 
-    Without `server_url`, an in-process server is started on a free loopback port.
+    Without `server_url`, an in-process server is started on a free loopback port,
+    keeping its games in `database_url` (default: a temporary database, deleted after).
     Against a running server, the instructor password comes from `password` or
     ROLEPLAY_INSTRUCTOR_PASSWORD, and campaigns are referred to as built-ins.
     """
     if players < 1:
         raise BotError("At least one player.")
     if server_url is None:
-        with local_server() as (url, app, pw):
+        with local_server(database_url) as (url, app, pw):
             state = app.extensions["roleplay"].service.create_game(source, seed=seed)
             return _run(url, pw, lambda ins: _adopt(ins, state.setup.game_id,
                                                    state.setup.code), players, seed, out)

@@ -21,7 +21,7 @@ from .scenario.loader import (
     parse_scenario,
     read_text,
 )
-from .scenario.model import Campaign, Scenario
+from .scenario.model import Scenario
 from .settings import DEFAULT_DB, SERVE_HOST
 
 
@@ -83,10 +83,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    model = Campaign if args.campaign else Scenario
-    schema = model.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    print(json.dumps(schema, indent=2))
+    from .scenario.schema import campaign_schema, scenario_schema
+
+    schema = campaign_schema() if args.campaign else scenario_schema()
+    print(json.dumps(schema, indent=2, ensure_ascii=False))
     return 0
 
 
@@ -125,12 +125,16 @@ def cmd_play(args: argparse.Namespace) -> int:
           f"{state.seq} events; database {args.db}")
     for step, sc in enumerate(state.setup.scenarios):
         print(f"\n{sc.title}")
+        scores = {t.table: t for t in service.scores(state, step).tables}
         for rec in table_records(state, step):
+            # each role's utility, as `simulate` prints it: the deal's points with costs
+            # and bonuses, or the BATNA after events when there is no valid deal
+            roles = {rs.role: rs.utility for rs in scores[rec.table].roles}
+            pts = ", ".join(f"{r} {roles[r]:g}" for r in sc.table.roles)
             if rec.deal is None:
-                print(f"  table {rec.table}: deadlock ({rec.deadlock_reason})")
+                print(f"  table {rec.table}: deadlock ({rec.deadlock_reason}; points {pts})")
             else:
-                pts = ", ".join(f"{r} {sc.points(r, rec.deal):g}" for r in sc.table.roles)
-                print(f"  table {rec.table}: deal {dict(rec.deal)} ({pts})")
+                print(f"  table {rec.table}: deal {dict(rec.deal)} (points {pts})")
     return 0
 
 
@@ -160,17 +164,41 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_simulate(args: argparse.Namespace) -> int:
     from .bots import simulate
 
+    if args.db is not None and args.server is not None:
+        raise RoleplayError("--db is for the server simulate starts; a running server "
+                            "(--server) keeps its games in its own database")
     source = resolve_source(args.scenario)
     result = simulate(source, players=args.players, seed=args.seed, server_url=args.server,
-                      out=Path(args.out) if args.out else None)
+                      out=Path(args.out) if args.out else None, database_url=args.db)
+    if args.db is not None:
+        result["database"] = args.db
     print(json.dumps(result, indent=2))
     return 0
+
+
+def _existing_database(url: str) -> None:
+    """Refuse a SQLite file that is not there: opening it would create an empty one."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from .storage.db import normalise_url
+
+    try:
+        parsed = make_url(normalise_url(url))
+    except ArgumentError as e:
+        raise RoleplayError(f"not a database URL: {url}") from e
+    name = parsed.database or ""
+    if (parsed.get_backend_name() == "sqlite" and name not in ("", ":memory:")
+            and not Path(name).is_file()):
+        raise RoleplayError(f"no database at {name} (from --db {url}); "
+                            "pass the --db the game was played with")
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import export_game
     from .service import GameService
 
+    _existing_database(args.db)
     service = _service(args.db)
     assert isinstance(service, GameService)
     data = export_game(service, args.game, fmt=args.format, anonymize=args.anonymize)
@@ -265,6 +293,9 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--seed", type=int, default=1)
     sp.add_argument("--server", default=None, help="URL of a running server (default: start one)")
     sp.add_argument("--out", default=None, help="write the JSON export here")
+    sp.add_argument("--db", default=None,
+                    help="keep the game in this database, for `roleplay export --db` "
+                         "(default: a temporary one, deleted afterwards)")
     sp.set_defaults(fn=cmd_simulate)
 
     sp = sub.add_parser("export", help="export a game as JSON, CSV (zip) or HTML")
@@ -299,6 +330,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `roleplay analyze X | head`: the reader has gone, so stop quietly, and point
+        # stdout at nothing so that Python's final flush does not complain either.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

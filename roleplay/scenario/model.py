@@ -21,6 +21,7 @@ Ident = Annotated[
 ]
 Text = Annotated[str, StringConstraints(max_length=20_000)]
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Version = Annotated[str, StringConstraints(min_length=1, max_length=40)]
 #: Only `true` or `false`: the guide says yes/no/on/off are plain words, and so they stay.
 YesNo = Annotated[bool, Strict()]
 
@@ -53,24 +54,27 @@ class Briefing(Model):
 
 
 class Role(Model):
-    id: Ident
-    name: ShortText
-    side: Side = Field(
-        "none", description="eu or government for the two sides of the deal; none for others"
+    id: Ident = Field(..., description="the role's id, used in points, channels and table", examples=["eu"])
+    name: ShortText = Field(
+        ...,
+        description="the role's name as players see it",
+        examples=["European Union (EEAS, EU Delegation)"],
     )
+    side: Side = Field("none", description="eu or government for the two sides of the deal; none for others")
     signatory: YesNo = Field(False, description="must sign for a deal to exist")
     veto: YesNo | None = Field(
         None,
-        description="a deal is void unless this role is at or above its BATNA "
-        "(defaults to signatory)",
+        description="a deal is void unless this role is at or above its BATNA (defaults to signatory)",
     )
     batna: float = Field(
-        ..., ge=0, le=100, description="points this role gets when there is no deal"
+        ..., ge=0, le=100, description="points this role gets when there is no deal (0 to 100)", examples=[50]
     )
     budget: float = Field(0, ge=0, description="influence budget spent by actions' budget_cost")
     actions_per_phase: int = Field(2, ge=0, le=50, description="actions allowed per phase")
-    briefing: Briefing
-    actions: tuple[Ident, ...] = Field((), description="ids of the actions this role may take")
+    briefing: Briefing = Field(..., description="the role's public and confidential briefing")
+    actions: tuple[Ident, ...] = Field(
+        (), description="ids of the actions this role may take", examples=[["eu_public_statement"]]
+    )
 
     @property
     def is_veto(self) -> bool:
@@ -78,24 +82,35 @@ class Role(Model):
 
 
 class Option(Model):
-    id: Ident
-    label: ShortText
-    description: Text = ""
+    id: Ident = Field(..., description="the option's id within its issue", examples=["standard_chapter"])
+    label: ShortText = Field(
+        ...,
+        description="the option as players see it on the proposal form",
+        examples=["Standard values chapter"],
+    )
+    description: Text = Field("", description="a sentence or two players read about the option")
     kind: OptionKind = Field(
-        ..., description="template (EU standard text), opt_out (selective participation) "
+        ...,
+        description="template (EU standard text), opt_out (selective participation) "
         "or co_designed (new common text)",
     )
     template_distance: float = Field(
         ..., ge=0, le=1, description="0 = the EU's standard text, 1 = fully bespoke"
     )
     points: dict[Ident, float] = Field(
-        ..., description="points for every role if this option is in the deal"
+        ...,
+        description="points for every role if this option is in the deal",
+        examples=[{"eu": 35, "government": 0}],
     )
     requires: tuple[str, ...] = Field(
-        (), description="options ('issue.option') that must also be in the deal"
+        (),
+        description="options ('issue.option') that must also be in the deal",
+        examples=[["security.territorial_integrity"]],
     )
     excludes: tuple[str, ...] = Field(
-        (), description="options ('issue.option') that may not be in the same deal"
+        (),
+        description="options ('issue.option') that may not be in the same deal",
+        examples=[["energy.market_rules"]],
     )
     variables: dict[Ident, float] = Field(
         {}, description="changes to scenario variables when a deal with this option is signed"
@@ -103,10 +118,12 @@ class Option(Model):
 
 
 class Issue(Model):
-    id: Ident
-    title: ShortText
-    description: Text = ""
-    options: tuple[Option, ...] = Field(..., min_length=2, max_length=8)
+    id: Ident = Field(..., description="the issue's id", examples=["values"])
+    title: ShortText = Field(..., description="the issue as players see it", examples=["Values chapter"])
+    description: Text = Field("", description="what the issue is about, for every player")
+    options: tuple[Option, ...] = Field(
+        ..., min_length=2, max_length=8, description="the choices on this issue, 2 to 8"
+    )
 
 
 class Effects(Model):
@@ -116,8 +133,12 @@ class Effects(Model):
     actions_per_phase: dict[Ident, int] = Field(
         {}, description="change to the number of actions per phase, per role"
     )
-    close_channels: tuple[Ident, ...] = ()
-    open_channels: tuple[Ident, ...] = ()
+    close_channels: tuple[Ident, ...] = Field(
+        (), description="channels closed from now on", examples=[["civil"]]
+    )
+    open_channels: tuple[Ident, ...] = Field(
+        (), description="channels opened from now on", examples=[["civil"]]
+    )
     open_bridge: YesNo = Field(False, description="lets bridge roles into the official channel")
 
 
@@ -127,24 +148,26 @@ class Risk(Model):
 
 
 class Action(Model):
-    id: Ident
-    name: ShortText
-    description: Text = ""
+    id: Ident = Field(
+        ...,
+        description="the action's id, listed under the roles that may take it",
+        examples=["eu_public_statement"],
+    )
+    name: ShortText = Field(..., description="the action's name on its button", examples=["Public statement"])
+    description: Text = Field("", description="what the action does, for the player choosing it")
     cost: float = Field(0, description="points deducted from the acting role's score")
     budget_cost: float = Field(0, ge=0, description="taken from the role's influence budget")
     limit: int | None = Field(None, ge=1, description="times per table in the whole scenario")
-    targets: tuple[ShortText, ...] = Field(
-        (), description="choices the player picks from (e.g. MEP blocs)"
-    )
+    targets: tuple[ShortText, ...] = Field((), description="choices the player picks from (e.g. MEP blocs)")
     visibility: Literal["table", "channel", "private"] = Field(
         "table", description="who hears of it: the whole table, one channel, or only the actor"
     )
     channel: Ident | None = Field(None, description="the channel, when visibility is channel")
-    effects: Effects = Effects()
+    effects: Effects = Field(Effects(), description="what taking the action changes")
     target_effects: dict[ShortText, Effects] = Field(
         {}, description="extra effects when the player picks this target (added to effects)"
     )
-    risk: Risk | None = None
+    risk: Risk | None = Field(None, description="a chance that taking the action fires an event")
 
     @model_validator(mode="after")
     def _check_targets(self) -> Action:
@@ -155,7 +178,11 @@ class Action(Model):
 
 
 class Trigger(Model):
-    kind: Literal["phase", "chance", "instructor"]
+    kind: Literal["phase", "chance", "instructor"] = Field(
+        ...,
+        description="phase: fires when a phase starts; chance: may fire then, by chance; "
+        "instructor: only when the instructor plays it",
+    )
     phase: Ident | None = Field(
         None, description="for phase and chance: the phase whose start fires or rolls it"
     )
@@ -171,26 +198,28 @@ class Trigger(Model):
 
 
 class EventCard(Model):
-    id: Ident
-    title: ShortText
-    text: Text
+    id: Ident = Field(..., description="the event's id", examples=["crackdown"])
+    title: ShortText = Field(..., description="the card's headline", examples=["Crackdown on critics"])
+    text: Text = Field(..., description="the card's text, shown to every player when it fires")
     source: Text = Field("", description="where in the paper this comes from")
-    trigger: Trigger
-    effects: Effects = Effects()
+    trigger: Trigger = Field(..., description="when the event fires")
+    effects: Effects = Field(Effects(), description="what the event changes when it fires")
 
 
 class Phase(Model):
-    id: Ident
-    kind: PhaseKind
-    title: ShortText
-    minutes: float = Field(..., gt=0, le=240)
+    id: Ident = Field(..., description="the phase's id", examples=["negotiation"])
+    kind: PhaseKind = Field(..., description="briefing, opening, negotiation, decision (signing) or results")
+    title: ShortText = Field(..., description="the phase's name on every screen", examples=["Negotiation"])
+    minutes: float = Field(..., gt=0, le=240, description="the phase's length on the clock", examples=[20])
     allow: tuple[Capability, ...] | None = Field(
-        None, description="what players may do; defaults depend on kind"
+        None,
+        description="what players may do: chat, propose, open, link, act, sign (default: depends on kind)",
+        examples=[["chat", "propose", "act"]],
     )
     actions: tuple[Ident, ...] | None = Field(
         None, description="ids of the actions allowed in this phase (default: all)"
     )
-    instructions: Text = ""
+    instructions: Text = Field("", description="what to do in this phase, shown on every screen")
 
     @property
     def allowed(self) -> tuple[str, ...]:
@@ -198,13 +227,13 @@ class Phase(Model):
 
 
 class Channel(Model):
-    id: Ident
-    name: ShortText
-    members: tuple[Ident, ...] = Field(..., min_length=1)
-    bridge: tuple[Ident, ...] = Field(
-        (), description="roles that join only while a bridge is open"
+    id: Ident = Field(..., description="the channel's id", examples=["official"])
+    name: ShortText = Field(..., description="the channel's name in the chat", examples=["Official talks"])
+    members: tuple[Ident, ...] = Field(
+        ..., min_length=1, description="ids of the roles that talk here", examples=[["eu", "government"]]
     )
-    description: Text = ""
+    bridge: tuple[Ident, ...] = Field((), description="roles that join only while a bridge is open")
+    description: Text = Field("", description="what the channel stands for, for its members")
 
 
 class TableSpec(Model):
@@ -215,9 +244,10 @@ class TableSpec(Model):
 class Threshold(Model):
     below: float | None = Field(None, description="fires when the value first drops below this")
     at_least: float | None = Field(None, description="fires when the value first reaches this")
-    title: ShortText
+    title: ShortText = Field(..., description="the headline players see when it fires",
+                             examples=["Trust breaks down"])
     text: Text = Field("", description="what the players are told when it fires")
-    effects: Effects
+    effects: Effects = Field(..., description="what changes when it fires")
 
     @model_validator(mode="after")
     def _one_bound(self) -> Threshold:
@@ -237,47 +267,81 @@ class Threshold(Model):
 
 
 class Variable(Model):
-    label: ShortText
-    initial: float = 0
-    minimum: float = 0
-    maximum: float = 100
-    description: Text = ""
+    label: ShortText = Field(..., description="the variable's name on the dashboard", examples=["Trust"])
+    initial: float = Field(0, description="its value when the game starts")
+    minimum: float = Field(0, description="it never goes below this")
+    maximum: float = Field(100, description="it never goes above this")
+    description: Text = Field("", description="what the variable measures")
     thresholds: tuple[Threshold, ...] = Field(
         (), description="effects that fire once per table when the value crosses a bound"
     )
 
 
 class Debrief(Model):
-    questions: tuple[Text, ...] = Field(..., min_length=1)
+    questions: tuple[Text, ...] = Field(
+        ...,
+        min_length=1,
+        description="questions for the class after the game",
+        examples=[["Who gained from the linkage, and why?"]],
+    )
 
 
 class History(Model):
-    text: Text
+    text: Text = Field(..., description="what really happened, shown in the debrief")
     package: dict[Ident, Ident] = Field(
-        {}, description="issue -> option closest to what really happened (may be partial)"
+        {},
+        description="issue -> option closest to what really happened; give every "
+        "issue so the debrief can score history like a deal",
+        examples=[{"values": "no_chapter"}],
     )
-    deadlock: YesNo = False
-    sources: tuple[Text, ...] = ()
+    deadlock: YesNo = Field(False, description="true if in reality there was no deal")
+    sources: tuple[Text, ...] = Field((), description="where in the paper the history comes from")
 
 
 class Scenario(Model):
-    schema_version: Literal[1] = 1
-    id: Ident
-    title: ShortText
-    version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    summary: Text
-    sources: tuple[Text, ...] = Field(..., min_length=1)
+    schema_version: Literal[1] = Field(1, description="the format's version; leave it at 1")
+    id: Ident = Field(
+        ...,
+        description="the scenario's id, used by campaigns and `roleplay analyze`",
+        examples=["association-agreement"],
+    )
+    title: ShortText = Field(
+        ...,
+        description="the scenario's name in the library and on every screen",
+        examples=["The Association Agreement, 2010–2013"],
+    )
+    version: Version = Field(..., description="your version of this file, in quotes", examples=["1.0"])
+    summary: Text = Field(..., description="two or three sentences for the library")
+    sources: tuple[Text, ...] = Field(
+        ..., min_length=1, description="the publications the scenario is based on"
+    )
     background: Text = Field(..., description="public background every player reads")
-    roles: tuple[Role, ...] = Field(..., min_length=2)
-    issues: tuple[Issue, ...] = Field(..., min_length=1, max_length=12)
-    phases: tuple[Phase, ...] = Field(..., min_length=1)
-    channels: tuple[Channel, ...] = ()
-    actions: tuple[Action, ...] = ()
-    events: tuple[EventCard, ...] = ()
-    variables: dict[Ident, Variable] = {}
-    table: TableSpec
-    debrief: Debrief
-    history: History
+    roles: tuple[Role, ...] = Field(
+        ..., min_length=2, description="the parties at the table, each with points and a briefing"
+    )
+    issues: tuple[Issue, ...] = Field(
+        ..., min_length=1, max_length=12, description="what is negotiated: each issue has options"
+    )
+    phases: tuple[Phase, ...] = Field(
+        ..., min_length=1, description="the game's steps in order, each with a clock"
+    )
+    channels: tuple[Channel, ...] = Field(
+        (), description="who may talk to whom (default: one channel for the whole table)"
+    )
+    actions: tuple[Action, ...] = Field(
+        (), description="moves besides talking and proposing, with costs and effects"
+    )
+    events: tuple[EventCard, ...] = Field(
+        (), description="news cards that fire at a phase, by chance or by the instructor"
+    )
+    variables: dict[Ident, Variable] = Field(
+        {},
+        description="numbers the game tracks, changed by actions, events and deals",
+        examples=[{"trust": {"label": "Trust", "initial": 50}}],
+    )
+    table: TableSpec = Field(..., description="the seats at every table")
+    debrief: Debrief = Field(..., description="questions for the class afterwards")
+    history: History = Field(..., description="what really happened, compared in the debrief")
     author_notes: tuple[Text, ...] = Field(
         (), description="accepted warnings from `roleplay analyze`, with the reason"
     )
@@ -348,13 +412,17 @@ class Scenario(Model):
 
 class CarryEffect(Model):
     at_least: float = Field(..., description="applies when the carried value is at least this")
-    effects: Effects
+    effects: Effects = Field(..., description="the changes that then apply")
 
 
 class Carry(Model):
-    variable: Ident
-    label: ShortText
-    effects: tuple[CarryEffect, ...] = ()
+    variable: Ident = Field(..., description="a variable both steps declare", examples=["trust"])
+    label: ShortText = Field(
+        ..., description="how the carried value is named to players", examples=["Trust carried over"]
+    )
+    effects: tuple[CarryEffect, ...] = Field(
+        (), description="what the carried value changes in this step, by threshold"
+    )
 
 
 class CampaignStep(Model):
@@ -365,10 +433,12 @@ class CampaignStep(Model):
 
 
 class Campaign(Model):
-    schema_version: Literal[1] = 1
-    kind: Literal["campaign"]
-    id: Ident
-    title: ShortText
-    version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
-    summary: Text
-    steps: tuple[CampaignStep, ...] = Field(..., min_length=1)
+    schema_version: Literal[1] = Field(1, description="the format's version; leave it at 1")
+    kind: Literal["campaign"] = Field(..., description="always campaign: marks a campaign file")
+    id: Ident = Field(..., description="the campaign's id", examples=["campaign-2010-2016"])
+    title: ShortText = Field(..., description="the campaign's name in the library")
+    version: Version = Field(..., description="your version of this file, in quotes", examples=["1.0"])
+    summary: Text = Field(..., description="two or three sentences for the library")
+    steps: tuple[CampaignStep, ...] = Field(
+        ..., min_length=1, description="the scenarios played one after another"
+    )

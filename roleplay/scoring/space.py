@@ -394,10 +394,19 @@ def _agreement_frontier(
 
 
 def best_package(space: Space, role: str) -> tuple[int, ...]:
-    """The linkage-valid package with most points for a role (first in canonical order on ties)."""
+    """The linkage-valid package with most points for a role.
+
+    Ties go to more joint (EU + government) points, then more EU points, then the
+    first package in canonical order (docs/scoring.md, invariant 1): a role's best
+    package is never one that another of its best packages dominates.
+    """
     vectors = space.points[role]
+    eu = [np.round(v, 9) for v in space.points[space.eu]]
+    joint = [np.round(a + b, 9) for a, b in zip(space.points[space.eu],
+                                                 space.points[space.government], strict=True)]
+    own = [np.round(v, 9) for v in vectors]
     linked = _linked_issues(space)
-    package = [int(np.argmax(np.round(v, 9))) for v in vectors]
+    package = [int(np.lexsort((-eu[k], -joint[k], -own[k]))[0]) for k in range(len(vectors))]
     if not linked:
         return tuple(package)
     grid = Grid.over(
@@ -406,23 +415,34 @@ def best_package(space: Space, role: str) -> tuple[int, ...]:
             for k in range(len(vectors))
         ]
     )
-    rest = np.round(grid.rest_sum(vectors), 9)
-    best: tuple[float, tuple[int, ...]] | None = None
+    rests = [np.round(grid.rest_sum(v), 9) for v in (vectors, joint, eu)]
+    best: tuple[tuple[float, ...], tuple[int, ...]] | None = None
     for prefix in grid.prefixes():
         ok = grid.valid(space.links, prefix)
-        flat = np.flatnonzero(ok) if ok is not None else np.arange(len(rest))
+        flat = np.flatnonzero(ok) if ok is not None else np.arange(len(rests[0]))
         if len(flat) == 0:
             continue
-        values = rest[flat]
-        top = flat[values >= values.max() - EPS]
-        rows = grid.decode(prefix, top)
-        first = rows[np.lexsort(rows.T[::-1])[0]]
-        value = round(float(values.max()) + grid.prefix_sum(vectors, prefix), 9)
-        candidate = (value, tuple(int(v) for v in first))
-        if best is None or value > best[0] + EPS or (
-            abs(value - best[0]) <= EPS and candidate[1] < best[1]
-        ):
+        own_t, joint_t, eu_t = (
+            np.round(r[flat] + grid.prefix_sum(v, prefix), 9)
+            for r, v in zip(rests, (vectors, joint, eu), strict=True)
+        )
+        rows = grid.decode(prefix, flat)
+        i = int(np.lexsort((*rows.T[::-1], -eu_t, -joint_t, -own_t))[0])
+        candidate = ((float(own_t[i]), float(joint_t[i]), float(eu_t[i])),
+                     tuple(int(v) for v in rows[i]))
+        if best is None or _better(candidate, best):
             best = candidate
     if best is None:
         raise ScoringError("no package satisfies the scenario's requires/excludes rules")
     return best[1]
+
+
+def _better(a: tuple[tuple[float, ...], tuple[int, ...]],
+            b: tuple[tuple[float, ...], tuple[int, ...]]) -> bool:
+    """Is a before b: more points (own, joint, EU, within EPS), then first in canonical order?"""
+    for x, y in zip(a[0], b[0], strict=True):
+        if x > y + EPS:
+            return True
+        if x < y - EPS:
+            return False
+    return a[1] < b[1]
