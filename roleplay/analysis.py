@@ -142,6 +142,9 @@ class Analysis:
         out: dict[str, Any] = jsonable(self)
         for key in ("frontier", "nash_hull", "kalai_smorodinsky_hull"):
             out[key] = _by_role(out[key], self.sides)
+        post = out["post_event"]
+        post["nash_hull"] = _by_role(post["nash_hull"], self.sides)
+        post["deadlock_vs_nash"] = {self.sides.get(k, k): v for k, v in post["deadlock_vs_nash"].items()}
         return out
 
     def to_text(self) -> str:
