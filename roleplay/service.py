@@ -354,5 +354,5 @@ def player_results(scores: GameScores, state: GameState, player_id: str) -> dict
     return {
         "table": table,
         "tables": [_table_summary(t) for t in scores.tables],
-        "report_url": None,
+        "report_url": f"/play/{state.setup.game_id}/results",
     }

@@ -980,6 +980,6 @@ def _guess_batna(b: _Builder, args: Mapping[str, Any]) -> None:
     top = most_points(sc, about)
     if (isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw)
             or not 0 <= raw <= top):
-        raise RuleError(f"'guess' must be a number of points from 0 to {top:g}.", code="bad_request")
+        raise RuleError(f"An estimate is a number of points from 0 to {top:g}.", code="bad_request")
     b.emit("batna_guessed", roles_audience(t.id, (role,)), table=t.id, role=role,
            side=sc.role(role).side, about=about, guess=round(float(raw), 2), name=p.name)

@@ -3,7 +3,8 @@
 `render_report(export)` gives one self-contained HTML file (inline CSS and
 SVG, no script, and a Content-Security-Policy that forbids loading anything);
 `render_report_body(export)` gives the same report as a fragment, with its
-own scoped <style>, for embedding in the app's page. Both take the JSON
+own scoped <style>, for embedding in the app's page; `render_presentation`
+gives the same figures as slides for the projector (roleplay/report/slides.py). Both take the JSON
 export as a dict (`roleplay.export.build_export`). Templates are Jinja with
 autoescaping on: every name, chat line and scenario text is escaped.
 """
@@ -18,9 +19,23 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import __version__
+from ..engine.state import GameState
+from ..scoring import GameScores
 from .model import ReportView, report_view
+from .slides import deck
+from .student import NotSeated, student_results
 
-__all__ = ["ReportView", "render_report", "render_report_body", "report_css", "report_view"]
+__all__ = [
+    "NotSeated",
+    "ReportView",
+    "presentation_css",
+    "render_presentation",
+    "render_report",
+    "render_report_body",
+    "render_student_results",
+    "report_css",
+    "report_view",
+]
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,18 +56,49 @@ def report_css() -> str:
     return source
 
 
-def render_report(export: Mapping[str, Any], *, standalone: bool = True) -> str:
-    """The debrief report of a JSON export: a whole HTML page, or (standalone=False) a fragment."""
+def render_report(
+    export: Mapping[str, Any], *, standalone: bool = True, present_url: str | None = None
+) -> str:
+    """The debrief report of a JSON export: a whole HTML page, or (standalone=False) a fragment.
+
+    `present_url`: a link to the slides, for the app's live debrief page (never in a file).
+    """
     view = report_view(export)
     css = Markup(report_css())  # our own file, never user input
     if not standalone:
-        body = _env().get_template("body.html.j2").render(view=view)
+        body = _env().get_template("body.html.j2").render(view=view, present_url=present_url)
         return Markup(f"<style>{css}</style>\n") + Markup(body)
-    return (
-        _env().get_template("report.html.j2").render(view=view, css=css, generator=f"roleplay {__version__}")
+    return _env().get_template("report.html.j2").render(
+        view=view, css=css, generator=f"roleplay {__version__}", present_url=present_url
     )
 
 
 def render_report_body(export: Mapping[str, Any]) -> str:
     """The report as an HTML fragment for the app's debrief page (with a scoped <style>)."""
     return render_report(export, standalone=False)
+
+
+@functools.lru_cache(maxsize=1)
+def presentation_css() -> str:
+    """The slides' stylesheet: the report's (for the figures) and the slides' own."""
+    source, _, _ = _env().loader.get_source(_env(), "present.css")  # type: ignore[union-attr]
+    return report_css() + "\n" + source
+
+
+def render_presentation(
+    export: Mapping[str, Any], *, css_url: str, script_url: str, back_url: str
+) -> str:
+    """The debrief as slides (one figure per screen) for the projector, as a whole HTML page.
+
+    The page loads its stylesheet and its small keyboard script from the app (`css_url`,
+    `script_url`), so it runs under the app's Content-Security-Policy; without the
+    script, its Back and Next links still step through the slides.
+    """
+    return _env().get_template("present.html.j2").render(
+        deck=deck(report_view(export)), css_url=css_url, script_url=script_url, back_url=back_url
+    )
+
+
+def render_student_results(state: GameState, scores: GameScores, player_id: str) -> str:
+    """One student's results as an HTML fragment (styled by `report_css`); NotSeated if none."""
+    return _env().get_template("student.html.j2").render(r=student_results(state, scores, player_id))

@@ -79,7 +79,17 @@ class MapDot:
     table_type: str
 
 
-def differentiation_map(fig_id: str, dots: Sequence[MapDot], deadlocks: Sequence[int]) -> Figure:
+def differentiation_map(
+    fig_id: str,
+    dots: Sequence[MapDot],
+    deadlocks: Sequence[int],
+    *,
+    sized: bool = True,
+    highlight: int | None = None,
+) -> Figure:
+    """T against PD, a dot per table with a deal. `sized=False` draws equal dots and leaves the
+    joint gains out (a student's page: with its own points they would give away the other
+    side's); `highlight` rings one table ("your table")."""
     c = Chart((0.0, 1.0), (0.0, 1.0), width=620, height=460)
     c.rect(0, 0, TAILORING_SPLIT, PD_SPLIT, fill=TYPE_COLOURS["unilateral_template"], fill_opacity=0.12)
     c.rect(0, PD_SPLIT, TAILORING_SPLIT, 1, fill=TYPE_COLOURS["joint_standard"], fill_opacity=0.12)
@@ -99,7 +109,8 @@ def differentiation_map(fig_id: str, dots: Sequence[MapDot], deadlocks: Sequence
     )
     top_gain = max((d.joint_gain for d in dots), default=0.0)
     for d in sorted(dots, key=lambda d: -d.joint_gain):  # big dots first, small ones stay visible
-        r = 4 + 12 * math.sqrt(max(d.joint_gain, 0) / top_gain) if top_gain > 0 else 6
+        r = 4 + 12 * math.sqrt(max(d.joint_gain, 0) / top_gain) if top_gain > 0 and sized else 7
+        gains = f"joint gains {d.joint_gain:.0f} " if sized else ""
         c.circle(
             d.tailoring,
             d.partnership,
@@ -109,8 +120,12 @@ def differentiation_map(fig_id: str, dots: Sequence[MapDot], deadlocks: Sequence
             stroke="#222",
             stroke_width=1,
             title=f"Table {d.table}: T {d.tailoring:.2f}, PD {d.partnership:.2f}, "
-            f"joint gains {d.joint_gain:.0f} ({TYPE_LABELS.get(d.table_type, d.table_type)})",
+            f"{gains}({TYPE_LABELS.get(d.table_type, d.table_type)})",
         )
+        if d.table == highlight:
+            c.circle(d.tailoring, d.partnership, r + 6, fill="none", stroke="#111", stroke_width=3,
+                     title=f"Your table: table {d.table}")
+            c.text(d.tailoring, d.partnership, "your table", dx=r + 10, dy=22, cls="quadrant")
     for x, y, label in group_labels(
         [(d.tailoring, d.partnership, f"T{d.table}") for d in dots], limit=LABEL_LIMIT
     ):
@@ -671,9 +686,37 @@ def guess_panel(fig_id: str, dots: Sequence[GuessDot], roles: dict[str, str]) ->
     )
     return Figure(
         fig_id,
-        "BATNA guesses beside the truth",
+        "Each guess against the real BATNA",
         alt,
         c.render(f"BATNA guesses: {alt}"),
         (DataTable("Each guess of the other side's BATNA",
                    ("Table", "Guesser", "Guess", "Truth", "Error"), rows),),
+    )
+
+
+# -- tables per type ----------------------------------------------------------------------
+
+
+def type_bars(fig_id: str, counts: Sequence[tuple[str, str, int]]) -> Figure:
+    """How many tables ended in each type (type id, label, count): one bar per type."""
+    top = max((n for _, _, n in counts), default=0)
+    rows = len(counts) or 1
+    c = Chart((0.0, max(top, 1) * 1.12), (0.0, float(rows)), width=620, height=60 + 56 * rows,
+              left=200, bottom=44)
+    c.axes("Tables", "", x_ticks=[t for t in nice_ticks(0, max(top, 1)) if float(t).is_integer()],
+           y_ticks=[], grid=True)
+    for k, (type_id, label, n) in enumerate(counts):
+        y0, y1 = rows - k - 0.8, rows - k - 0.2
+        colour = TYPE_COLOURS.get(type_id, "#777")
+        if n:
+            c.rect(0, y0, n, y1, fill=colour, stroke="#222", stroke_width=0.5)
+        c.text_px(c.left - 10, c.sy((y0 + y1) / 2) + 5, label, anchor="end", cls="axis-label")
+        c.text(n, (y0 + y1) / 2, str(n), dx=8, dy=5, cls="quadrant")
+    alt = "Bar chart of tables per type: " + ", ".join(f"{label} {n}" for _, label, n in counts) + "."
+    return Figure(
+        fig_id,
+        "Tables per type",
+        alt,
+        c.render(alt),
+        (DataTable("Tables per type", ("Type", "Tables"), tuple((label, str(n)) for _, label, n in counts)),),
     )

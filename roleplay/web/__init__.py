@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
     from ..settings import Settings
     from ..storage.db import make_engine
     from ..storage.eventstore import EventStore
-    from . import api, errors, instructor, player, projector, security, ticker
+    from . import aftergame, api, errors, instructor, player, projector, security, ticker
     from . import sockets as _sockets  # noqa: F401  (registers the socket handlers)
     from .delivery import Delivery
     from .extensions import socketio
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
 
     security.init_app(app)
     errors.init_app(app)
-    for bp in (player.bp, instructor.bp, projector.bp, api.bp):
+    for bp in (player.bp, instructor.bp, projector.bp, api.bp, aftergame.bp):
         app.register_blueprint(bp)
 
     service.load_unfinished()

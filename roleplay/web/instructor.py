@@ -177,7 +177,8 @@ def debrief(game_id: str) -> Response:
     from ..report import render_report
 
     try:
-        html = render_report(build_export(runtime().service, game_id))
+        html = render_report(build_export(runtime().service, game_id),
+                             present_url=url_for("aftergame.present", game_id=game_id))
     except StoreError:
         abort(503, description="The database is not available; try again.")
     return Response(html, mimetype="text/html", headers={"Content-Security-Policy": REPORT_CSP})

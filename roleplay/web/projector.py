@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, render_template, url_for
 
 from . import qr
 from .runtime import runtime
@@ -19,4 +19,5 @@ def show(game_id: str) -> str:
         abort(404, description="There is no such game.")
     url = qr.join_url(row.code)
     return render_template("projector.html", game_id=game_id, title=row.title, code=row.code,
-                           join_url=url, qr_svg=qr.svg(url, scale=10))
+                           join_url=url, qr_svg=qr.svg(url, scale=10),
+                           report_url=url_for("aftergame.present", game_id=game_id))

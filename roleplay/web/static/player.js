@@ -740,7 +740,7 @@
               el("td", { text: scoreText((x.scores || {})[role.id]) }));
           }))));
       }
-      if (res.report_url) content.push(el("p", {}, el("a", { href: res.report_url, text: "Open the debrief report" })));
+      if (res.report_url) content.push(el("p", {}, el("a", { href: res.report_url, text: "Open your results page" })));
     } else {
       content.push(el("p", { class: "big-number" }, el("strong", { text: RP.fmtPoints(mine) }), " points for you"),
         el("p", { text: t.outcome === "deal" ? "from the signed agreement (your BATNA was " + RP.fmtPoints(role.batna) + ")." :

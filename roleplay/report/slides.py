@@ -1,0 +1,171 @@
+"""The debrief as slides for the projector: one figure per screen, in plain words.
+
+Built from the report's own view (`report_view`), so the slides show the same
+figures and numbers as the debrief page and the HTML export. Each slide has a
+title a class can read from the back of the room ("How far each table moved from
+the EU template") and the jargon behind a "what this measures" line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from .figures import DataTable, Figure, type_bars
+from .model import ReportView, StepView
+
+MAP_MEASURES = (
+    "Across: tailoring T, Brussels' sense of differentiation: how far the deal departs from the EU's "
+    "standard text, weighted by what the EU cares about (0 = the template, 1 = nothing of it left). "
+    "Up: partnership differentiation PD, Baku's sense: issues settled well for both, text written "
+    "together, and equal input from both sides. Dot size: the joint gains over both BATNAs."
+)
+SPACE_MEASURES = (
+    "Each grey dot is a package: EU points across, government points up. The solid lines are the "
+    "BATNAs at the start (what each side gets with no deal), the dashed ones after events; the "
+    "shaded zone beats both. The outer edge is the "
+    "Pareto frontier (no package is better for both); the diamond is the Nash bargaining solution, "
+    "the hollow square the Kalai–Smorodinsky one. Lines trace each table's offers to its deal."
+)
+POWER_MEASURES = (
+    "Across: defensive power DP, how little a side gave way on the issues the other side cared "
+    "about most. Up: offensive power OP, how far it moved the other side on the issues it cared "
+    "about itself. Both run from 0 to 1, from the two opening packages to the deal."
+)
+GUESS_MEASURES = (
+    "A BATNA is what a side gets if there is no agreement. In the briefing each side estimated the "
+    "other's; each mark is one guess against the real figure. Below the diagonal, the guesser "
+    "thought the other side needed the deal more than it did."
+)
+TYPE_MEASURES = (
+    "Each agreement is typed by its two differentiation scores: tailoring T (split at 0.25) and "
+    "partnership differentiation PD (split at 0.5). A deadlock means nobody signed and every role "
+    "got its BATNA."
+)
+
+
+#: The measures a debrief question may name, in words a student's phone never showed.
+GLOSSARY = (
+    (r"\bT\b|\btailoring\b", "T (tailoring): how far the deal moved from the EU's standard template, "
+     "0 to 1."),
+    (r"\bPD\b|\bpartnership differentiation\b", "PD (partnership differentiation): how much the deal "
+     "was common ground, written together, with equal input, 0 to 1."),
+    (r"\bBATNA", "BATNA: what a side gets if there is no agreement."),
+    (r"\bNash\b", "Nash package: the deal that multiplies both sides' gains over their BATNAs the most."),
+    (r"\bDP\b|\bdefensive power\b", "DP (defensive power): how little a side gave way where the other "
+     "cared."),
+    (r"\bOP\b|\boffensive power\b", "OP (offensive power): how far a side moved the other where it "
+     "cared itself."),
+)
+
+
+def question_glossary(question: str) -> list[str]:
+    """Plain-word definitions of the measures a question names ("Look at your T and PD scores")."""
+    return [words for pattern, words in GLOSSARY if re.search(pattern, question)]
+
+
+@dataclass(frozen=True)
+class Slide:
+    id: str  # the page anchor, "slide-3"
+    kicker: str  # which scenario
+    title: str  # in plain words
+    measures: str  # what the figure measures, with the jargon
+    figure: Figure | None = None
+    stats: tuple[tuple[str, str], ...] = ()  # big numbers: (label, value)
+    table: DataTable | None = None
+    text: str = ""
+    kind: str = "figure"  # figure | stats | table | question
+    label: str = "What this measures:"  # the name of the `measures` line
+
+
+@dataclass(frozen=True)
+class Deck:
+    title: str
+    code: str
+    slides: tuple[Slide, ...]
+
+
+def _stat(step: StepView, label: str) -> str:
+    return next((v for k, v in step.summary if k == label), "–")
+
+
+def _step_slides(step: StepView, kicker: str) -> list[Slide]:
+    """The slides of one scenario, without ids (the deck numbers them)."""
+    out: list[Slide] = []
+    if step.note:
+        out.append(Slide("", kicker, f"{step.title}: nothing to show", "", text=step.note, kind="stats"))
+        return out
+    out.append(
+        Slide(
+            "",
+            kicker,
+            "What the class did",
+            "Every table negotiated the same scenario; a deadlock means nobody signed.",
+            stats=(
+                ("Tables", _stat(step, "Tables")),
+                ("Agreements", _stat(step, "Agreements")),
+                ("Deadlocks", _stat(step, "Deadlocks")),
+            ),
+            kind="stats",
+        )
+    )
+    out.append(
+        Slide("", kicker, "What kind of deal each table made", TYPE_MEASURES,
+              figure=type_bars(f"slide-s{step.index}-types", step.types))
+    )
+    by_prefix = {f.id.rsplit("-", 1)[-1]: f for f in step.figures}
+    if "map" in by_prefix:
+        out.append(
+            Slide("", kicker, "How far each table moved from the EU template", MAP_MEASURES,
+                  figure=by_prefix["map"])
+        )
+    if "space" in by_prefix:
+        out.append(
+            Slide("", kicker, "Every possible deal, and the ones the tables signed", SPACE_MEASURES,
+                  figure=by_prefix["space"])
+        )
+    if "power" in by_prefix:
+        out.append(
+            Slide("", kicker, "Who held their ground, and who moved the other side", POWER_MEASURES,
+                  figure=by_prefix["power"])
+        )
+    if step.guess_figure is not None:
+        out.append(
+            Slide("", kicker, "What each side thought the other could walk away with",
+                  GUESS_MEASURES, figure=step.guess_figure)
+        )
+    out.append(
+        Slide(
+            "",
+            kicker,
+            "The class beside what really happened",
+            "Per issue: the outcome in history, and how many tables chose each option.",
+            table=DataTable("Per issue", ("Issue", "What happened", "The tables' choices"),
+                            step.history_rows),
+            text=step.history_text,
+            kind="table",
+        )
+    )
+    n = len(step.questions)
+    for k, q in enumerate(step.questions, start=1):
+        words = question_glossary(q)
+        out.append(
+            Slide("", kicker, f"Question {k} of {n}",
+                  " ".join(words) if words else "Discuss at your table, then with the class.",
+                  text=q, kind="question", label="Words in the question:" if words else "How:")
+        )
+    return out
+
+
+def deck(view: ReportView) -> Deck:
+    """Every slide of a debrief, numbered in order, scenario by scenario."""
+    slides: list[Slide] = []
+    many = len(view.steps) > 1
+    for step in view.steps:
+        kicker = f"{step.index + 1}/{len(view.steps)} · {step.title}" if many else step.title
+        for s in _step_slides(step, kicker):
+            slides.append(replace(s, id=f"slide-{len(slides) + 1}"))
+    if not slides:
+        slides.append(Slide("slide-1", view.title, "Nothing to debrief yet",
+                            "The game has not started.", kind="stats"))
+    return Deck(view.title, view.code, tuple(slides))

@@ -1,0 +1,134 @@
+"""A student's results page: their table, their role's score, and the class beside it.
+
+Only what the student's role may see: its own points, BATNA and score; its own
+BATNA guess and the other side's guess about it (guesses are revealed once results
+are); every table's type and differentiation (the projector shows those), and this
+role's score at every table. Never another role's points, BATNA or briefing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..engine.state import GameState
+from ..scoring import GameScores
+from ..scoring.measures import TYPE_LABELS
+from .figures import Figure, MapDot, differentiation_map, f2
+from .model import short_name
+
+
+class NotSeated(LookupError):
+    """The player has no seat at a table of this step (or is unknown)."""
+
+
+@dataclass(frozen=True)
+class ClassRow:
+    table: int
+    mine: bool
+    type_label: str
+    score: str  # this role's score at that table
+
+
+@dataclass(frozen=True)
+class StudentResults:
+    game_title: str
+    scenario_title: str
+    step_note: str  # "Scenario 2 of 3" in a campaign, else ""
+    name: str
+    role_name: str
+    table: int
+    outcome: str  # a sentence
+    type_label: str
+    deal: tuple[tuple[str, str], ...]  # (issue, option) of the signed package
+    tailoring: str | None  # the deal's T and PD (public: the projector shows every table's)
+    partnership: str | None
+    points: str  # this role's utility
+    batna: str  # this role's BATNA after events
+    score: str  # 0-100
+    percentile: str | None  # "better than 60 % of the EU seats"
+    guess_mine: str | None  # "You estimated the government's BATNA at 40 points."
+    guess_about_me: str | None  # "The government estimated yours at 55 points."
+    class_mean: str
+    class_rows: tuple[ClassRow, ...]
+    map: Figure | None
+
+
+def _points(v: float | None) -> str:
+    return "–" if v is None else f"{v:g}"
+
+
+def student_results(state: GameState, scores: GameScores, player_id: str) -> StudentResults:
+    """The results of the current step as `player_id`'s role may see them."""
+    p = state.players.get(player_id)
+    if p is None or p.kicked or p.table is None or p.role is None or p.table not in state.tables:
+        raise NotSeated(player_id)
+    sc = state.scenario
+    role = sc.role(p.role)
+    mine = next((t for t in scores.tables if t.table == p.table), None)
+    if mine is None:
+        raise NotSeated(player_id)
+    own = mine.role(role.id)
+    if mine.valid and mine.deal:
+        outcome = "Your table signed an agreement."
+        deal = tuple(
+            (sc.issue(i.id).title, sc.option(i.id, mine.deal[i.id]).label)
+            for i in sc.issues if i.id in mine.deal
+        )
+    else:
+        reason = mine.deadlock_reason or "no deal"
+        outcome = f"Your table reached no agreement ({reason.replace('_', ' ')}): every role got its BATNA."
+        deal = ()
+    pct = scores.percentile(mine.table, role.id)
+    percentile = (
+        None if pct is None else f"Better than {pct:.0f} % of the {short_name(role.name)} seats in the class."
+    )
+    table = state.tables[p.table]
+    guess_mine = guess_about_me = None
+    for g_role, value in table.batna_guesses.items():
+        if g_role == role.id:
+            other = next((r for r in sc.roles if r.signatory and r.id != role.id and r.side != role.side
+                          and r.id in sc.table.roles), None)
+            whose = short_name(other.name) if other else "other side"
+            guess_mine = f"You estimated the {whose}'s BATNA at {value:g} points."
+        elif sc.role(g_role).signatory and role.signatory and sc.role(g_role).side != role.side:
+            guess_about_me = (
+                f"The {short_name(sc.role(g_role).name)} estimated yours at {value:g} points "
+                f"(your BATNA ended at {state.batna(table, role.id):g})."
+            )
+    same_role = [t.role(role.id).score for t in scores.tables]
+    known = [s for s in same_role if s is not None]
+    rows = tuple(
+        ClassRow(t.table, t.table == mine.table, TYPE_LABELS.get(t.table_type, t.table_type),
+                 f2(t.role(role.id).score, 0))
+        for t in scores.tables
+    )
+    dots = [
+        MapDot(t.table, t.differentiation.tailoring, t.differentiation.partnership, 1.0, t.table_type)
+        for t in scores.tables if t.valid and t.differentiation
+    ]
+    deadlocks = [t.table for t in scores.tables if not t.valid]
+    fig = differentiation_map(f"you-map-{mine.table}", dots, deadlocks, sized=False,
+                              highlight=mine.table) if dots else None
+    steps = len(state.setup.scenarios)
+    return StudentResults(
+        game_title=state.setup.campaign.title if state.setup.campaign else sc.title,
+        scenario_title=sc.title,
+        step_note=f"Scenario {state.step + 1} of {steps}" if steps > 1 else "",
+        name=p.name,
+        role_name=role.name,
+        table=mine.table,
+        outcome=outcome,
+        type_label=TYPE_LABELS.get(mine.table_type, mine.table_type),
+        deal=deal,
+        tailoring=f2(mine.differentiation.tailoring) if deal and mine.differentiation else None,
+        partnership=f2(mine.differentiation.partnership) if deal and mine.differentiation else None,
+        points=_points(own.utility),
+        batna=_points(own.batna_after),
+        score=f2(own.score, 0),
+        percentile=percentile,
+        guess_mine=guess_mine,
+        guess_about_me=guess_about_me,
+        class_mean=f2(sum(known) / len(known), 0) if known else "–",
+        class_rows=rows,
+        map=fig,
+    )
