@@ -144,9 +144,30 @@ def decide(
         _player(state, actor)
     if not math.isfinite(now):
         raise RuleError("Bad clock.", code="bad_request")
+    _current_step(state, args)
     b = _Builder(state, actor, now, client_id)
     handler(b, args)
     return tuple(b.events)
+
+
+def _current_step(state: GameState, args: Mapping[str, Any]) -> None:
+    """A command may name the campaign step (`step`, `scenario`) it was chosen in: one sent
+    from a page still showing the previous scenario (an event id there can mean another
+    event here) is refused, not applied to the new step."""
+    if "step" not in args and "scenario" not in args:
+        return
+    step, scenario = args.get("step", state.step), args.get("scenario", state.scenario.id)
+    if isinstance(step, bool) or not isinstance(step, int) or not isinstance(scenario, str):
+        raise RuleError("'step' must be a whole number and 'scenario' an id.", code="bad_request")
+    if step == state.step and scenario == state.scenario.id:
+        return
+    steps = state.setup.scenarios
+    named = step if "step" in args else next(
+        (i for i, sc in enumerate(steps) if sc.id == scenario), -1)
+    was = f"scenario {named + 1}" if 0 <= named < len(steps) else "another scenario"
+    raise RuleError(f"This was chosen for {was}; the game is now on scenario "
+                    f"{state.step + 1} of {len(steps)} ({state.scenario.title}). Nothing was "
+                    "done: choose again from the current lists.", code="conflict")
 
 
 # -- argument helpers --------------------------------------------------------------
@@ -411,6 +432,8 @@ def _assign_all(b: _Builder, only_unseated: bool) -> None:
 @_command("move", "instructor")
 def _move(b: _Builder, args: Mapping[str, Any]) -> None:
     s = b.state
+    if s.status == "finished":
+        raise RuleError("The game is over.", code="wrong_phase")
     pid = args.get("player")
     if not isinstance(pid, str) or pid not in s.players or s.players[pid].kicked:
         raise RuleError("No such player.", code="not_found")
@@ -491,6 +514,8 @@ def _merge_players(b: _Builder, args: Mapping[str, Any]) -> None:
 
 @_command("kick", "instructor")
 def _kick(b: _Builder, args: Mapping[str, Any]) -> None:
+    if b.state.status == "finished":
+        raise RuleError("The game is over.", code="wrong_phase")
     pid = args.get("player")
     if not isinstance(pid, str) or pid not in b.state.players or b.state.players[pid].kicked:
         raise RuleError("No such player.", code="not_found")
@@ -500,6 +525,8 @@ def _kick(b: _Builder, args: Mapping[str, Any]) -> None:
 
 @_command("lock", "instructor")
 def _lock(b: _Builder, args: Mapping[str, Any]) -> None:
+    if b.state.status == "finished":
+        raise RuleError("The game is over.", code="wrong_phase")
     locked = args.get("locked", True)
     if not isinstance(locked, bool):
         raise RuleError("'locked' must be true or false.", code="bad_request")

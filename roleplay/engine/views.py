@@ -14,6 +14,7 @@ from .commands import TEAM, most_points, other_signatory, utility
 from .events import Audience, Event
 from .outcomes import deadlock_text
 from .records import Package
+from .staff import instructor_controls, step_lists
 from .state import GameState, Player, TableState
 
 
@@ -318,7 +319,9 @@ def instructor_view(state: GameState, now: float) -> dict[str, Any]:
         "issues": [{"id": i.id, "title": i.title,
                     "options": [{"id": o.id, "label": o.label, "kind": o.kind} for o in i.options]}
                    for i in sc.issues],
-        "events": [{"id": e.id, "title": e.title, "trigger": e.trigger.kind} for e in sc.events],
+        # the current step's events (with their effects in words), channels and actions
+        **step_lists(state),
+        "controls": instructor_controls(state),
         "players": [instructor_player(p) for p in state.players.values()],
         "tables": [instructor_table(state, t, seated)
                    for t in sorted(state.tables.values(), key=lambda t: t.id)],

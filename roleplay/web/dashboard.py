@@ -30,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine.staff import instructor_controls
 from ..engine.state import GameState
 from ..engine.views import game_header, instructor_player, instructor_table, seated_by_table
 
@@ -87,6 +88,7 @@ class Dashboard:
             "seq": state.seq,
             "step": state.step,
             "game": game_header(state, now),
+            "controls": instructor_controls(state),
             "tables": [instructor_table(state, state.tables[tid], seated) for tid in changed],
             "players": [p for p in entries if state.player_seq.get(p["id"], 0) > base
                         or before.presence.get(p["id"]) != presence[p["id"]]],
@@ -120,6 +122,8 @@ def merge_patch(view: dict[str, Any], patch: dict[str, Any], seqs: dict[str, int
         return seq < seqs.get("game", default)
     if seq >= seqs.get("game", default):
         view["game"] = patch["game"]
+        if "controls" in patch:  # which controls make sense changes with the game's status
+            view["controls"] = patch["controls"]
         seqs["game"] = seq
     for kind, parts, new in (("table", view["tables"], patch["tables"]),
                              ("player", view["players"], patch["players"])):

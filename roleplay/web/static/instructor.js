@@ -60,6 +60,16 @@
     $("btn-assign").disabled = st !== "lobby";
     $("btn-lock").textContent = g.lobby_locked ? "Unlock the lobby" : "Lock the lobby";
     $("btn-lock").setAttribute("aria-pressed", g.lobby_locked ? "true" : "false");
+    // the server says which controls make sense now (view.controls): after the end, those
+    // that do not are gone
+    var controls = S.view.controls || {};
+    [].slice.call(document.querySelectorAll("[data-cmd]")).concat([$("btn-lock"), $("inject-submit")]).forEach(function (b) {
+      var cmd = b.id === "btn-lock" ? "lock" : b.id === "inject-submit" ? "inject" : b.dataset.cmd;
+      var c = controls[cmd];
+      if (!c) return;
+      if (!c.available) { b.disabled = true; b.title = c.why || ""; } else if (b.title) b.title = "";
+      if (st === "finished" && !c.available) b.hidden = true;
+    });
     clock.update(g);
 
     // selects that name tables
@@ -74,10 +84,14 @@
         sel.value = prev;
       });
     }
+    // the current step's events: rebuilt when a campaign moves on (ids may repeat across steps)
     var ev = $("inject-event");
-    if (!ev.options.length) {
+    var evKey = S.view.game.step + ":" + S.view.scenario.id;
+    if (ev.dataset.step !== evKey) {
+      ev.dataset.step = evKey;
       fill(ev, (S.view.events || []).map(function (e) {
-        return el("option", { value: e.id, text: e.title + (e.trigger !== "instructor" ? " (" + e.trigger + ")" : "") });
+        return el("option", { value: e.id, text: e.title + " — " + e.effects_text +
+          (e.trigger !== "instructor" ? " (" + e.when + ")" : "") });
       }));
     }
   }
@@ -170,6 +184,11 @@
       case "seat_assigned": return d.name + " → table " + d.table + " as " + roleName(d.role) + ".";
       case "player_joined": return d.name + " joined.";
       case "player_kicked": return d.name + " was removed.";
+      case "seat_reclaimed": return d.name + (d.handed ? " took the seat handed to them" : " came back to their seat") +
+        (d.table ? " (table " + d.table + ", " + roleName(d.role) + ")." : ".");
+      case "seat_handed": return d.seat_name + "'s seat is handed to the next student who joins as " + d.name + ".";
+      case "players_merged": return d.absorb_name + " now plays " + d.keep_name + "'s seat.";
+      case "seat_notice": return "Told one student: " + d.text;
       case "phase_started": return "Phase: " + d.title + " (" + d.minutes + " min).";
       case "paused": return "Paused.";
       case "resumed": return "Resumed.";
@@ -273,7 +292,9 @@
     $("dialog-title").textContent = "Table " + tid + (t ? " · " + t.outcome : "");
     var evs = S.events.filter(function (e) {
       var d = e.data || {};
-      return d.table === tid || e.table === tid;
+      var gameWide = (e.table === null || e.table === undefined) && (d.table === null || d.table === undefined) &&
+        e.type !== "chat" && e.type !== "player_joined";
+      return d.table === tid || e.table === tid || gameWide;  // the phases, events and messages to all
     });
     var list = el("ol", { class: "plain log", "aria-label": "Live log of table " + tid }, evs.slice().reverse().map(function (e) {
       return el("li", {},
@@ -322,7 +343,8 @@
   });
   $("inject-form").addEventListener("submit", function (e) {
     e.preventDefault();
-    var args = { event: $("inject-event").value };
+    // the step the list was made for: a list left from the previous scenario is refused
+    var args = { event: $("inject-event").value, step: S.view.game.step, scenario: S.view.scenario.id };
     if ($("inject-table").value) args.table = parseInt($("inject-table").value, 10);
     send("inject", args, $("inject-submit"), "Event injected.");
   });
@@ -371,7 +393,10 @@
     var v = S.view;
     if (S.partSeq["*"] === undefined) S.partSeq["*"] = v.game.seq;
     if (p.step !== v.game.step) return p.seq < heldSeq("game");
-    if (p.seq >= heldSeq("game")) { v.game = p.game; S.partSeq.game = p.seq; }
+    if (p.seq >= heldSeq("game")) {
+      v.game = p.game; S.partSeq.game = p.seq;
+      if (p.controls) v.controls = p.controls;
+    }
     [["table", v.tables, p.tables], ["player", v.players, p.players]].forEach(function (x) {
       var kind = x[0], parts = x[1], index = {};
       parts.forEach(function (part, i) { index[part.id] = i; });
