@@ -29,7 +29,7 @@ import socketio
 from .errors import RoleplayError
 from .scenario.loader import CampaignBundle
 from .scenario.model import Scenario
-from .strategy import next_move
+from .strategy import Personality, draw_personality, next_move
 from .web.dashboard import merge_patch
 
 TIMEOUT = 10.0
@@ -180,10 +180,13 @@ class Client(ABC):
 
 
 class PlayerBot(Client):
-    def __init__(self, base_url: str, name: str, rng: random.Random):
+    def __init__(self, base_url: str, name: str, rng: random.Random,
+                 personality: Personality | None = None):
         super().__init__(base_url)
         self.name = name
         self.rng = rng
+        #: how it negotiates (hard-liner, integrative, ...), drawn from its seeded rng
+        self.personality = personality or draw_personality(rng)
         self.game_id = ""
         self.token = ""
         self.sent = 0
@@ -203,7 +206,7 @@ class PlayerBot(Client):
         """One move from the strategy on the latest view; the reply, or None for no move."""
         if self.view is None or self.kicked:
             return None
-        move = next_move(self.view, self.rng, progress)
+        move = next_move(self.view, self.rng, progress, self.personality)
         if move is None:
             return None
         self.sent += 1
@@ -351,12 +354,14 @@ def play(base_url: str, instructor: InstructorBot, code: str, players: int, seed
 def summary(instructor: InstructorBot, bots: list[PlayerBot], seconds: float,
             join_seconds: float) -> dict[str, Any]:
     view = instructor.view or {}
+    scored = {s["table"]: s for s in (view.get("results") or {}).get("tables", [])}
     tables = []
     for t in view.get("tables", []):
         deal = t["outcome"] == "deal"
         tables.append({
             "table": t["id"],
             "outcome": t["outcome"],
+            "type": (scored.get(t["id"]) or {}).get("table_type"),
             "deal": t["deal"],
             "reason": t["deadlock_reason"],
             "points": t["current_points"] if deal else t["batna"],

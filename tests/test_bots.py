@@ -29,6 +29,11 @@ def test_simulate_a_full_game_of_the_worked_example(worked_example: Scenario,
         assert sum(len(names) for names in t["seats"].values()) == 2
         if t["outcome"] == "deal":
             assert set(t["deal"]) == {"i1", "i2", "i3"}
+            assert t["type"] not in (None, "deadlock")
+        else:
+            assert t["type"] == "deadlock"
+    # seeded personalities: the four tables do not all land on the same type
+    assert len({t["type"] for t in result["tables"]}) > 1
     assert result["commands_sent"] > 8
     assert result["events"] > 30
     json.dumps(result)

@@ -13,7 +13,7 @@ def test_engine_and_scoring_import_no_io_library() -> None:
     code = (
         "import sys, importlib\n"
         "for m in ['roleplay.engine.commands', 'roleplay.engine.views', 'roleplay.engine.state',"
-        " 'roleplay.strategy']:\n"
+        " 'roleplay.strategy', 'roleplay.botclass', 'roleplay.scoring.problem']:\n"
         "    importlib.import_module(m)\n"
         "try:\n    importlib.import_module('roleplay.scoring')\nexcept ModuleNotFoundError:\n    pass\n"
         f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]\n"
