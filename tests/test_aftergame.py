@@ -152,7 +152,7 @@ def test_the_slides_are_for_the_instructor_one_figure_each(app: Flask, client: F
 
 
 def test_a_question_that_names_a_measure_gets_its_plain_words() -> None:
-    from roleplay.report.slides import question_glossary
+    from roleplay.report.glossary import question_glossary
 
     words = question_glossary("Look at your T and PD scores. Who had the better BATNA?")
     assert [w.split(" ", 1)[0] for w in words] == ["T", "PD", "BATNA:"]

@@ -136,3 +136,25 @@ def test_anonymised_exports_keep_the_guesses() -> None:
     found = {(g.step, g.table, g.role): g.guess
              for s in export["steps"] for g in step_guesses(export, s)}
     assert found == GUESSES
+
+
+def test_debrief_questions_carry_plain_words_for_the_measures_they_name(
+    played: tuple[GameService, GameState, dict[str, Any]],
+) -> None:
+    from markupsafe import escape
+
+    from roleplay.report.glossary import question_glossary
+
+    _, _, export = played
+    html = render_report(export)
+    named = 0
+    for step in export["steps"]:
+        for q in step["definition"]["debrief"]["questions"]:
+            words = question_glossary(q)
+            named += len(words)
+            item = html[html.index(str(escape(q))):]
+            item = item[:item.index("</li>")]
+            assert item.count('<span class="words">') == len(words)
+            for w in words:
+                assert str(escape(w)) in item
+    assert named > 0  # the built-in questions name BATNA (and T and PD)

@@ -43,6 +43,7 @@ from .figures import (
     outcome_space,
     power_panel,
 )
+from .glossary import question_glossary
 from .guesses import Guess, class_summary, step_guesses
 
 #: Up to this many packages every one is drawn; beyond, a seeded sample of this many.
@@ -115,6 +116,8 @@ class StepView:
     questions: tuple[str, ...]
     note: str | None
     guess_figure: Figure | None = None
+    #: per question, the plain words for the measures it names
+    question_words: tuple[tuple[str, ...], ...] = ()
     #: per side over the class: (guesser, whose BATNA, guesses, mean guess, mean truth,
     #: mean error, how many guessed too low)
     guess_summary: tuple[tuple[str, ...], ...] = ()
@@ -634,6 +637,7 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
         note=note,
         guess_figure=guess_figure,
         guess_summary=guess_summary,
+        question_words=tuple(tuple(question_glossary(q)) for q in sc.debrief.questions),
     )
 
 
