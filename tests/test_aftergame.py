@@ -61,7 +61,7 @@ def test_each_student_sees_only_what_their_role_may(app: Flask, client: FlaskCli
         assert leaks(html, role) == [], role  # no other role's points, BATNA or briefing marker
         assert SECRETS[role]["marker"] not in html  # nor the student's own briefing: not a results matter
         own = scores.role(role)
-        assert f'<dd id="you-score-value">{own.score:.0f}</dd>' in html
+        assert f'<dd class="you-score">{own.score:.0f}</dd>' in html
         assert f"<dd>{own.utility:g}</dd>" in html  # its own points
         assert f"<dd>{own.batna_after:g}</dd>" in html  # its own BATNA
         for other in scores.roles:  # no other role's utility or BATNA as a stated figure
@@ -69,8 +69,8 @@ def test_each_student_sees_only_what_their_role_may(app: Flask, client: FlaskCli
                 assert f"<dd>{other.utility:g}</dd>" not in html
         assert "Your table signed an agreement." in html and "No clause" in html
         assert "your table" in html  # the map rings the student's table
-        assert f'<dd id="you-t">{scores.differentiation.tailoring:.2f}</dd>' in html  # the T and PD
-        assert f'<dd id="you-pd">{scores.differentiation.partnership:.2f}</dd>' in html  # questions name
+        assert f'<dd class="you-t">{scores.differentiation.tailoring:.2f}</dd>' in html  # the T and PD
+        assert f'<dd class="you-pd">{scores.differentiation.partnership:.2f}</dd>' in html  # questions name
         assert "joint gains" not in html  # with its own points they would give the other side's away
     assert "You estimated the Government&#39;s BATNA at 33.5 points." in pages["eu"]
     assert "The Government estimated yours at 29.25 points" in pages["eu"]
@@ -157,3 +157,49 @@ def test_a_question_that_names_a_measure_gets_its_plain_words() -> None:
     words = question_glossary("Look at your T and PD scores. Who had the better BATNA?")
     assert [w.split(" ", 1)[0] for w in words] == ["T", "PD", "BATNA:"]
     assert question_glossary("Who was heard? Tell the story.") == []  # a capital T inside a word is no T
+
+
+def test_a_campaign_shows_every_scenario_whose_results_are_out_as_the_role_held_there(
+        app: Flask, client: FlaskClient, web_service: GameService) -> None:
+    from roleplay.cli import resolve_source
+    from roleplay.driver import play_game
+    from roleplay.engine.state import GameState
+    from roleplay.service import Joined
+
+    tokens: dict[str, str] = {}
+    real_join = web_service.join
+
+    def join_and_keep(code: str, name: str) -> Joined:
+        j = real_join(code, name)
+        tokens[j.player_id] = j.token
+        return j
+
+    swapped: list[str] = []
+
+    def swap(state: GameState) -> None:
+        """In the second scenario's briefing, the two signatories of table 1 change seats."""
+        if state.step != 1 or state.phase is None or state.phase.kind != "briefing" or swapped:
+            return
+        eu, gov = (next(p.id for p in state.players.values() if p.table == 1 and p.role == r)
+                   for r in ("eu", "government"))
+        gid = state.setup.game_id
+        web_service.execute(gid, INSTRUCTOR_ACTOR, "move", {"player": eu, "table": 1, "role": "government"})
+        web_service.execute(gid, INSTRUCTOR_ACTOR, "move", {"player": gov, "table": 1, "role": "eu"})
+        swapped.extend([eu, gov])
+
+    web_service.join = join_and_keep  # type: ignore[method-assign]
+    state = play_game(web_service, resolve_source("campaign-2010-2016"), players=8, seed=2, on_phase=swap)
+    assert state.status == "finished" and swapped
+    titles = [sc.title for sc in state.setup.scenarios]
+    status, data = _results(client, state.setup.game_id, tokens[swapped[0]])
+    assert status == 200, data
+    html = data["html"]
+    sections = html.split('<section class="you-step"')[1:]
+    assert len(sections) == 3
+    for section, title in zip(sections, reversed(titles), strict=True):  # the latest first
+        assert f">{title}" in section or title.replace("'", "&#39;") in section
+    roles = [re.search(r'<p class="meta">([^·<]+) · table', s).group(1).strip()  # type: ignore[union-attr]
+             for s in sections]
+    eu_name = state.setup.scenarios[0].role("eu").name
+    gov_name = state.setup.scenarios[0].role("government").name
+    assert roles == [gov_name, gov_name, eu_name]  # moved in the second scenario, from then on

@@ -12,18 +12,19 @@ autoescaping on: every name, chat line and scenario text is escaped.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from .. import __version__
+from ..engine.events import Event
 from ..engine.state import GameState
 from ..scoring import GameScores
 from .model import ReportView, report_view
 from .slides import deck
-from .student import NotSeated, student_results
+from .student import NotSeated, released_steps, seats_by_step, student_results
 
 __all__ = [
     "NotSeated",
@@ -99,6 +100,20 @@ def render_presentation(
     )
 
 
-def render_student_results(state: GameState, scores: GameScores, player_id: str) -> str:
-    """One student's results as an HTML fragment (styled by `report_css`); NotSeated if none."""
-    return _env().get_template("student.html.j2").render(r=student_results(state, scores, player_id))
+def render_student_results(
+    state: GameState, scores_for: Callable[[int], GameScores], log: Sequence[Event], player_id: str
+) -> str:
+    """A student's results as an HTML fragment (styled by `report_css`): every scenario whose
+    results are out, the latest first, each as the role the student held there.
+
+    `scores_for(step)` gives a step's scores; NotSeated when there is nothing to show.
+    """
+    p = state.players.get(player_id)
+    if p is None or p.kicked:
+        raise NotSeated(player_id)
+    seats = seats_by_step(log, player_id)
+    shown = [s for s in reversed(released_steps(state, log)) if s in seats]
+    results = [student_results(state, scores_for(s), seats[s], p.name) for s in shown]
+    if not results:
+        raise NotSeated(player_id)
+    return _env().get_template("student.html.j2").render(results=results)

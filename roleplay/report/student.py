@@ -8,9 +8,12 @@ role's score at every table. Never another role's points, BATNA or briefing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..engine.events import Event
 from ..engine.state import GameState
+from ..engine.views import results_visible
 from ..scoring import GameScores
 from ..scoring.measures import TYPE_LABELS
 from .figures import Figure, MapDot, differentiation_map, f2
@@ -57,16 +60,58 @@ def _points(v: float | None) -> str:
     return "–" if v is None else f"{v:g}"
 
 
-def student_results(state: GameState, scores: GameScores, player_id: str) -> StudentResults:
-    """The results of the current step as `player_id`'s role may see them."""
-    p = state.players.get(player_id)
-    if p is None or p.kicked or p.table is None or p.role is None or p.table not in state.tables:
-        raise NotSeated(player_id)
-    sc = state.scenario
-    role = sc.role(p.role)
-    mine = next((t for t in scores.tables if t.table == p.table), None)
+@dataclass(frozen=True)
+class Seat:
+    step: int
+    table: int
+    role: str
+
+
+def seats_by_step(log: Sequence[Event], player_id: str) -> dict[int, Seat]:
+    """Where a player sat at the end of each step the log reached (moves and removals count)."""
+    out: dict[int, Seat] = {}
+    step, seat = 0, None
+    for e in log:
+        if e.type == "step_started":
+            if seat is not None:
+                out[step] = Seat(step, *seat)
+            step = int(e.data["step"])
+        elif e.type in ("seat_assigned", "player_kicked") and e.data.get("player") == player_id:
+            table, role = e.data.get("table"), e.data.get("role")
+            seat = None
+            if e.type == "seat_assigned" and table is not None and role:
+                seat = (int(table), str(role))
+    if seat is not None:
+        out[step] = Seat(step, *seat)
+    return out
+
+
+def released_steps(state: GameState, log: Sequence[Event]) -> list[int]:
+    """Steps whose results students may see now: the current one when `results_visible`, and
+    each earlier one that showed its results (shown at once, or released during that step)."""
+    released = set()
+    step = 0
+    for e in log:
+        if e.type == "step_started":
+            step = int(e.data["step"])
+        elif e.type == "results_released":
+            released.add(step)
+    out = [s for s in range(state.step) if state.setup.show_results or s in released]
+    if results_visible(state):
+        out.append(state.step)
+    return out
+
+
+def student_results(state: GameState, scores: GameScores, seat: Seat, name: str) -> StudentResults:
+    """One step's results as the role of `seat` may see them (`scores`: that step's)."""
+    sc = state.setup.scenarios[seat.step]
+    tables = state.tables if seat.step == state.step else state.past[seat.step]
+    if seat.table not in tables:
+        raise NotSeated(seat)
+    role = sc.role(seat.role)
+    mine = next((t for t in scores.tables if t.table == seat.table), None)
     if mine is None:
-        raise NotSeated(player_id)
+        raise NotSeated(seat)
     own = mine.role(role.id)
     if mine.valid and mine.deal:
         outcome = "Your table signed an agreement."
@@ -82,7 +127,7 @@ def student_results(state: GameState, scores: GameScores, player_id: str) -> Stu
     percentile = (
         None if pct is None else f"Better than {pct:.0f} % of the {short_name(role.name)} seats in the class."
     )
-    table = state.tables[p.table]
+    table = tables[seat.table]
     guess_mine = guess_about_me = None
     for g_role, value in table.batna_guesses.items():
         if g_role == role.id:
@@ -93,7 +138,7 @@ def student_results(state: GameState, scores: GameScores, player_id: str) -> Stu
         elif sc.role(g_role).signatory and role.signatory and sc.role(g_role).side != role.side:
             guess_about_me = (
                 f"The {short_name(sc.role(g_role).name)} estimated yours at {value:g} points "
-                f"(your BATNA ended at {state.batna(table, role.id):g})."
+                f"(your BATNA ended at {role.batna + table.batna_shift.get(role.id, 0.0):g})."
             )
     same_role = [t.role(role.id).score for t in scores.tables]
     known = [s for s in same_role if s is not None]
@@ -113,8 +158,8 @@ def student_results(state: GameState, scores: GameScores, player_id: str) -> Stu
     return StudentResults(
         game_title=state.setup.campaign.title if state.setup.campaign else sc.title,
         scenario_title=sc.title,
-        step_note=f"Scenario {state.step + 1} of {steps}" if steps > 1 else "",
-        name=p.name,
+        step_note=f"Scenario {seat.step + 1} of {steps}" if steps > 1 else "",
+        name=name,
         role_name=role.name,
         table=mine.table,
         outcome=outcome,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ..engine.views import results_visible
 from ..service import NotFound
 from ..storage.eventstore import StoreError
 from .runtime import runtime
@@ -69,6 +68,7 @@ def _fail(code: str, message: str, status: int) -> ResponseReturnValue:
 def results_data(game_id: str) -> ResponseReturnValue:
     """The student's results, rendered by the server: only what the token's role may see."""
     from ..report import NotSeated, render_student_results
+    from ..report.student import released_steps
 
     body = request.get_json(silent=True)
     token = body.get("token") if isinstance(body, dict) else None
@@ -80,9 +80,10 @@ def results_data(game_id: str) -> ResponseReturnValue:
         if player_id is None:
             return _fail("forbidden", "This browser has no seat in this game.", 403)
         state = service.state(game_id)
-        if not results_visible(state):
+        log = service.log(game_id)
+        if not released_steps(state, log):
             return _fail("not_yet", "The results are not out yet: your instructor releases them.", 409)
-        html = render_student_results(state, service.scores(state), player_id)
+        html = render_student_results(state, lambda step: service.scores(state, step), log, player_id)
     except NotFound:
         return _fail("not_found", "There is no such game.", 404)
     except NotSeated:
