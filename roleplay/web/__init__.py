@@ -22,6 +22,11 @@ if TYPE_CHECKING:
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_SOCKET_MESSAGE = 64 * 1024
+#: Engine.IO pings every socket this often and drops one that has not answered within
+#: the timeout: a phone that walked out of the Wi-Fi shows offline on the dashboard
+#: within PING_INTERVAL_S + PING_TIMEOUT_S (9 s) rather than the default 45 s
+PING_INTERVAL_S = 4
+PING_TIMEOUT_S = 5
 
 __all__ = ["create_app", "socketio"]
 
@@ -94,6 +99,8 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
         message_queue=settings.message_queue,
         cors_allowed_origins=_origin_check(settings),
         max_http_buffer_size=MAX_SOCKET_MESSAGE,
+        ping_interval=PING_INTERVAL_S,
+        ping_timeout=PING_TIMEOUT_S,
     )
     if settings.proxy_hops:
         # behind nginx: the client's address (rate limits) and origin as the proxy saw them

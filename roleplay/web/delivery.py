@@ -190,6 +190,16 @@ class Delivery:
                 t["type"] = types.get(t["id"])
         return v
 
+    def presence_changed(self, game_id: str) -> None:
+        """A player's socket connected or closed: the dashboards hear of it now (a patch
+        with the players whose presence changed), not at the game's next event."""
+        service = self.rt.service
+        try:
+            # the cached state (no database read per connect): presence is not in the log
+            self._send_staff_views(game_id, service.state_at_least(game_id, 0), service.clock())
+        except RoleplayError as e:  # the database may be away a moment: the next send tells
+            log.warning("presence of game %s not sent: %s", game_id, e)
+
     def seen(self, game_id: str, player_id: str | None) -> None:
         if player_id is not None:
             self.last_seen[(game_id, player_id)] = self.rt.service.clock()

@@ -185,10 +185,16 @@ def on_connect(auth: Any = None) -> None:
     except StoreError as e:
         rt.forget_socket(sid)
         raise ConnectionRefusedError("The server cannot reach its database; retry soon.") from e
+    if viewer.kind == "player":
+        delivery().presence_changed(viewer.game_id)  # a late joiner shows online at once
 
 @socketio.on("disconnect")
 def on_disconnect(*_: Any) -> None:
-    runtime().forget_socket(request.sid)  # type: ignore[attr-defined]
+    rt = runtime()
+    viewer = rt.connections.get(request.sid)  # type: ignore[attr-defined]
+    rt.forget_socket(request.sid)  # type: ignore[attr-defined]
+    if viewer is not None and viewer.kind == "player":
+        delivery().presence_changed(viewer.game_id)  # closed, or dropped after the ping timeout
 
 @socketio.on("sync")
 def on_sync(payload: Any = None) -> None:
