@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import CHROMIUM, PASSWORD, ROOT, _plan, browser, server  # noqa: F401  (fixtures)
+from test_browser import CHROMIUM, PASSWORD, ROOT, _axe, _plan, browser, server  # noqa: F401  (fixtures)
 
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.loader import load_scenario
@@ -104,6 +104,8 @@ def played(server: str, browser: Any) -> Iterator[Played]:  # noqa: F811
     eu, gov = by_role["eu"], by_role["government"]
     expect(eu.locator("#guess-title")).to_contain_text("Government")
     _shot(eu, "student-guess-empty")
+    eu.locator("#guess-panel").scroll_into_view_if_needed()
+    _axe(eu, "student-guess-panel")
     eu.fill("#guess-input", "lots")
     eu.click("#guess-submit")
     expect(eu.locator(".toast", has_text="Type a number")).to_be_visible()
@@ -219,6 +221,8 @@ def test_the_slides_and_a_students_results_page(played: Played) -> None:
         expect(page.locator("#slide-2")).to_be_visible()
     guesses = page.locator("section.slide", has=page.locator("h1", has_text="walk away with"))
     expect(guesses.locator(".measures")).to_contain_text("A BATNA is what a side gets")
+    page.goto(f"{played.server}/instructor/games/{played.game_id}/present#slide-3")
+    _axe(page, "debrief-slides")
     page.close()
 
     # -- a student opens their results page from the play page -------------------------------
@@ -236,8 +240,13 @@ def test_the_slides_and_a_students_results_page(played: Played) -> None:
     wide = eu.evaluate("() => document.scrollingElement.scrollWidth")
     assert wide <= PHONE["width"], "the results page fits the phone"
     _shot(eu, "student-results-top")
+    _axe(eu, "student-results-page")
     eu.locator(".rp-student svg.chart").scroll_into_view_if_needed()
     _shot(eu, "student-results-map")
+    eu.set_viewport_size(INSTRUCTOR)
+    eu.evaluate("() => window.scrollTo(0, 0)")
+    _shot(eu, "student-results-laptop")
+    eu.set_viewport_size(PHONE)
     eu.click("#results-back")
     expect(eu.locator("#tabs")).to_be_visible()
     assert played.errors == []
