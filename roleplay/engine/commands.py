@@ -349,7 +349,7 @@ def _notice(b: _Builder, pid: str, text: str) -> None:
            text=text)
 
 
-def _seat_priority(sc: Scenario) -> list[str]:
+def seat_priority(sc: Scenario) -> list[str]:
     sig = [r for r in sc.table.roles if sc.role(r).signatory]
     return sig + [r for r in sc.table.roles if r not in sig]
 
@@ -378,7 +378,7 @@ def _seat(b: _Builder, pid: str, table: int, role: str) -> None:
 def _seat_late(b: _Builder, pid: str) -> None:
     s = b.state
     sizes = _team_sizes(s)
-    priority = _seat_priority(s.scenario)
+    priority = seat_priority(s.scenario)
     order = sorted(sizes, key=lambda k: (sizes[k], k[0], priority.index(k[1])))
     if order and sizes[order[0]] < s.scenario.table.max_team:
         table, role = order[0]
@@ -389,7 +389,7 @@ def _seat_late(b: _Builder, pid: str) -> None:
 
 def balanced_seats(n_players: int, sc: Scenario) -> list[tuple[int, str]]:
     """Seats (table, role) for n players in join order: full tables first, then teams."""
-    priority = _seat_priority(sc)
+    priority = seat_priority(sc)
     k = len(priority)
     tables = max(1, n_players // k)
     while tables * k * sc.table.max_team < n_players:

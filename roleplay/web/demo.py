@@ -16,7 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import requests
 
+from ..engine.commands import balanced_seats, seat_priority
+
 if TYPE_CHECKING:
+    from ..engine.state import GameState
     from ..settings import Settings
 
 PACE = (2.0, 5.0)  # seconds between one bot's moves
@@ -65,12 +68,38 @@ def _bots(url: str, code: str, n: int, stop: threading.Event, seed: int) -> None
                 break
 
 
+def bot_seats(state: GameState, bots: list[str]) -> list[tuple[str, int, str]]:
+    """(bot, table, role) for every bot, keeping table 1's first signatory seat free.
+
+    The person trying the demo joins once the game runs and is seated like a late
+    joiner (the emptiest seat first, signatories before the others): that is this free
+    seat, so they sign or refuse the deal themselves, with no bot on their team.
+    """
+    sc = state.scenario
+    priority = seat_priority(sc)
+    mine = (1, priority[0])
+    tables = max(t for t, _ in balanced_seats(len(bots) + 1, sc))
+    order = [(t, r) for t in range(1, tables + 1) for r in priority if (t, r) != mine]
+    sizes = dict.fromkeys(order, 0)
+    out = []
+    for bot in bots:
+        seat = min(order, key=lambda k: sizes[k])  # the first of the emptiest
+        if sizes[seat] >= sc.table.max_team:
+            tables += 1
+            new = [(tables, r) for r in priority]
+            order += new
+            sizes.update(dict.fromkeys(new, 0))
+            seat = new[0]
+        sizes[seat] += 1
+        out.append((bot, *seat))
+    return out
+
+
 def run_demo(settings: Settings, scenario: str, players: int) -> int:
     from ..cli import resolve_source
     from ..engine.commands import INSTRUCTOR_ACTOR
     from . import create_app
-    from .extensions import socketio
-    from .server import display_url
+    from .server import display_url, run_threaded
 
     if players < 2:
         print("roleplay demo: at least 2 players (one is you)", file=sys.stderr)
@@ -89,12 +118,24 @@ def run_demo(settings: Settings, scenario: str, players: int) -> int:
         _wait_until_up(local)
         _bots(local, code, players - 1, stop, seed=state.setup.seed)
 
+    names = {f"Bot {i + 1}" for i in range(players - 1)}
+
     def start_game() -> None:
         with app.app_context():
-            while len(rt.service.state(game_id).players) < players - 1 and not stop.is_set():
+            bots: list[str] = []
+            while len(bots) < players - 1 and not stop.is_set():
                 time.sleep(0.2)
-            app.extensions["roleplay.delivery"].run_command(game_id, INSTRUCTOR_ACTOR, "start")
-        print(f"roleplay demo: game {code} started; your seat: {base}/join/{code}", flush=True)
+                bots = [p.id for p in rt.service.state(game_id).players.values()
+                        if p.name in names]
+            delivery = app.extensions["roleplay.delivery"]
+            for bot, table, role in bot_seats(rt.service.state(game_id), bots):
+                delivery.run_command(game_id, INSTRUCTOR_ACTOR, "move",
+                                     {"player": bot, "table": table, "role": role})
+            delivery.run_command(game_id, INSTRUCTOR_ACTOR, "start")
+            mine = rt.service.state(game_id).scenario
+        role = mine.role(seat_priority(mine)[0]).name
+        print(f"roleplay demo: game {code} started; your seat ({role}, you sign or refuse "
+              f"the deal): {base}/join/{code}", flush=True)
 
     threading.Thread(target=start_bots, name="demo-bots", daemon=True).start()
     threading.Thread(target=start_game, name="demo-start", daemon=True).start()
@@ -103,7 +144,11 @@ def run_demo(settings: Settings, scenario: str, players: int) -> int:
     print(f"roleplay demo: instructor:  {base}/instructor/games/{game_id} — {rt.login_hint}",
           flush=True)
     try:
-        socketio.run(app, host=settings.host, port=settings.port, allow_unsafe_werkzeug=True)
+        run_threaded(app, settings.host, settings.port)
+    except OSError as e:
+        print(f"roleplay demo: cannot listen on {settings.host}:{settings.port}: {e.strerror}",
+              file=sys.stderr)
+        return 1
     finally:
         stop.set()
     return 0
