@@ -298,9 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
                          "(default: a temporary one, deleted afterwards)")
     sp.set_defaults(fn=cmd_simulate)
 
-    sp = sub.add_parser("export", help="export a game as JSON, CSV (zip) or HTML")
+    sp = sub.add_parser("export", help="export a game as JSON, CSV (zip), a spreadsheet or HTML")
     sp.add_argument("game", help="game id or join code")
-    sp.add_argument("--format", choices=["json", "csv", "html"], default="json")
+    sp.add_argument("--format", choices=["json", "csv", "xlsx", "html"], default="json")
     sp.add_argument("--out", default=None)
     sp.add_argument("--anonymize", action="store_true", help="replace names by pseudonyms")
     sp.add_argument("--db", default=DEFAULT_DB)

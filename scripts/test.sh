@@ -7,6 +7,11 @@ bash scripts/setup.sh --test
 if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
+# LibreOffice Calc without its GUI (~60 packages, about 2 min to download and install
+# here) for tests/test_export_xlsx.py, which opens the .xlsx export with soffice.
+if ! command -v soffice >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null
+fi
 if [ ! -x /usr/sbin/nginx ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; fi  # tests/test_multiworker.py
 # Known advisories in what is installed (Python) and what the pages load (npm) fail the
 # run. Both ask their registry's advisory database (CI reaches it); ROLEPLAY_SKIP_AUDIT=1

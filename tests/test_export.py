@@ -392,12 +392,13 @@ def test_cli_exports_and_rescores_from_a_database_file(
     assert main(["export", "NOSUCHGAME", "--db", url]) == 1
     assert "No game with id or join code" in capsys.readouterr().err
     with pytest.raises(RoleplayError, match="unknown export format"):
-        export_game(played.service, code, fmt="xlsx")
+        export_game(played.service, code, fmt="pdf")
 
 
 def test_a_scenario_file_is_not_needed_to_rescore(four: Played, tmp_path: Path) -> None:
     data = json.loads(export_game(four.service, four.state.setup.game_id, fmt="json"))
-    assert data["steps"][0]["definition"] == load_scenario(DATA / "four-roles.yaml").model_dump(mode="json")
+    assert data["steps"][0]["definition"] == load_scenario(DATA / "four-roles.yaml").model_dump(
+        mode="json", exclude_none=True)
     moved = tmp_path / "elsewhere.json"
     moved.write_text(json.dumps(data), encoding="utf-8")
     assert main(["score", str(moved)]) == 0

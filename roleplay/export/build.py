@@ -185,7 +185,7 @@ def step_rows(service: GameService, state: GameState) -> list[dict[str, Any]]:
                 "title": sc.title,
                 "content_hash": content_hash(sc),
             },
-            "definition": sc.model_dump(mode="json"),
+            "definition": sc.model_dump(mode="json", exclude_none=True),
             "reached": step <= state.step and state.status != "lobby",
             "tables": [],
             "records": [],
@@ -222,7 +222,7 @@ def build_export(
             "version": setup.campaign.version,
             "title": setup.campaign.title,
             "content_hash": content_hash(setup.campaign),
-            "definition": setup.campaign.model_dump(mode="json"),
+            "definition": setup.campaign.model_dump(mode="json", exclude_none=True),
         }
     generated = now if now is not None else datetime.now(UTC).timestamp()
     return {

@@ -91,12 +91,23 @@ def event_rows(export: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "audience": audience,
                 "role": p.get("role"),
                 "name": p.get("name"),
-                "text": p.get("text") if isinstance(p.get("text"), str) else p.get("title"),
+                "text": _text(e["type"], p),
                 "package": package_text(package) if isinstance(package, Mapping) else None,
                 "payload": json.dumps(p, ensure_ascii=False, sort_keys=True),
             }
         )
     return rows
+
+
+#: Events whose `text` column is what a player wrote; for the others it is a title.
+WRITTEN_TYPES = frozenset({"chat", "message"})
+
+
+def _text(kind: str, payload: Mapping[str, Any]) -> Any:
+    """A chat's or message's text; an event card's, threshold's or action's title."""
+    if kind in WRITTEN_TYPES:
+        return payload.get("text")
+    return payload.get("title")
 
 
 def _solution(prefix: str, s: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -205,6 +216,10 @@ def _columns(rows: Sequence[Mapping[str, Any]]) -> list[str]:
     return list(dict.fromkeys(k for r in rows for k in r))
 
 
+def player_columns(players: Sequence[Mapping[str, Any]]) -> list[str]:
+    return _columns(players) or ["id"]
+
+
 def _zip_time(export: Mapping[str, Any]) -> tuple[int, int, int, int, int, int]:
     t = datetime.fromisoformat(str(export["generated_at"]).replace("Z", "+00:00"))
     return (max(t.year, 1980), t.month, t.day, t.hour, t.minute, t.second)
@@ -217,7 +232,7 @@ def export_csv(export: Mapping[str, Any]) -> bytes:
     files = {
         "events.csv": write_csv(EVENT_COLUMNS, event_rows(export)),
         "outcomes.csv": write_csv(_columns(outcomes) or ["step", "table"], outcomes),
-        "players.csv": write_csv(_columns(players) or ["id"], players),
+        "players.csv": write_csv(player_columns(players), players),
     }
     buf = io.BytesIO()
     when = _zip_time(export)

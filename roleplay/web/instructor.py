@@ -26,6 +26,7 @@ bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 EXPORTS = {
     "json": ("application/json", "json"),
     "csv": ("application/zip", "zip"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "html": ("text/html; charset=utf-8", "html"),
 }
 
@@ -146,7 +147,7 @@ def qr_code(game_id: str) -> Response:
 def export(game_id: str, fmt: str) -> Response:
     row = _row(game_id)
     if fmt not in EXPORTS:
-        abort(404, description="Exports are json, csv or html.")
+        abort(404, description="Exports are json, csv, xlsx or html.")
     try:
         from ..export import export_game
     except ImportError:
