@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,6 +11,7 @@ from test_engine import Game, to_phase
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR
 from roleplay.engine.state import replay
 from roleplay.engine.views import player_view
+from roleplay.scenario.loader import load_scenario
 from roleplay.scenario.model import Scenario
 
 
@@ -112,3 +114,112 @@ def test_a_target_effect_must_name_a_target(four_roles: Scenario) -> None:
 
     with pytest.raises(ValueError, match="target_effects"):
         _with(four_roles, actions=bad)
+
+
+# -- the built-in scenarios: each mechanic changes something that matters -------------------
+BUILT_IN = Path(__file__).resolve().parent.parent / "scenarios"
+NAMES = ["association-agreement", "strategic-partnership", "progress-report"]
+
+
+def _built_in(name: str, calm: bool = False) -> Game:
+    """A game at the negotiation; `calm`: with a seed where no chance card fires."""
+    for seed in range(1, 100):
+        g = Game(load_scenario(BUILT_IN / f"{name}.yaml"), seed=seed)
+        for i in range(4):
+            g.do(SYSTEM_ACTOR, "join", player=f"p{i}", name=f"Student {i}")
+        g.do(INSTRUCTOR_ACTOR, "start")
+        to_phase(g, "negotiation")
+        chance = {e.id for e in g.state.scenario.events if e.trigger.kind == "chance"}
+        if not calm or not chance & set(g.state.tables[1].events_fired):
+            return g
+    raise AssertionError("no calm seed")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_cancelled_pcc_silences_civil_society_and_the_lobby_with_meps(name: str) -> None:
+    g = _built_in(name)
+    cs, lob = g.seat("civil_society"), g.seat("lobbyist")
+    for who in (cs, lob):
+        view = player_view(g.state, who, g.now)
+        assert next(c for c in view["channels"] if c["id"] == "parliamentary")["open"]
+    g.do(cs, "chat", channel="parliamentary", text="Remember the prisoners.")
+    g.do(g.seat("government"), "act", action="gov_cancel_pcc")
+    assert g.refused(cs, "chat", channel="parliamentary", text="Hello?").code == "forbidden"
+    err = g.refused(lob, "act", action="lob_influence_meps", target="EPP")
+    assert "closed" in str(err)
+    assert g.refused(lob, "act", action="lob_sponsored_trip", target="EPP").code == "forbidden"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_ep_group_changes_the_eps_reaction(name: str) -> None:
+    shifts = {}
+    for target in ("EPP", "ALDE", "Greens/EFA"):
+        g = _built_in(name)
+        events = g.do(g.seat("lobbyist"), "act", action="lob_influence_meps", target=target)
+        taken = next(e for e in events if e.type == "action_taken")
+        private = [e for e in events if e.type == "private_effect"
+                   and e.data["reason"] == taken.data["title"] and e.data["role"] == "eu"]
+        shifts[target] = (private[0].data["effects"]["batna"]["eu"],
+                          taken.data["effects"]["variables"]["exposure"])
+    assert shifts["EPP"][0] < shifts["ALDE"][0] < 0 < shifts["Greens/EFA"][0]
+    assert shifts["EPP"][1] > shifts["ALDE"][1]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_gongo_funding_costs_civil_society_its_voice(name: str) -> None:
+    g = _built_in(name)
+    cs = g.seat("civil_society")
+    before = player_view(g.state, cs, g.now)["role"]["actions_left"]
+    g.do(g.seat("government"), "act", action="gov_fund_gongos")
+    assert player_view(g.state, cs, g.now)["role"]["actions_left"] == before - 1
+    g.do(cs, "act", action="cs_shadow_report")
+    assert g.refused(cs, "act", action="cs_public_appeal").code == "conflict"
+    assert g.refused(g.seat("government"), "act", action="gov_fund_gongos").code == "conflict"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_trust_built_in_the_talks_lowers_both_batnas(name: str) -> None:
+    g = _built_in(name, calm=True)
+    eu = g.seat("eu")
+    sc = g.state.scenario
+    (th,) = sc.variables["trust"].thresholds
+    before = {r: g.state.batna(g.state.tables[1], r) for r in ("eu", "government")}
+    while g.state.tables[1].variables["trust"] < th.at_least:
+        g.do(eu, "act", action="eu_private_dialogue")  # trust +10, government BATNA -2
+        assert len([e for e in g.log if e.type == "threshold_crossed"]) <= 1
+    assert [e.data["key"] for e in g.log if e.type == "threshold_crossed"] == [
+        f"trust>={th.at_least:g}"]
+    uses = sum(1 for _, a, _ in g.state.tables[1].actions_taken if a == "eu_private_dialogue")
+    t = g.state.tables[1]
+    assert g.state.batna(t, "eu") == before["eu"] - 2
+    assert g.state.batna(t, "government") == before["government"] - 2 - 2 * uses
+
+
+def test_campaign_carry_over_is_in_the_students_view() -> None:
+    from roleplay.engine.state import GameSetup, initial_state
+    from roleplay.scenario.loader import load_campaign
+
+    bundle = load_campaign(BUILT_IN / "campaign-2010-2016.yaml")
+    g = Game(bundle.scenarios[0])
+    g.state = initial_state(GameSetup("g", "C", 3, tuple(bundle.scenarios), bundle.campaign))
+    for i in range(4):
+        g.do(SYSTEM_ACTOR, "join", player=f"p{i}", name=f"Student {i}")
+    g.do(INSTRUCTOR_ACTOR, "start")
+    to_phase(g, "negotiation")
+    eu, gov = g.seat("eu"), g.seat("government")
+    g.do(eu, "act", action="eu_private_dialogue")
+    g.do(eu, "act", action="eu_private_dialogue")  # trust 40 - 5 + 20 = 55
+    g.do(gov, "act", action="gov_cancel_pcc")  # trust 45, the PCC suspended
+    while g.state.step == 0:
+        g.do(INSTRUCTOR_ACTOR, "advance")
+    view = player_view(g.state, eu, g.now)
+    carried = {c["variable"]: c for c in view["table"]["carried"]}
+    assert carried["trust"]["value"] == 45 and carried["trust"]["effects"] == []
+    assert carried["pcc_suspended"]["value"] == 1
+    assert "your BATNA \u22122" in carried["pcc_suspended"]["effects"]
+    assert any("closed" in w for w in carried["pcc_suspended"]["effects"])
+    assert "parliamentary" in view["table"]["closed_channels"]
+    # another role sees the public part, never the EU's BATNA change
+    cs_view = player_view(g.state, g.seat("civil_society"), g.now)
+    cs_carried = {c["variable"]: c for c in cs_view["table"]["carried"]}
+    assert not any("BATNA" in w for w in cs_carried["pcc_suspended"]["effects"])

@@ -248,6 +248,11 @@ def test_channels(scenario: Scenario) -> None:
     assert set(ch["official"].bridge) == {"civil_society"}
     assert set(ch["non_governmental"].members) == {"eu", "civil_society"}
     assert set(ch["unofficial"].members) == {"government", "lobbyist"}
+    # the PCC is the MEPs' side: civil society and the lobby reach it, so closing it bites
+    assert set(ch["parliamentary"].members) == {"eu", "government", "civil_society", "lobbyist"}
+    closers = [a for a in scenario.actions if "parliamentary" in a.effects.close_channels]
+    needs = [a for a in scenario.actions if a.requires_open == "parliamentary"]
+    assert closers and {a.id for a in needs} >= {"lob_influence_meps", "lob_sponsored_trip"}
 
 
 def test_actions(scenario: Scenario) -> None:

@@ -891,10 +891,11 @@ def _act(b: _Builder, args: Mapping[str, Any]) -> None:
             raise RuleError("Choose a target for this action.", code="bad_request")
     elif target is not None:
         raise RuleError("This action takes no target.", code="bad_request")
-    if action.channel is not None and action.channel in t.closed_channels:
-        name = sc.channel(action.channel).name
-        raise RuleError(f"{name} is closed at your table, so this action cannot be taken.",
-                        code="forbidden")
+    for needed in (action.channel, action.requires_open):
+        if needed is not None and needed in t.closed_channels:
+            name = sc.channel(needed).name
+            raise RuleError(f"{name} is closed at your table, so this action cannot be taken.",
+                            code="forbidden")
     if action.visibility == "private":
         aud = roles_audience(t.id, (role,))
     elif action.visibility == "channel" and action.channel is not None:

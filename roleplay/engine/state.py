@@ -86,6 +86,7 @@ class TableState:
     #: each signatory's estimate of the other side's BATNA, from the briefing (role -> points)
     batna_guesses: Mapping[str, float] = field(default_factory=dict)
     thresholds_fired: frozenset[str] = frozenset()  # 'variable<bound' / 'variable>=bound'
+    carried: Mapping[str, float] = field(default_factory=dict)  # from the campaign's last step
 
     @property
     def current(self) -> Proposal | None:
@@ -326,7 +327,9 @@ def _step_started(s: GameState, e: Event) -> GameState:
     new_s = replace(s, step=step, phase_index=-1, past=past, results_released=False)
     carried: Mapping[str, Mapping[str, float]] = d.get("variables", {})
     tables = {
-        tid: new_table(new_s.scenario, tid, step, carried.get(str(tid), {})) for tid in s.tables
+        tid: replace(new_table(new_s.scenario, tid, step, carried.get(str(tid), {})),
+                     carried=dict(carried.get(str(tid), {})))
+        for tid in s.tables
     }
     effects: Mapping[str, Mapping[str, Any]] = d.get("effects", {})
     for tid_s, eff in effects.items():

@@ -114,6 +114,47 @@ def _variables(state: GameState, t: TableState) -> list[dict[str, Any]]:
     ]
 
 
+def _signed(x: float) -> str:
+    return f"{x:+g}".replace("-", "\u2212")
+
+
+def _effect_words(state: GameState, eff: Any, role: str | None) -> list[str]:
+    """An effect in words, keeping other roles' BATNA and point changes confidential
+    (role None: the instructor sees them all)."""
+    sc = state.scenario
+    mine = (lambda r: True) if role is None else (lambda r: r == role)
+    words = []
+    for r, v in eff.batna.items():
+        if mine(r):
+            words.append(("your" if role else f"{r}'s") + f" BATNA {_signed(v)}")
+    for r, v in eff.points.items():
+        if mine(r):
+            words.append(("your" if role else f"{r}'s") + f" points {_signed(v)}")
+    for r, v in eff.actions_per_phase.items():
+        if mine(r):
+            words.append(("your" if role else f"{r}'s") + f" actions per phase {_signed(v)}")
+    for c in eff.close_channels:
+        words.append(f"{sc.channel(c).name} closed")
+    return words
+
+
+def _carried(state: GameState, t: TableState, role: str | None) -> list[dict[str, Any]]:
+    """What this table brought from the campaign's previous step, and what it does now."""
+    camp = state.setup.campaign
+    if camp is None or not t.carried or state.step >= len(camp.steps):
+        return []
+    out = []
+    for rule in camp.steps[state.step].carry:
+        value = t.carried.get(rule.variable)
+        if value is None:
+            continue
+        effects = [w for ce in rule.effects if value >= ce.at_least
+                   for w in _effect_words(state, ce.effects, role)]
+        out.append({"variable": rule.variable, "label": rule.label, "value": value,
+                    "effects": effects})
+    return out
+
+
 def _proposal_list(state: GameState, t: TableState, roles: list[str]) -> list[dict[str, Any]]:
     out = []
     for number, p in enumerate(t.proposals, start=1):
@@ -239,6 +280,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
                            "total": utility(state, t, role.id, t.deal)} if t.deal else None,
         "deadlock_text": deadlock_text(sc, t.deadlock_reason),
         "variables": _variables(state, t),
+        "carried": _carried(state, t, role.id),
         "bridge_open": t.bridge_open,
         "closed_channels": sorted(t.closed_channels),
         "events_fired": list(t.events_fired),
@@ -293,6 +335,7 @@ def instructor_table(state: GameState, t: TableState,
         "batna": {r: state.batna(t, r) for r in roles},
         "batna_guesses": dict(t.batna_guesses),
         "variables": _variables(state, t),
+        "carried": _carried(state, t, None),
         "bridge_open": t.bridge_open,
         "closed_channels": sorted(t.closed_channels),
         "events_fired": list(t.events_fired),

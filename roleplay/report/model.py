@@ -57,6 +57,7 @@ TRANSCRIPT_TYPES = frozenset(
         "linkage_declared",
         "action_taken",
         "event_fired",
+        "threshold_crossed",
         "signed",
         "refused",
         "table_settled",
@@ -268,6 +269,8 @@ def _line_text(e: Mapping[str, Any], sc: Scenario, eu: str, gov: str) -> str:
         return f"action: {p.get('title', p.get('action'))}{target}"
     if t == "event_fired":
         return f"event: {p.get('title')}: {p.get('text')}"
+    if t == "threshold_crossed":
+        return f"threshold: {p.get('title')}: {p.get('text')}"
     if t == "signed":
         return "signed the proposal on the table"
     if t == "refused":

@@ -163,6 +163,11 @@ class Action(Model):
         "table", description="who hears of it: the whole table, one channel, or only the actor"
     )
     channel: Ident | None = Field(None, description="the channel, when visibility is channel")
+    requires_open: Ident | None = Field(
+        None,
+        description="a channel that must be open at the table for this action (e.g. the PCC "
+        "for lobbying MEPs): closing it takes the action away",
+    )
     effects: Effects = Field(Effects(), description="what taking the action changes")
     target_effects: dict[ShortText, Effects] = Field(
         {}, description="extra effects when the player picks this target (added to effects)"

@@ -303,7 +303,13 @@
               r.public ? el("p", { class: "small", text: r.public }) : null);
           }))),
         variables.length ? el("section", { class: "card", "aria-labelledby": "brief-vars" },
-          el("h3", { id: "brief-vars", text: "At your table now" }), variables) : null);
+          el("h3", { id: "brief-vars", text: "At your table now" }), variables) : null,
+        (t.carried || []).length ? el("section", { class: "card", id: "brief-carried", "aria-labelledby": "brief-carried-h" },
+          el("h3", { id: "brief-carried-h", text: "Carried from the last scenario" }),
+          el("ul", { class: "plain" }, t.carried.map(function (x) {
+            return el("li", { text: x.label + ": " + RP.fmtPoints(x.value) +
+              (x.effects.length ? " — " + x.effects.join(", ") : " — no effect here") });
+          }))) : null);
     });
   }
 
@@ -944,7 +950,8 @@
       case "seat_assigned": return { title: d.name + " sits at table " + d.table, text: "as " + shortRole(d.role) + "." };
       case "results_released": return { title: "Results are out", text: "See Negotiate.", kind: "good" };
       case "game_finished": return { title: "The game is over", text: "" };
-      case "step_started": return { title: "Next scenario: " + d.title, text: "" };
+      case "step_started": return { title: "Next scenario: " + d.title, text: carriedText() };
+      case "threshold_crossed": return { title: d.title, text: d.text || "", kind: "news" };
       case "lobby_locked": return { title: d.locked ? "Lobby locked" : "Lobby open", text: "" };
       case "seat_notice": return { title: "Your seat", text: d.text, kind: "instructor" };
       case "batna_guessed": return { title: "Your side estimated the " + shortRole(d.about) + "'s BATNA", text: RP.fmtPoints(d.guess) + " points, by " + d.name + "." };
@@ -954,7 +961,15 @@
 
   var BANNER_TYPES = { event_fired: 1, message: 1, phase_started: 1, results_released: 1,
     private_effect: 1, paused: 1, resumed: 1, extended: 1, game_finished: 1, step_started: 1,
-    seat_notice: 1 };
+    seat_notice: 1, threshold_crossed: 1 };
+
+  // what the table carried from the campaign's previous step (the server words it)
+  function carriedText() {
+    var c = (S.view && S.view.table && S.view.table.carried) || [];
+    return c.map(function (x) {
+      return x.label + ": " + RP.fmtPoints(x.value) + (x.effects.length ? " (" + x.effects.join(", ") + ")" : "");
+    }).join("; ");
+  }
 
   function banner(e) {
     var info = describe(e);
