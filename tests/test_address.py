@@ -255,3 +255,27 @@ def test_a_threading_server_prints_no_banner_or_access_log(tmp_path: Path) -> No
     assert "roleplay: students" in text
     for noise in ("WARNING", "development server", "Serving Flask app", "GET /", "HTTP/1.1"):
         assert noise not in text, text
+
+
+def test_the_projector_lists_names_as_students_join(
+        web_service: GameService, four_secrets: Scenario) -> None:
+    from conftest_web import join
+
+    from roleplay.web import socketio
+
+    app = _app(web_service, host="127.0.0.1")
+    teacher = _login(app)
+    state = web_service.create_game(four_secrets)
+    gid, code = state.setup.game_id, state.setup.code
+    proj = socketio.test_client(app, auth={"kind": "projector", "game": gid},
+                                flask_test_client=teacher)
+    assert received(proj, "sync")[0]["view"]["names"] == []
+    for name in ("Ann", "Bob", "Cleo"):
+        join(app.test_client(), code, name)
+    views = received(proj, "view")
+    assert views[-1]["view"]["names"] == ["Ann", "Bob", "Cleo"]
+    assert views[-1]["view"]["joined"] == 3
+    assert views[-1]["view"]["join"]["url"] == f"http://127.0.0.1:5055/join/{code}"
+    sock = instructor_socket(app, gid, teacher)
+    sock.emit("command", {"name": "start", "client_id": "start-00001"})
+    assert received(proj, "view")[-1]["view"]["names"] == []  # tables from now on

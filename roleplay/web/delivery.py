@@ -79,6 +79,10 @@ def projector_view(state: GameState, now: float) -> dict[str, Any]:
     return {
         "game": game_header(state, now),
         "joined": sum(1 for p in state.players.values() if not p.kicked),
+        # the lobby's names as students join (in join order), for the projector's welcome
+        # screen; once the game runs the projector shows tables, not people
+        "names": [p.name for p in state.players.values() if not p.kicked]
+        if state.status == "lobby" else [],
         "tables": tables,
     }
 
