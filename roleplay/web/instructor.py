@@ -63,13 +63,15 @@ def logout() -> ResponseReturnValue:
     return redirect(url_for("instructor.login"), code=303)
 
 
-def _home(upload_errors: list[dict[str, object]] | None = None, status: int = 200
+def _home(upload_errors: list[dict[str, object]] | None = None, status: int = 200,
+          upload_source: list[library.SourceLine] | None = None, upload_text: str = ""
           ) -> tuple[str, int]:
     store = runtime().service.store
     entries, problems = library.entries(store)
     return render_template(
         "library.html", entries=entries, problems=problems, games=store.games(),
-        upload_errors=upload_errors or [],
+        upload_errors=upload_errors or [], upload_source=upload_source or [],
+        upload_text=upload_text,
     ), status
 
 
@@ -94,8 +96,29 @@ def upload() -> ResponseReturnValue:
     except ScenarioError as e:
         errors = [{"line": d.line, "column": d.column, "message": d.message}
                   for d in e.diagnostics]
-        return _home(errors, 400)
+        try:
+            source = library.annotated_source(data.decode("utf-8"), e.diagnostics)
+        except UnicodeDecodeError:
+            source = []
+        pasted = request.form.get("yaml", "") if name == "pasted.yaml" else ""
+        # the pasted text comes back in the form, so fixing a typo loses nothing
+        return _home(errors, 400, source if len(data) <= library.MAX_UPLOAD else [],
+                     pasted if len(pasted) <= library.MAX_UPLOAD else "")
     return redirect(url_for("instructor.home"), code=303)
+
+
+@bp.get("/library/preview")
+@instructor_page
+def preview() -> str:
+    """A library entry as the class will meet it: each seat's briefing, and its numbers."""
+    ref = request.args.get("ref", "")
+    try:
+        previews = library.preview(runtime().service.store, ref)
+    except NotFound:
+        abort(404, description="No such scenario in the library.")
+    except ScenarioError:
+        abort(400, description="That scenario no longer validates; upload it again.")
+    return render_template("library_preview.html", previews=previews, ref=ref)
 
 
 @bp.post("/games")

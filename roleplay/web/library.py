@@ -1,5 +1,9 @@
 """The instructor's scenario library: built-in scenarios and campaigns, plus uploads.
 
+Each entry can be previewed before class (each seat's briefing as its student
+reads it, and `roleplay analyze`'s numbers with the outcome space); an upload
+that fails shows each problem under its line.
+
 A library entry is named by a reference: `builtin:<scenario id>`,
 `campaign:<file stem>` or `upload:<row id>`.
 """
@@ -13,7 +17,9 @@ from pathlib import Path
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from ..analysis import Analysis
 from ..paths import scenarios_dir
+from ..report.figures import Figure
 from ..scenario.loader import (
     CampaignBundle,
     Diagnostic,
@@ -131,3 +137,95 @@ def resolve(store: EventStore, ref: str) -> Scenario | CampaignBundle:
             return parse_scenario(row.yaml_text, f"{row.scenario_id}.yaml")
     raise NotFound("No such scenario in the library.")
 
+
+
+# -- previews: a scenario as the class will meet it, before class -----------------------
+
+
+@dataclass(frozen=True)
+class RolePreview:
+    id: str
+    name: str
+    signatory: bool
+    batna: float
+    public: str
+    confidential: str
+    actions: tuple[str, ...]  # the names of the actions the role may take
+    options: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]  # (issue, ((option, points)))
+
+
+@dataclass(frozen=True)
+class ScenarioPreview:
+    scenario: Scenario
+    roles: tuple[RolePreview, ...]  # the seats at a table, in the table's order
+    analysis: Analysis
+    figure: Figure
+    others: tuple[tuple[str, str], ...]  # every role's (name, public briefing), as on the card
+
+
+def _role_preview(sc: Scenario, role_id: str) -> RolePreview:
+    role = sc.role(role_id)
+    return RolePreview(
+        id=role.id, name=role.name, signatory=role.signatory, batna=role.batna,
+        public=role.briefing.public, confidential=role.briefing.confidential,
+        actions=tuple(sc.action(a).name for a in role.actions),
+        options=tuple((i.title, tuple((o.label, o.points.get(role.id, 0.0)) for o in i.options))
+                      for i in sc.issues),
+    )
+
+
+def preview_scenario(sc: Scenario, fig_id: str = "preview") -> ScenarioPreview:
+    """What each seat reads first, and `roleplay analyze`'s numbers with the outcome space."""
+    from ..analysis import analyze
+    from ..report.figures import outcome_space
+    from ..report.model import _space as outcome_space_of
+
+    return ScenarioPreview(
+        scenario=sc,
+        roles=tuple(_role_preview(sc, r) for r in sc.table.roles),
+        analysis=analyze(sc),
+        figure=outcome_space(fig_id, outcome_space_of(sc), []),
+        others=tuple((sc.role(r).name, sc.role(r).briefing.public) for r in sc.table.roles),
+    )
+
+
+def preview(store: EventStore, ref: str) -> list[ScenarioPreview]:
+    """Previews of a library entry: one scenario, or each step of a campaign; NotFound if none."""
+    source = resolve(store, ref)
+    if isinstance(source, CampaignBundle):
+        return [preview_scenario(sc, f"preview-{i}") for i, sc in enumerate(source.scenarios)]
+    return [preview_scenario(source)]
+
+
+# -- an upload's errors beside its lines ----------------------------------------------------
+
+#: Lines of context shown around each line with an error.
+CONTEXT_LINES = 2
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    number: int | None  # None: a gap of lines left out
+    text: str
+    errors: tuple[tuple[int, str], ...] = ()  # (column, message) of the problems on this line
+
+
+def annotated_source(text: str, diagnostics: list[Diagnostic]) -> list[SourceLine]:
+    """The lines around each problem, each problem under its line; gaps marked."""
+    lines = text.splitlines() or [""]
+    by_line: dict[int, list[tuple[int, str]]] = {}
+    for d in diagnostics:
+        n = min(max(d.line, 1), len(lines))
+        by_line.setdefault(n, []).append((d.column, d.message))
+    shown = sorted({k for n in by_line for k in range(n - CONTEXT_LINES, n + CONTEXT_LINES + 1)
+                    if 1 <= k <= len(lines)})
+    out: list[SourceLine] = []
+    previous = 0
+    for n in shown:
+        if n > previous + 1:
+            out.append(SourceLine(None, f"… {n - previous - 1} line(s) …"))
+        out.append(SourceLine(n, lines[n - 1], tuple(sorted(by_line.get(n, ())))))
+        previous = n
+    if previous < len(lines):
+        out.append(SourceLine(None, f"… {len(lines) - previous} line(s) …"))
+    return out
