@@ -42,9 +42,15 @@ def _play(app: Flask, service: GameService, scenario: Scenario, *, show_results:
     return gid, by_role
 
 
-def _results(c: FlaskClient, gid: str, token: Any) -> tuple[int, dict[str, Any]]:
-    r = c.post(f"/play/{gid}/results.json", json={"token": token})
-    return r.status_code, dict(r.get_json())
+def _results(app: Flask, gid: str, token: Any) -> tuple[int, str]:
+    """A fresh browser posts its seat token, then reads its results page (status, HTML)."""
+    c = app.test_client()
+    r = c.post(f"/play/{gid}/results", data={"token": token})
+    if r.status_code != 303:
+        return r.status_code, r.get_data(as_text=True)
+    assert r.headers["Location"].endswith(f"/play/{gid}/results")
+    r = c.get(f"/play/{gid}/results")
+    return r.status_code, r.get_data(as_text=True)
 
 
 def test_each_student_sees_only_what_their_role_may(app: Flask, client: FlaskClient,
@@ -54,9 +60,8 @@ def test_each_student_sees_only_what_their_role_may(app: Flask, client: FlaskCli
     scores = web_service.scores(web_service.state(gid)).tables[0]
     pages = {}
     for role, j in by_role.items():
-        status, data = _results(client, gid, j["token"])
-        assert status == 200, data
-        html = data["html"]
+        status, html = _results(app, gid, j["token"])
+        assert status == 200, html
         pages[role] = html
         assert leaks(html, role) == [], role  # no other role's points, BATNA or briefing marker
         assert SECRETS[role]["marker"] not in html  # nor the student's own briefing: not a results matter
@@ -84,17 +89,27 @@ def test_results_wait_for_their_release_and_need_a_seat(app: Flask, client: Flas
                                                         four_secrets: Scenario) -> None:
     gid, by_role = _play(app, web_service, four_secrets, show_results=False)
     token = by_role["eu"]["token"]
-    status, data = _results(client, gid, token)
-    assert status == 409 and data["error"]["code"] == "not_yet"
-    assert "not out yet" in data["error"]["message"]
-    assert _results(client, gid, "x" * 32)[0] == 403
-    assert _results(client, gid, by_role["eu"]["token"][:-2] + "zz")[0] == 403
-    assert client.post(f"/play/{gid}/results.json", json={}).status_code == 400
-    assert client.post(f"/play/{gid}/results.json", data="token").status_code == 400
-    assert _results(client, "nosuchgame", token)[0] == 403
+    status, html = _results(app, gid, token)
+    assert status == 200 and "not out yet" in html and 'id="results-reload"' in html
+    assert "Your role" not in html
+    assert _results(app, gid, "x" * 32)[0] == 403
+    assert _results(app, gid, by_role["eu"]["token"][:-2] + "zz")[0] == 403
+    assert app.test_client().post(f"/play/{gid}/results").status_code == 403
+    assert _results(app, "nosuchgame", token)[0] == 403
     web_service.execute(gid, INSTRUCTOR_ACTOR, "release_results")
-    status, data = _results(client, gid, token)
-    assert status == 200 and "Your results" in data["html"]
+    status, html = _results(app, gid, token)
+    assert status == 200 and "Your results" in html and "Your role's score" in html
+    # the session remembers the seat; a removed student loses it
+    c = app.test_client()
+    c.post(f"/play/{gid}/results", data={"token": token})
+    assert "Your role's score" in c.get(f"/play/{gid}/results").get_data(as_text=True)
+    web_service.execute(gid, INSTRUCTOR_ACTOR, "kick", {"player": by_role["eu"]["player_id"]})
+    r = c.get(f"/play/{gid}/results")
+    assert r.status_code == 403 and "Your role" not in r.get_data(as_text=True)
+    # another game's page does not read this session's seat
+    other, _ = _play(app, web_service, four_secrets)
+    c.post(f"/play/{gid}/results", data={"token": by_role["government"]["token"]})
+    assert "Your role" not in c.get(f"/play/{other}/results").get_data(as_text=True)
 
 
 def test_the_results_page_is_a_shell_under_the_apps_csp(app: Flask, client: FlaskClient,
@@ -107,7 +122,7 @@ def test_the_results_page_is_a_shell_under_the_apps_csp(app: Flask, client: Flas
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
     assert re.search(r'<script src="/static/results\.js', html)
     assert "<script>" not in html and "<style" not in html
-    assert f'data-results-url="/play/{gid}/results.json"' in html
+    assert f'action="/play/{gid}/results"' in html and 'name="token" value=""' in html
     assert client.get("/play/nosuchgame/results").status_code == 404
     css = client.get("/debrief.css")
     assert css.status_code == 200 and css.mimetype == "text/css" and ".rp-present .slide" in css.get_data(
@@ -191,9 +206,8 @@ def test_a_campaign_shows_every_scenario_whose_results_are_out_as_the_role_held_
     state = play_game(web_service, resolve_source("campaign-2010-2016"), players=8, seed=2, on_phase=swap)
     assert state.status == "finished" and swapped
     titles = [sc.title for sc in state.setup.scenarios]
-    status, data = _results(client, state.setup.game_id, tokens[swapped[0]])
-    assert status == 200, data
-    html = data["html"]
+    status, html = _results(app, state.setup.game_id, tokens[swapped[0]])
+    assert status == 200, html
     sections = html.split('<section class="you-step"')[1:]
     assert len(sections) == 3
     for section, title in zip(sections, reversed(titles), strict=True):  # the latest first

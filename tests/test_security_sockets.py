@@ -205,7 +205,9 @@ def test_pages_and_assets_a_student_can_reach_hold_no_secret(app: Flask, game: G
     game.teach("advance")
     urls = ["/", f"/join/{game.code}", f"/play/{game.id}", "/healthz",
             f"/projector/{game.id}", f"/instructor/games/{game.id}",
-            f"/api/games/{game.id}", f"/instructor/games/{game.id}/qr.svg"]
+            f"/api/games/{game.id}", f"/instructor/games/{game.id}/qr.svg",
+            f"/play/{game.id}/results", "/debrief.css", f"/instructor/games/{game.id}/present",
+            f"/instructor/games/{game.id}/debrief"]
     urls += [f"/instructor/games/{game.id}/export.{f}" for f in ("json", "csv", "html")]
     urls += [f"/instructor/games/{game.id}/export.{f}?anonymize=1" for f in ("json", "html")]
     static = Path(app.static_folder or "")

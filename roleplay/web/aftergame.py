@@ -2,16 +2,17 @@
 
 GET  /instructor/games/<id>/present   the slides (instructor; the app's CSP: one script file)
 GET  /debrief.css                      the report's and the slides' stylesheet
-GET  /play/<id>/results                a student's results page (its script asks for the data)
-POST /play/<id>/results.json {token}   -> {html} for that student, once results are released
+GET  /play/<id>/results                a student's results, once released (or a page that asks
+                                       for this browser's seat token first)
+POST /play/<id>/results  token=...     checks the token, remembers the seat in the session, 303
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
-from ..service import NotFound
 from ..storage.eventstore import StoreError
 from .runtime import runtime
 from .security import instructor_page
@@ -53,41 +54,57 @@ def stylesheet() -> Response:
 
 
 @bp.get("/play/<game_id>/results")
-def results_page(game_id: str) -> str:
-    _game_or_404(game_id)
-    row = runtime().service.store.game(game_id)
-    return render_template("results.html", game_id=game_id, title=row.title if row else "",
-                           code=row.code if row else "")
-
-
-def _fail(code: str, message: str, status: int) -> ResponseReturnValue:
-    return jsonify(error={"code": code, "message": message}), status
-
-
-@bp.post("/play/<game_id>/results.json")
-def results_data(game_id: str) -> ResponseReturnValue:
-    """The student's results, rendered by the server: only what the token's role may see."""
+def results_page(game_id: str) -> tuple[str, int]:
+    """This browser's results once it has shown its seat token (see `results_login`); before,
+    a page whose script posts the token the play page kept, with no game data in it."""
     from ..report import NotSeated, render_student_results
     from ..report.student import released_steps
 
-    body = request.get_json(silent=True)
-    token = body.get("token") if isinstance(body, dict) else None
-    if not isinstance(token, str) or len(game_id) > 32:
-        return _fail("bad_request", "Send {token} as JSON.", 400)
+    row = runtime().service.store.game(game_id) if len(game_id) <= 32 else None
+    if row is None:
+        abort(404, description="There is no such game.")
+    page = {"game_id": game_id, "title": row.title, "code": row.code}
+    seat = session.get("results")
+    player_id = seat.get("player") if isinstance(seat, dict) and seat.get("game") == game_id else None
+    if not isinstance(player_id, str):
+        return render_template("results.html", **page), 200
     service = runtime().service
     try:
-        player_id = service.authenticate(game_id, token)
-        if player_id is None:
-            return _fail("forbidden", "This browser has no seat in this game.", 403)
         state = service.state(game_id)
+        player = state.players.get(player_id)
+        if player is None or player.kicked:
+            session.pop("results", None)
+            return render_template("results.html", **page, message=NO_SEAT), 403
         log = service.log(game_id)
         if not released_steps(state, log):
-            return _fail("not_yet", "The results are not out yet: your instructor releases them.", 409)
+            return render_template("results.html", **page, message=NOT_YET, reload=True), 200
         html = render_student_results(state, lambda step: service.scores(state, step), log, player_id)
-    except NotFound:
-        return _fail("not_found", "There is no such game.", 404)
     except NotSeated:
-        return _fail("not_seated", "You had no seat at a table in this scenario.", 409)
+        return render_template("results.html", **page, message=NOT_SEATED), 200
     except StoreError:
-        return _fail("unavailable", "The database is not available; try again.", 503)
-    return jsonify(html=html)
+        return render_template("results.html", **page, message=UNAVAILABLE, reload=True), 503
+    return render_template("results.html", **page, results_html=Markup(html)), 200
+
+
+@bp.post("/play/<game_id>/results")
+def results_login(game_id: str) -> ResponseReturnValue:
+    """The seat token (from the play page's storage, posted by the results page's script) is
+    checked once; the session then remembers whose results this browser may read."""
+    token = request.form.get("token", "")
+    try:
+        player_id = runtime().service.authenticate(game_id, token) if len(game_id) <= 32 else None
+    except StoreError:
+        player_id = None
+    if player_id is None:
+        session.pop("results", None)
+        row = runtime().service.store.game(game_id) if len(game_id) <= 32 else None
+        return render_template("results.html", game_id=game_id, title=row.title if row else "",
+                               code=row.code if row else "", message=NO_SEAT), 403
+    session["results"] = {"game": game_id, "player": player_id}
+    return redirect(url_for("aftergame.results_page", game_id=game_id), code=303)
+
+
+NO_SEAT = "This browser has no seat in this game. Join with the code from your instructor."
+NOT_YET = "The results are not out yet: your instructor releases them. Reload this page then."
+NOT_SEATED = "You had no seat at a table in a scenario whose results are out."
+UNAVAILABLE = "The server cannot reach its database; reload in a moment."
