@@ -285,7 +285,33 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "closed_channels": sorted(t.closed_channels),
         "events_fired": list(t.events_fired),
     }
+    view["campaign"] = _campaign_for(state, p.table, role.id)
     return view
+
+
+def _campaign_for(state: GameState, table: int, role: str) -> dict[str, Any] | None:
+    """A campaign seat's story so far: what carried into this step, and each earlier result."""
+    campaign = state.setup.campaign
+    if campaign is None:
+        return None
+    t = state.tables[table]
+    carried = [{"label": rule.label, "value": t.variables.get(rule.variable)}
+               for rule in campaign.steps[state.step].carry if rule.variable in t.variables]
+    previous = []
+    for step, tables in enumerate(state.past):
+        old = tables.get(table)
+        sc = state.setup.scenarios[step]
+        if old is None or role not in sc.table.roles:
+            continue
+        batna = sc.role(role).batna + old.batna_shift.get(role, 0.0)
+        deal = old.deal if old.outcome == "deal" else None
+        previous.append({
+            "step": step, "title": sc.title, "outcome": old.outcome, "batna": batna,
+            "points": sc.points(role, deal) + old.point_adjust.get(role, 0.0) if deal else batna,
+            "deadlock_text": deadlock_text(sc, old.deadlock_reason),
+        })
+    return {"step": state.step, "steps": len(state.setup.scenarios),
+            "carried": carried, "previous": previous}
 
 
 def _batna_guess(state: GameState, t: TableState, role: str) -> dict[str, Any] | None:

@@ -353,6 +353,56 @@
       head, intro, form, status);
   }
 
+  // -- a campaign's next scenario ------------------------------------------------------------
+  var STEP_KEY = KEY + ":step-read";
+  /** The confidential numbers the campaign carried into this step for this role (its event). */
+  function carriedEffects() {
+    var title = S.view.scenario.title, bits = [];
+    S.events.forEach(function (e) {
+      if (e.type !== "private_effect" || (e.data.reason || "") !== "Carried into " + title) return;
+      var eff = e.data.effects || {};
+      Object.keys(eff.batna || {}).forEach(function (r) { bits.push("your BATNA " + RP.signed(eff.batna[r])); });
+      Object.keys(eff.points || {}).forEach(function (r) { bits.push("your points " + RP.signed(eff.points[r])); });
+    });
+    return bits;
+  }
+  function previousLine(x) {
+    return x.title + ": " + (x.outcome === "deal" ? "agreement, " + RP.fmtPoints(x.points) + " points for you" :
+      "no agreement" + (x.deadlock_text ? " (" + x.deadlock_text + ")" : "") + ", your BATNA " + RP.fmtPoints(x.batna) + " points");
+  }
+  function renderStep() {
+    var v = S.view, c = v.campaign;
+    var card = $("step-card");
+    var show = !!(c && c.step > 0 && store.get(STEP_KEY) !== String(c.step));
+    card.hidden = !show;
+    if (!show) { fill(card); return; }
+    var bits = carriedEffects();
+    var role = v.role;
+    keepFocus(function () {
+      fill(card,
+        el("p", { class: "kicker", text: "Scenario " + (c.step + 1) + " of " + c.steps }),
+        el("h2", { id: "step-title", text: "Scenario " + (c.step + 1) + " of " + c.steps + ": read your new briefing" }),
+        el("p", { class: "lead", text: v.scenario.title }),
+        el("button", { type: "button", class: "button primary big", id: "step-open-briefing",
+          on: { click: function () {
+            store.set(STEP_KEY, String(c.step));
+            renderStep();
+            selectTab($("tab-briefing"));
+            S.tab = "briefing";
+            window.scrollTo(0, 0);
+          } } }, "Open the new briefing"),
+        el("h3", { text: "What carried over for you" }),
+        el("ul", { class: "plain carried", id: "step-carried" },
+          c.carried.map(function (x) { return el("li", { text: x.label + ": " + RP.fmtPoints(x.value) }); }),
+          bits.length ? el("li", { text: "For your role: " + bits.join(", ") + "." }) : null,
+          el("li", { text: "Your BATNA in this scenario: " + RP.fmtPoints(role.batna) + " points" +
+            (role.batna !== role.batna_start ? " (it starts at " + RP.fmtPoints(role.batna_start) + ")." : ".") })),
+        c.previous.length ? el("h3", { text: "Your earlier results" }) : null,
+        c.previous.length ? el("ul", { class: "plain", id: "step-previous" },
+          c.previous.map(function (x) { return el("li", { text: previousLine(x) }); })) : null);
+    });
+  }
+
   // -- negotiate -----------------------------------------------------------------------------
   function draftComplete() {
     return (S.view.issues || []).every(function (is) { return !!option(is.id, S.draft[is.id]); });
@@ -381,6 +431,7 @@
       fill(panel,
         el("div", { id: "neg-instructions" }),
         el("div", { id: "neg-results" }),
+        el("div", { id: "neg-previous" }),
         el("div", { id: "neg-table" }),
         el("form", { id: "package-form", class: "issues", "aria-label": "Your package" },
           el("h2", { class: "section-title", text: "Your package" }),
@@ -645,7 +696,7 @@
             el("strong", { text: RP.fmtPoints(shown) }), complete ? " points" : " points so far"),
           el("span", { class: "footer-batna", text: "BATNA " + RP.fmtPoints(role.batna) })),
         pointsBar(shown, role.batna, max),
-        note ? el("p", { class: "footer-note", id: "footer-note", text: note }) : null,
+        note ? el("p", { class: "footer-note" + (note === signingOpensText() ? " repeat" : ""), id: "footer-note", text: note }) : null,
         button);
     });
   }
@@ -679,8 +730,10 @@
       el("span", { class: "footer-total" }, "Proposal " + cur.number + ": ",
         el("strong", { text: RP.fmtPoints(total) }), " points for you"),
       el("span", { class: "footer-batna " + cmp.cls, text: "BATNA " + RP.fmtPoints(role.batna) }));
-    var note = signedByMe ? "You signed. " + (others.length ? "" : "Waiting for the other side.") :
-      others.length ? signedNoticeText(others) : cmp.text.charAt(0).toUpperCase() + cmp.text.slice(1) + ".";
+    var closes = others.length && othersSignedAll(others);
+    var note = signedByMe ? "You signed. Waiting for the other side." :
+      closes ? "Your signature closes the deal." :
+      cmp.text.charAt(0).toUpperCase() + cmp.text.slice(1) + ".";
     var buttons;
     if (S.confirmRefuse) {
       buttons = el("div", { class: "footer-buttons confirm", role: "group", "aria-label": "Confirm refusal" },
@@ -711,9 +764,21 @@
   function typeLabel(t) { return t ? (TYPES[t] || String(t).replace(/_/g, " ")) : ""; }
   function scoreText(x) { return x === null || x === undefined ? "–" : RP.fmtPoints(x); }
 
+  function renderPrevious() {
+    var c = S.view.campaign;
+    var box = $("neg-previous");
+    if (!box) return;
+    if (!c || !c.previous.length) { fill(box); return; }
+    var was = box.querySelector("details");
+    fill(box, el("details", { class: "card", id: "previous-results", open: was && was.open ? true : null },
+      el("summary", { text: "Earlier scenarios (" + c.previous.length + ")" }),
+      el("ul", { class: "plain" }, c.previous.map(function (x) { return el("li", { text: previousLine(x) }); }))));
+  }
+
   function renderResults() {
     var v = S.view;
     var box = $("neg-results");
+    renderPrevious();
     if (!v.game.results_visible) { fill(box); return; }
     var res = v.results;
     var t = v.table, role = v.role;
@@ -983,7 +1048,8 @@
     var box = $("banners");
     if (id && $(id)) $(id).remove();
     var b = el("div", { class: "banner " + (info.kind || ""), role: role, id: id || null },
-      el("div", { class: "banner-body" },
+      el("div", { class: "banner-body", title: "Open the events", on: { click: function () {
+        selectTab($("tab-events")); S.tab = "events"; S.eventsUnread = 0; updateBadges(); renderEvents(); } } },
         el("strong", { text: info.title }),
         info.text ? el("span", { text: " " + info.text }) : null),
       el("button", { type: "button", class: "banner-close", "aria-label": "Dismiss",
@@ -1086,6 +1152,7 @@
       return;
     }
     show("screen-game");
+    renderStep();
     renderBriefing();
     renderNegotiate();
     renderChannels();

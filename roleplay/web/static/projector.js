@@ -57,7 +57,11 @@
     $("proj-count").textContent = n + (n === 1 ? " student joined" : " students joined");
     $("proj-count-2").textContent = n + " joined";
     clock.update(g);
+    fill($("proj-names"), (v.names || []).map(function (name) { return el("li", { class: "proj-name", text: name }); }));
     if (lobby) return;
+    var steps = g.steps || [];
+    $("proj-step").hidden = steps.length < 2;
+    $("proj-step").textContent = steps.length > 1 ? "Scenario " + (g.step + 1) + " of " + steps.length + " · " + g.title : "";
     var st = g.status === "paused" ? "Paused · " : g.status === "finished" ? "Game over · " : "";
     $("proj-phase").textContent = st + (g.phase ? g.phase.title : g.title);
     fill($("tiles"), v.tables.map(function (t) {
@@ -65,7 +69,7 @@
         t.signed && t.signed.length ? "Signing (" + t.signed.length + ")" : t.proposals ? t.proposals + (t.proposals === 1 ? " proposal" : " proposals") : "Talking";
       return el("div", { class: "tile " + t.outcome },
         el("h2", { text: "Table " + t.id }),
-        el("p", { text: status }),
+        el("p", { class: "tile-status", text: status }),
         el("p", { class: "small", text: t.players + (t.players === 1 ? " player" : " players") }),
         t.type ? el("p", { class: "small", text: TYPES[t.type] || t.type }) : null);
     }));

@@ -1,0 +1,257 @@
+"""A seminar in a real browser: twelve students, half on phones, through a campaign step.
+
+One headless Chromium: an instructor (1280x800), a projector (1920x1080, then
+1280x720) and twelve students, every other one on a 390x844 phone. They join
+by the QR link and by the typed code, decide on phones (the Sign button must be
+the reachable thing on the screen: checked with elementFromPoint), see the other
+side's signature, and go on into the campaign's second scenario. Screenshots at
+390/1280/1920 px go to test-artifacts/seminar/; axe-core checks every view.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from typing import Any
+
+import test_browser as tb
+from plans import plan as make_plan
+from test_browser import PASSWORD, Student, _axe, _choose, _tab, browser, expect, server
+
+from roleplay.paths import scenarios_dir
+from roleplay.scenario.loader import load_scenario
+
+__all__ = ["browser", "server"]  # the module's fixtures, shared with test_browser.py
+
+CAMPAIGN = "campaign-2010-2016"
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+WALL = {"width": 1920, "height": 1080}
+SMALL_WALL = {"width": 1280, "height": 720}
+ARTIFACTS = tb.ROOT / "test-artifacts" / "seminar"
+expect.set_options(timeout=tb.TIMEOUT)  # fourteen pages on two cores: views can take seconds
+
+
+def _shot(page: Any, name: str, size: dict[str, int] | None = None, full: bool = False) -> None:
+    own = dict(page.viewport_size)
+    if size:
+        page.set_viewport_size(size)
+        page.wait_for_timeout(80)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{page.viewport_size['width']}.png"), full_page=full)
+    if size:
+        page.set_viewport_size(own)
+
+
+def _reachable(page: Any, selector: str) -> dict[str, Any]:
+    """Where a button is, and whether a tap at its centre lands on it (nothing covers it)."""
+    return page.evaluate("""(sel) => {
+        const b = document.querySelector(sel);
+        if (!b) return {found: false};
+        const r = b.getBoundingClientRect();
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        const hit = document.elementFromPoint(x, y);
+        return {found: true, top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+                inView: r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth,
+                onTop: !!hit && (hit === b || b.contains(hit)), hit: hit ? hit.outerHTML.slice(0, 80) : null};
+    }""", selector)
+
+
+def _chrome_height(page: Any) -> float:
+    """Pixels the fixed parts take on a phone: the sticky header (bar, banners, tabs) and footer."""
+    return float(page.evaluate("""() => {
+        const h = document.getElementById("sticky-top").getBoundingClientRect().height;
+        const f = document.getElementById("package-footer");
+        return h + (f && !f.hidden ? f.getBoundingClientRect().height : 0);
+    }"""))
+
+
+def _clipped(page: Any) -> list[str]:
+    """Text cut off in the header: the tab bar, the role name, the banners."""
+    return list(page.evaluate("""() => {
+        const out = [];
+        const tabs = document.getElementById("tabs");
+        if (tabs.scrollWidth > tabs.clientWidth + 1) out.push("tab bar scrolls: " + tabs.scrollWidth);
+        document.querySelectorAll("#tabs [role=tab]").forEach(t => {
+            const r = t.getBoundingClientRect();
+            if (r.right > innerWidth + 1 || r.left < -1) out.push("tab off screen: " + t.id);
+        });
+        return out;
+    }"""))
+
+
+def test_a_seminar_runs(server: str, browser: Any) -> None:
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    sc = load_scenario(scenarios_dir() / "association-agreement.yaml")
+    plan = make_plan(sc)
+    errors: list[str] = []
+
+    def watch(page: Any, who: str) -> None:
+        page.on("pageerror", lambda e: errors.append(f"{who}: {e}"))
+
+    # -- the instructor creates the campaign; the projector shows the lobby ------------------
+    ictx = browser.new_context(viewport=LAPTOP)
+    ictx.set_default_timeout(tb.TIMEOUT)
+    dash = ictx.new_page()
+    watch(dash, "dashboard")
+    dash.goto(server + "/instructor/login")
+    dash.fill("#password", PASSWORD)
+    dash.click("button[type=submit]")
+    dash.check(f"input[name=ref][value='campaign:{CAMPAIGN}']")
+    dash.click("#create-game")
+    expect(dash).to_have_url(re.compile(r"/instructor/games/\w+"))
+    code = dash.locator("#dash-code").inner_text().strip()
+    game_id = dash.url.rstrip("/").split("/")[-1]
+    join_link = dash.locator("p.help a").first.get_attribute("href") or ""
+    assert join_link.endswith(f"/join/{code}"), join_link
+
+    wall = ictx.new_page()
+    wall.set_viewport_size(WALL)
+    watch(wall, "projector")
+    wall.goto(f"{server}/projector/{game_id}")
+    expect(wall.locator(".proj-code")).to_have_text(code)
+
+    # -- twelve students join: the QR link, and one typing the code -----------------------------
+    students: list[Student] = []
+    for i in range(12):
+        phone = i % 2 == 0
+        ctx = browser.new_context(viewport=PHONE if phone else LAPTOP, is_mobile=phone, has_touch=phone)
+        ctx.set_default_timeout(tb.TIMEOUT)
+        page = ctx.new_page()
+        name = f"Student {i + 1:02d}"
+        watch(page, name)
+        if i == 1:
+            page.goto(server + "/")
+            page.fill("#code", code.lower())
+        else:
+            page.goto(f"{server}/join/{code}")  # what the QR code holds
+            expect(page.locator("#code")).to_have_value(code)
+        page.fill("#name", name)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(rf"/play/{game_id}$"))
+        students.append(Student(name, ctx, page, phone))
+        if i == 3:
+            expect(wall.locator(".proj-name")).to_have_count(4)
+    expect(wall.locator("#proj-count")).to_have_text("12 students joined")
+    expect(wall.locator(".proj-name", has_text="Student 12")).to_be_visible()
+    _shot(wall, "projector-lobby")
+    _shot(wall, "projector-lobby", SMALL_WALL)
+    _axe(wall, "projector-lobby")
+    code_px = wall.evaluate(
+        "() => parseFloat(getComputedStyle(document.querySelector('.proj-code')).fontSize)")
+    assert code_px >= 96, code_px  # readable from the back of a lecture hall
+
+    # -- seats and the start ---------------------------------------------------------------
+    dash.click("#btn-assign")
+    for s in students:
+        expect(s.page.locator("#lobby-seat")).to_be_visible()
+        s.table = int(s.page.locator("#top-table").inner_text().split()[-1])
+        s.role = s.page.evaluate("() => window.__roleplay.state().role")
+    seat = {(s.table, s.role): s for s in students}
+    assert len(seat) == 12 and {t for t, _ in seat} == {1, 2, 3}
+    eu1, gov1 = seat[(1, "eu")], seat[(1, "government")]
+    assert eu1.phone, "the first joiner sits as the EU at table 1 (seats follow join order)"
+    dash.click("#btn-start")
+    expect(wall.locator(".proj-name")).to_have_count(0)  # the lobby's names fold away
+    expect(wall.locator("#proj-step")).to_contain_text("Scenario 1 of 3")
+
+    # -- openings and negotiation ---------------------------------------------------------------
+    dash.click("#btn-advance")
+    for t in (1, 2, 3):
+        for side in ("eu", "government"):
+            _choose(seat[(t, side)].page, plan[side])
+            seat[(t, side)].page.click("#propose")
+            expect(seat[(t, side)].page.locator("#propose")).to_have_text("Opening submitted")
+    dash.click("#btn-advance")
+    for t in (1, 2, 3):
+        _choose(seat[(t, "eu")].page, plan["deal"])
+        seat[(t, "eu")].page.click("#propose")
+    expect(gov1.page.locator("#ontable-title")).to_contain_text("Proposed by European Union")
+    # numbered per table, not by the game's event sequence
+    expect(gov1.page.locator(".on-table .kicker")).to_have_text("On the table · proposal 1 of 1")
+    # the phone says when signing opens
+    _tab(eu1.page, "negotiate")
+    expect(eu1.page.locator("#signing-opens")).to_contain_text("Signing opens in the next phase")
+    _shot(eu1.page, "student-negotiation")
+    assert _chrome_height(eu1.page) <= PHONE["height"] / 3, _chrome_height(eu1.page)
+    assert not _clipped(eu1.page), _clipped(eu1.page)
+    _axe(eu1.page, "student-negotiation")
+
+    # -- the decision on a phone -------------------------------------------------------------
+    dash.click("#btn-advance")
+    _tab(eu1.page, "negotiate")
+    expect(eu1.page.locator("#propose")).to_have_count(0)  # no greyed Propose in the decision phase
+    expect(eu1.page.locator("#package-footer")).to_contain_text(
+        f"Proposal 1: {sc.points('eu', plan['deal']):g} points for you")
+    expect(eu1.page.locator("#package-footer .footer-batna")).to_have_text(re.compile(r"^BATNA \d+$"))
+    _tab(gov1.page, "negotiate")
+    gov1.page.click("#sign")
+    banner = eu1.page.locator("#banner-signed")
+    expect(banner).to_contain_text("has signed; your signature closes the deal")
+    expect(eu1.page.locator("#footer-note")).to_have_text("Your signature closes the deal.")
+    eu1.page.evaluate("() => window.scrollTo(0, document.body.scrollHeight / 3)")
+    where = _reachable(eu1.page, "#sign")
+    assert where["found"] and where["inView"] and where["onTop"], where
+    _shot(eu1.page, "student-decision")
+    assert _chrome_height(eu1.page) <= PHONE["height"] / 3, _chrome_height(eu1.page)
+    _axe(eu1.page, "student-decision")
+    eu1.page.click("#sign")
+    expect(eu1.page.locator("#outcome-title")).to_have_text("Agreement signed")
+    # table 2 signs, table 3's EU refuses: the government reads why, in words
+    for side in ("eu", "government"):
+        _tab(seat[(2, side)].page, "negotiate")
+        seat[(2, side)].page.click("#sign")
+    eu3, gov3 = seat[(3, "eu")], seat[(3, "government")]
+    _tab(eu3.page, "negotiate")
+    eu3.page.click("#refuse")
+    eu3.page.click("#refuse-yes")
+    _tab(gov3.page, "negotiate")
+    expect(gov3.page.locator("#outcome-title")).to_have_text("No agreement")
+    expect(gov3.page.locator(".outcome")).to_contain_text("the European Union refused to sign")
+    expect(gov3.page.locator(".outcome")).not_to_contain_text("refused:")
+
+    # -- results, then the campaign's second scenario ----------------------------------------------
+    dash.click("#btn-advance")
+    expect(eu1.page.locator("#results-title")).to_be_visible()
+    _shot(wall, "projector-results")
+    dash.click("#btn-advance")  # the next scenario
+    expect(wall.locator("#proj-step")).to_contain_text("Scenario 2 of 3")
+    for s in (eu1, gov3):
+        expect(s.page.locator("#step-title")).to_have_text("Scenario 2 of 3: read your new briefing")
+    expect(eu1.page.locator("#step-carried")).to_contain_text("Your BATNA in this scenario")
+    expect(eu1.page.locator("#step-previous")).to_contain_text("agreement")
+    expect(gov3.page.locator("#step-previous")).to_contain_text("the European Union refused to sign")
+    _shot(eu1.page, "student-next-scenario")
+    _shot(eu1.page, "student-next-scenario", LAPTOP)
+    _axe(eu1.page, "student-next-scenario")
+    eu1.page.click("#step-open-briefing")
+    expect(eu1.page.locator("#panel-briefing")).to_be_visible()
+    expect(eu1.page.locator("#step-card")).to_be_hidden()
+    # the earlier result stays reachable
+    _tab(eu1.page, "negotiate")
+    eu1.page.click("#previous-results summary")
+    expect(eu1.page.locator("#previous-results")).to_contain_text("points for you")
+
+    # the dashboard's inject list follows the new scenario
+    sp = load_scenario(scenarios_dir() / "strategic-partnership.yaml")
+    options = dash.locator("#inject-event option")
+    expect(options).to_have_count(len(sp.events))
+    expect(options.first).to_have_attribute("value", sp.events[0].id)
+    _shot(dash, "dashboard-next-scenario", full=True)
+    _axe(dash, "dashboard-next-scenario")
+    dash.click("#btn-advance")
+    _shot(wall, "projector-play")
+    _shot(wall, "projector-play", SMALL_WALL)
+    _axe(wall, "projector-play")
+    dash.click("#btn-pause")
+    expect(wall.locator("#clock")).to_have_class(re.compile(r"\bpaused\b"))
+    _shot(wall, "projector-paused")
+    _axe(wall, "projector-paused")
+    event_px = wall.evaluate("""() => Math.min(...[...document.querySelectorAll('#proj-events li')]
+        .map(li => parseFloat(getComputedStyle(li).fontSize)))""")
+    assert event_px >= 32, event_px
+
+    assert not errors, errors
+    for s in students:
+        s.context.close()
+    ictx.close()
