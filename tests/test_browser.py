@@ -374,6 +374,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     expect(late.locator("#tabs")).to_be_visible()
     expect(late.locator("#top-table")).to_have_text("Table 1")
     _chat(lob2.page, "unofficial", "Welcome to the agency, newcomer.")
+    dash.locator("#lobby > summary").click()  # the players fold away once the game has started
     dash.locator(".pchip", has_text="Late Student").locator("select").select_option("2:lobbyist")
     expect(late.locator("#top-table")).to_have_text("Table 2")
     expect(late.locator("#top-role")).to_have_text("PR agency retained by Baku")

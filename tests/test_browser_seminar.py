@@ -14,6 +14,7 @@ import re
 import shutil
 from typing import Any
 
+import requests
 import test_browser as tb
 from plans import plan as make_plan
 from test_browser import PASSWORD, Student, _axe, _choose, _tab, browser, expect, server
@@ -141,6 +142,13 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
         "() => parseFloat(getComputedStyle(document.querySelector('.proj-code')).fontSize)")
     assert code_px >= 96, code_px  # readable from the back of a lecture hall
 
+    # eighteen more join without a browser (they never connect: the monitor shows them offline)
+    for i in range(12, 30):
+        r = requests.post(f"{server}/api/join", timeout=10,
+                          json={"code": code, "name": f"Student {i + 1:02d}"})
+        assert r.status_code == 200, r.text
+    expect(wall.locator("#proj-count")).to_have_text("30 students joined")
+
     # -- seats and the start ---------------------------------------------------------------
     dash.click("#btn-assign")
     for s in students:
@@ -148,12 +156,22 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
         s.table = int(s.page.locator("#top-table").inner_text().split()[-1])
         s.role = s.page.evaluate("() => window.__roleplay.state().role")
     seat = {(s.table, s.role): s for s in students}
-    assert len(seat) == 12 and {t for t, _ in seat} == {1, 2, 3}
+    assert len(seat) == 12 and {t for t, _ in seat} == {1, 2, 3}  # tables 4-7: the offline 18
     eu1, gov1 = seat[(1, "eu")], seat[(1, "government")]
     assert eu1.phone, "the first joiner sits as the EU at table 1 (seats follow join order)"
     dash.click("#btn-start")
     expect(wall.locator(".proj-name")).to_have_count(0)  # the lobby's names fold away
     expect(wall.locator("#proj-step")).to_contain_text("Scenario 1 of 3")
+
+    # -- the monitor at 1280x800: every table above the fold, the lobby folded away -------------
+    expect(dash.locator("#tables .tcard")).to_have_count(7)
+    expect(dash.locator("#lobby")).not_to_have_attribute("open", "")
+    expect(dash.locator("#table-card-4 .absent")).to_contain_text("offline")
+    dash.evaluate("() => window.scrollTo(0, 0)")
+    bottoms = dash.evaluate("""() => [...document.querySelectorAll('#tables .tcard')]
+        .map(c => c.getBoundingClientRect().bottom)""")
+    _shot(dash, "dashboard-started")
+    assert max(bottoms) <= LAPTOP["height"], bottoms
 
     # -- openings and negotiation ---------------------------------------------------------------
     dash.click("#btn-advance")
@@ -176,6 +194,45 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     assert _chrome_height(eu1.page) <= PHONE["height"] / 3, _chrome_height(eu1.page)
     assert not _clipped(eu1.page), _clipped(eu1.page)
     _axe(eu1.page, "student-negotiation")
+
+    # -- a student comes back in a fresh browser (phone lost): the same seat -------------------
+    cs1 = seat[(1, "civil_society")]
+    cs1.context.close()
+    back = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    back.set_default_timeout(tb.TIMEOUT)
+    again = back.new_page()
+    watch(again, "returning student")
+    for _ in range(20):  # the server marks the old socket offline within moments (bounded)
+        again.goto(f"{server}/join/{code}")
+        again.fill("#name", cs1.name.upper())  # the same name, case aside
+        again.click("button[type=submit]")
+        again.wait_for_load_state()
+        if "/play/" in again.url:
+            break
+        expect(again.locator("#join-error")).to_contain_text("right now")
+        again.wait_for_timeout(500)
+    expect(again).to_have_url(re.compile(rf"/play/{game_id}$"))
+    expect(again.locator("#top-table")).to_have_text("Table 1")
+    assert again.evaluate("() => window.__roleplay.state().role") == "civil_society"
+    _tab(again, "events")
+    expect(again.locator("#panel-events")).to_contain_text("Your seat")
+    cs1.context, cs1.page = back, again
+    # a second student with a name already playing is told, not renamed
+    dup_ctx = browser.new_context(viewport=LAPTOP)
+    dup = dup_ctx.new_page()
+    dup.goto(f"{server}/join/{code}")
+    dup.fill("#name", "student 02")
+    dup.click("button[type=submit]")
+    expect(dup.locator("#join-error")).to_contain_text("Student 02")
+    _shot(dup, "join-duplicate")
+    dup_ctx.close()
+    # a moved student is told where they now sit
+    lob3 = seat[(3, "lobbyist")]
+    dash.locator("#lobby > summary").click()
+    dash.locator(".pchip", has_text=lob3.name).locator("select").select_option("2:lobbyist")
+    expect(lob3.page.locator("#top-table")).to_have_text("Table 2")
+    _tab(lob3.page, "events")
+    expect(lob3.page.locator("#panel-events")).to_contain_text("Your seat")
 
     # -- the decision on a phone -------------------------------------------------------------
     dash.click("#btn-advance")

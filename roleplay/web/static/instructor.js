@@ -67,7 +67,12 @@
       var cmd = b.id === "btn-lock" ? "lock" : b.id === "inject-submit" ? "inject" : b.dataset.cmd;
       var c = controls[cmd];
       if (!c) return;
-      if (!c.available) { b.disabled = true; b.title = c.why || ""; } else if (b.title) b.title = "";
+      // a control switched off here comes back on when the server says it makes sense again
+      if (!c.available) { b.disabled = true; b.title = c.why || ""; b.dataset.ctlOff = "1"; }
+      else {
+        if (b.dataset.ctlOff) { b.disabled = false; delete b.dataset.ctlOff; }
+        if (b.title) b.title = "";
+      }
       if (st === "finished" && !c.available) b.hidden = true;
     });
     clock.update(g);
@@ -223,58 +228,113 @@
     return null;
   }
 
+  /** "3 min" from seconds. */
+  function ago(seconds) {
+    var m = Math.floor(Math.max(0, seconds) / 60);
+    return m < 1 ? "just now" : m + " min";
+  }
+  /** Offline or idle people at a table, with how long: "Tom offline 3 min". */
+  function absentees(t) {
+    var g = S.view.game, out = [];
+    Object.keys(t.seats).forEach(function (r) {
+      (t.seats[r] || []).forEach(function (x) {
+        var p = playerById(x.id), pres = presence(p);
+        if (!pres) return;
+        var gone = p && typeof p.last_seen === "number" ? g.server_time - p.last_seen : 0;
+        var since = gone >= 60 ? " " + ago(gone) : "";
+        out.push(x.name + " " + pres + since);
+      });
+    });
+    return out;
+  }
+  function lastActivity(tid) {
+    for (var i = S.events.length - 1; i >= 0; i--) {
+      var e = S.events[i];
+      if ((e.data && e.data.table === tid) || e.table === tid) return e;
+    }
+    return null;
+  }
+  /** The signatory sides, in the view's order ("eu", "government"). */
+  function sides() {
+    var out = [];
+    S.view.roles.forEach(function (r) { if (r.signatory && out.indexOf(r.side) < 0) out.push(r.side); });
+    return out;
+  }
+  /** "Government" for "Government of Azerbaijan": a tile's line has room for one word. */
+  function shortName(name) { return String(name).split(" ")[0]; }
+  function sideName(side) {
+    var r = S.view.roles.filter(function (x) { return x.side === side && x.signatory; })[0];
+    return r ? roleName(r.id) : side;
+  }
+
+  /** One compact tile per table: 30 students' tables fit above the fold at 1280x800. */
   function renderTables() {
     var v = S.view;
     var box = $("tables");
     if (!v.tables.length) {
       fill(box, el("p", { class: "muted", text: "No tables yet: assign seats or start the game." }));
+      $("tables-summary").textContent = "";
       return;
     }
+    var g = v.game, kind = g.phase ? g.phase.kind : null;
+    var settled = v.tables.filter(function (t) { return t.outcome !== "open"; }).length;
+    $("tables-summary").textContent = "(" + v.tables.length + " tables" + (settled ? ", " + settled + " settled" : "") + ")";
     fill(box, v.tables.map(function (t) {
       var cur = null;
       t.proposals.forEach(function (p) { if (p.seq === t.current) cur = p; });
       var seats = v.roles.map(function (r) {
         var people = t.seats[r.id] || [];
-        return el("li", { class: people.length ? "" : "empty-seat" },
-          el("strong", { text: roleName(r.id) + ": " }),
-          people.length ? people.map(function (x, i) {
+        return el("span", { class: people.length ? "seat" : "seat empty-seat", title: roleName(r.id) },
+          el("span", { class: "seat-role", text: roleName(r.id) }),
+          el("span", { class: "seat-people" }, people.length ? people.map(function (x, i) {
             var pres = presence(playerById(x.id));
-            return el("span", { class: pres ? "person " + pres : "person" },
-              (i ? ", " : "") + x.name + (pres ? " (" + pres + ")" : ""));
-          }) : "empty seat");
+            return el("span", { class: pres ? "person " + pres : "person" }, (i ? ", " : "") + x.name);
+          }) : "empty"));
       });
-      var pts = cur ? el("div", { class: "pts" }, v.roles.map(function (r) {
-        var val = t.current_points ? t.current_points[r.id] : cur.points[r.id];
-        var ok = val >= t.batna[r.id];
-        return el("span", { class: ok ? "good" : "bad",
+      var signatories = v.roles.filter(function (r) { return r.signatory; });
+      var signed = signatories.filter(function (r) { return cur && t.signatures[r.id] === cur.seq; });
+      var pending = cur && t.outcome === "open" ? signatories.filter(function (r) { return signed.indexOf(r) < 0; }) : [];
+      var openings = sides().map(function (side) {
+        var inn = !!(t.openings && t.openings[side]);
+        return el("span", { class: inn ? "good" : (kind === "opening" ? "bad" : "muted"), title: sideName(side),
+          text: shortName(sideName(side)) + (inn ? " ✓" : " missing") });
+      });
+      var pts = cur && t.current_points ? el("div", { class: "pts" }, v.roles.map(function (r) {
+        var val = t.current_points[r.id];
+        return el("span", { class: val >= t.batna[r.id] ? "good" : "bad",
           text: roleName(r.id) + " " + RP.fmtPoints(val) + "/" + RP.fmtPoints(t.batna[r.id]) });
       })) : null;
-      var sigs = Object.keys(t.signatures || {}).filter(function (r) { return cur && t.signatures[r] === cur.seq; });
-      var chats = chatsOf(t.id).slice(-3);
+      var last = lastActivity(t.id);
+      var away = absentees(t);
       var sc = tableScore(t.id);
-      var statusText = t.outcome === "deal" ? "Deal" : t.outcome === "deadlock" ? "No deal" : (cur ? "Negotiating" : "Open");
-      // the whole card opens the log for a mouse; the button is the keyboard's way in
-      var card = el("article", { class: "card tcard", id: "table-card-" + t.id, "aria-labelledby": "table-title-" + t.id,
+      var statusText = t.outcome === "deal" ? "Deal" : t.outcome === "deadlock" ? "No deal" :
+        pending.length && kind === "decision" ? "Signing " + signed.length + "/" + signatories.length :
+        kind === "opening" ? "Openings" : cur ? "Negotiating" : "Talking";
+      // the whole tile opens the log for a mouse; the button is the keyboard's way in
+      return el("article", { class: "card tcard" + (away.length ? " has-absent" : ""), id: "table-card-" + t.id,
+        "aria-labelledby": "table-title-" + t.id,
         on: { click: function (e) { if (!e.target.closest("button")) openTable(t.id); } } },
         el("h3", {}, el("span", { id: "table-title-" + t.id, text: "Table " + t.id }),
-          el("span", { class: "status-pill " + t.outcome, text: statusText })),
-        el("ul", { class: "seat-list" }, seats),
-        cur ? el("p", { class: "small" }, el("strong", { text: "On the table: " }),
-          "proposal " + cur.number + " by " + roleName(cur.role) + " (points / BATNA):") : el("p", { class: "small muted", text: "No proposal yet." }),
+          el("span", { class: "status-pill " + t.outcome, text: statusText }),
+          el("button", { type: "button", class: "button small", id: "table-open-" + t.id, "aria-haspopup": "dialog",
+            "aria-label": "Live log of table " + t.id, on: { click: function () { openTable(t.id); } } }, "Log")),
+        el("p", { class: "seats" }, seats),
+        el("p", { class: "line openings" }, el("span", { class: "lbl", text: "Openings " }), openings),
+        el("p", { class: "line" }, el("span", { class: "lbl", text: "Proposals " }),
+          String(t.proposals.length) + (cur ? " · on the table: " + cur.number + " by " + roleName(cur.role) : "")),
         pts,
-        sigs.length ? el("p", { class: "small good", text: "Signed: " + sigs.map(roleName).join(", ") }) : null,
-        t.linkages.length ? el("p", { class: "small", text: t.linkages.length + " linkage(s) declared" }) : null,
-        sc ? el("p", { class: "small", text: "Type: " + String(sc.table_type || sc.type || "").replace(/_/g, " ") }) : null,
-        sc && sc.roles ? el("p", { class: "small", text: "Scores (0 = BATNA, 100 = best): " + sc.roles.map(function (r) {
-          return roleName(r.role) + " " + (r.score === null || r.score === undefined ? "–" : RP.fmtPoints(r.score));
-        }).join(" · ") }) : null,
-        t.deadlock_reason ? el("p", { class: "small bad", text: "Why: " + reasonText(t.id) }) : null,
-        chats.length ? el("ul", { class: "last-chat" }, chats.map(function (e) {
-          return el("li", { text: e.data.name + ": " + e.data.text });
-        })) : null,
-        el("button", { type: "button", class: "button small", id: "table-open-" + t.id, "aria-haspopup": "dialog",
-          on: { click: function () { openTable(t.id); } } }, "Live log of table " + t.id));
-      return card;
+        signed.length || pending.length ? el("p", { class: "line" }, el("span", { class: "lbl", text: "Signatures " }),
+          signed.length ? el("span", { class: "good", text: signed.map(function (r) { return roleName(r.id); }).join(", ") + " signed" }) : null,
+          pending.length ? el("span", { class: kind === "decision" ? "bad" : "muted",
+            text: (signed.length ? " · " : "") + "waiting: " + pending.map(function (r) { return roleName(r.id); }).join(", ") }) : null) : null,
+        t.deadlock_reason ? el("p", { class: "line bad", text: "Why: " + reasonText(t.id) }) : null,
+        sc ? el("p", { class: "line", text: "Type: " + String(sc.table_type || sc.type || "").replace(/_/g, " ") +
+          (sc.roles ? " · scores " + sc.roles.map(function (r) {
+            return roleName(r.role) + " " + (r.score === null || r.score === undefined ? "–" : RP.fmtPoints(r.score));
+          }).join(", ") : "") }) : null,
+        el("p", { class: "line muted" }, "Last activity: " + (last ? RP.fmtTime(last.at) + " (" + ago(g.server_time - last.at) + ")" : "none yet")),
+        away.length ? el("p", { class: "line bad absent", title: away.join(" · "),
+          text: away.length + " away: " + away.join(" · ") }) : null);
     }));
   }
 
@@ -361,6 +421,8 @@
 
   function render() {
     if (!S.view) return;
+    var started = S.view.game.status !== "lobby";
+    if (started !== S.started) { $("lobby").open = !started; S.started = started; }
     renderControls();
     renderPlayers();
     renderTables();
