@@ -276,6 +276,8 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     for s in (eu1, gov3):
         expect(s.page.locator("#step-title")).to_have_text("Scenario 2 of 3: read your new briefing")
     expect(eu1.page.locator("#step-carried")).to_contain_text("Your BATNA in this scenario")
+    expect(eu1.page.locator("#step-carried")).to_contain_text(
+        "Trust built or lost over the Association Agreement")
     expect(eu1.page.locator("#step-previous")).to_contain_text("agreement")
     expect(gov3.page.locator("#step-previous")).to_contain_text("the European Union refused to sign")
     _shot(eu1.page, "student-next-scenario")

@@ -290,13 +290,10 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
 
 
 def _campaign_for(state: GameState, table: int, role: str) -> dict[str, Any] | None:
-    """A campaign seat's story so far: what carried into this step, and each earlier result."""
-    campaign = state.setup.campaign
-    if campaign is None:
+    """A campaign seat's story so far: the step it is at and its result in each earlier one
+    (what carried over is the table's `carried`)."""
+    if state.setup.campaign is None:
         return None
-    t = state.tables[table]
-    carried = [{"label": rule.label, "value": t.variables.get(rule.variable)}
-               for rule in campaign.steps[state.step].carry if rule.variable in t.variables]
     previous = []
     for step, tables in enumerate(state.past):
         old = tables.get(table)
@@ -310,8 +307,7 @@ def _campaign_for(state: GameState, table: int, role: str) -> dict[str, Any] | N
             "points": sc.points(role, deal) + old.point_adjust.get(role, 0.0) if deal else batna,
             "deadlock_text": deadlock_text(sc, old.deadlock_reason),
         })
-    return {"step": state.step, "steps": len(state.setup.scenarios),
-            "carried": carried, "previous": previous}
+    return {"step": state.step, "steps": len(state.setup.scenarios), "previous": previous}
 
 
 def _batna_guess(state: GameState, t: TableState, role: str) -> dict[str, Any] | None:

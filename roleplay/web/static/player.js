@@ -355,17 +355,6 @@
 
   // -- a campaign's next scenario ------------------------------------------------------------
   var STEP_KEY = KEY + ":step-read";
-  /** The confidential numbers the campaign carried into this step for this role (its event). */
-  function carriedEffects() {
-    var title = S.view.scenario.title, bits = [];
-    S.events.forEach(function (e) {
-      if (e.type !== "private_effect" || (e.data.reason || "") !== "Carried into " + title) return;
-      var eff = e.data.effects || {};
-      Object.keys(eff.batna || {}).forEach(function (r) { bits.push("your BATNA " + RP.signed(eff.batna[r])); });
-      Object.keys(eff.points || {}).forEach(function (r) { bits.push("your points " + RP.signed(eff.points[r])); });
-    });
-    return bits;
-  }
   function previousLine(x) {
     return x.title + ": " + (x.outcome === "deal" ? "agreement, " + RP.fmtPoints(x.points) + " points for you" :
       "no agreement" + (x.deadlock_text ? " (" + x.deadlock_text + ")" : "") + ", your BATNA " + RP.fmtPoints(x.batna) + " points");
@@ -376,8 +365,8 @@
     var show = !!(c && c.step > 0 && store.get(STEP_KEY) !== String(c.step));
     card.hidden = !show;
     if (!show) { fill(card); return; }
-    var bits = carriedEffects();
     var role = v.role;
+    var carried = (v.table && v.table.carried) || [];
     keepFocus(function () {
       fill(card,
         el("p", { class: "kicker", text: "Scenario " + (c.step + 1) + " of " + c.steps }),
@@ -393,8 +382,10 @@
           } } }, "Open the new briefing"),
         el("h3", { text: "What carried over for you" }),
         el("ul", { class: "plain carried", id: "step-carried" },
-          c.carried.map(function (x) { return el("li", { text: x.label + ": " + RP.fmtPoints(x.value) }); }),
-          bits.length ? el("li", { text: "For your role: " + bits.join(", ") + "." }) : null,
+          carried.map(function (x) {
+            return el("li", { text: x.label + ": " + RP.fmtPoints(x.value) +
+              (x.effects.length ? " — " + x.effects.join(", ") : " — no effect here") });
+          }),
           el("li", { text: "Your BATNA in this scenario: " + RP.fmtPoints(role.batna) + " points" +
             (role.batna !== role.batna_start ? " (it starts at " + RP.fmtPoints(role.batna_start) + ")." : ".") })),
         c.previous.length ? el("h3", { text: "Your earlier results" }) : null,
