@@ -217,3 +217,12 @@ def test_a_campaign_shows_every_scenario_whose_results_are_out_as_the_role_held_
     eu_name = state.setup.scenarios[0].role("eu").name
     gov_name = state.setup.scenarios[0].role("government").name
     assert roles == [gov_name, gov_name, eu_name]  # moved in the second scenario, from then on
+
+
+def test_slides_before_the_game_starts_say_there_is_nothing_yet(
+        instructor: FlaskClient, web_service: GameService, four_secrets: Scenario) -> None:
+    state = web_service.create_game(four_secrets, seed=1)
+    r = instructor.get(f"/instructor/games/{state.setup.game_id}/present")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert html.count('<section class="slide ') == 1 and "Nothing to debrief yet" in html
