@@ -141,16 +141,18 @@ def explain(err: ValidationError, root: type[BaseModel], data: dict[str, Any],
             continue
         elif kind == "bool_type" and isinstance(value, str):
             word = value.lower()
-            fix = "true" if _WORDS.get(word, True) else "false"
-            msg = f"write true or false here (got '{value}'); did you mean {key}: {fix}?"
+            msg = f"write true or false here (got '{value}')"
             if word in _WORDS:
+                msg += f"; did you mean {key}: {'true' if _WORDS[word] else 'false'}?"
                 repaired = _set(repaired, loc, _WORDS[word])
                 out.messages.append((loc, msg))
                 continue
-        elif "input" in e and kind not in ("model_type", "dict_type", "list_type", "tuple_type"):
-            msg = f"{e['msg']} (got {_shown(value)})"
+        elif kind in _SHAPES:
+            msg = _SHAPES[kind]
+        elif "input" in e:
+            msg = f"{_plain(e['msg'])} (got {_shown(value)})"
         else:
-            msg = e["msg"]
+            msg = _plain(e["msg"])
         out.messages.append((loc, msg))
         if _field_required(root, loc):
             repaired = None
@@ -162,6 +164,24 @@ def explain(err: ValidationError, root: type[BaseModel], data: dict[str, Any],
         repaired = None
     out.repaired = repaired
     return out
+
+
+#: What a value of the wrong shape should look like, in the words of the file.
+_SHAPES = {
+    "tuple_type": "expected a list here: one item per line, each starting with '- '",
+    "list_type": "expected a list here: one item per line, each starting with '- '",
+    "dict_type": "expected 'key: value' lines here, indented under this key",
+    "model_type": "expected 'key: value' lines here, indented under this key",
+}
+
+
+def _plain(msg: str) -> str:
+    """pydantic's words without its jargon: 'Input should be a valid number' -> 'should be...'."""
+    msg = msg.replace("Input should be a valid number, unable to parse string as a number",
+                      "should be a number")
+    msg = msg.replace("Input should be a valid integer, unable to parse string as an integer",
+                      "should be a whole number")
+    return msg.replace("Input should be", "should be").replace("Value error, ", "")
 
 
 def _dotted_key(key: str | int) -> str:
