@@ -152,6 +152,16 @@ def test_each_table_shows_the_nash_package_it_faced_after_its_events(
             assert str(escape(line)) in html
 
 
+def test_an_ongoing_history_is_not_called_a_deadlock(campaign_export: dict[str, Any]) -> None:
+    """The SPA talks were still under way when the paper was written: no outcome to match."""
+    html = render_report(campaign_export)
+    spa = next(s for s in campaign_export["steps"]
+               if s["definition"]["id"] == "strategic-partnership")
+    assert spa["definition"]["history"]["ongoing"]
+    assert html.count("still under way when the paper was written") == len(spa["tables"])
+    assert html.count("<td>still being negotiated</td>") == len(spa["definition"]["issues"])
+
+
 # -- in Chromium --------------------------------------------------------------------------
 
 

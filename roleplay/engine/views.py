@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .cards import role_card
 from .commands import TEAM, most_points, other_signatory, utility
 from .events import Audience, Event
 from .outcomes import deadlock_text
@@ -217,6 +218,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "budget_left": budget_left,
         "actions_left": max(0, allowance - used_now),
         "briefing": {"public": role.briefing.public, "confidential": role.briefing.confidential},
+        "card": role_card(sc, role.id),
     }
     view["batna_guess"] = _batna_guess(state, t, role.id)
     view["issues"] = [

@@ -410,6 +410,10 @@ def _card(
     if hist.package and deal_rows:
         same = sum(1 for i, o in hist.package.items() if score["deal"].get(i) == o)
         match = f"{same} of the {len(hist.package)} issue(s) history settles were settled as in history"
+    elif hist.ongoing:
+        match = "these talks were still under way when the paper was written; this table " + (
+            "reached no agreement" if not score["valid"] else "reached one"
+        )
     elif hist.deadlock:
         match = "history ended without an agreement; this table " + (
             "did too" if not score["valid"] else "reached one"
@@ -603,7 +607,9 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
     for issue in sc.issues:
         happened = hist.package.get(issue.id)
         label = (
-            sc.option(issue.id, happened).label if happened else ("no agreement" if hist.deadlock else "–")
+            sc.option(issue.id, happened).label if happened
+            else "still being negotiated" if hist.ongoing
+            else "no agreement" if hist.deadlock else "–"
         )
         counts = {
             o.id: sum(1 for t in deals if t["deal"] and t["deal"].get(issue.id) == o.id)

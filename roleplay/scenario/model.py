@@ -53,6 +53,16 @@ class Briefing(Model):
     )
 
 
+class Card(Model):
+    """The authored lines of a role's one-screen card; actions, score and rights are generated."""
+
+    objective: ShortText = Field(..., description="the role's objective, in one sentence")
+    batna: ShortText = Field(
+        ..., description="what happens to this role with no deal (its BATNA, in words)"
+    )
+    unknown: ShortText = Field(..., description="what this role does not know")
+
+
 class Role(Model):
     id: Ident = Field(..., description="the role's id, used in points, channels and table", examples=["eu"])
     name: ShortText = Field(
@@ -72,6 +82,9 @@ class Role(Model):
     budget: float = Field(0, ge=0, description="influence budget spent by actions' budget_cost")
     actions_per_phase: int = Field(2, ge=0, le=50, description="actions allowed per phase")
     briefing: Briefing = Field(..., description="the role's public and confidential briefing")
+    card: Card | None = Field(
+        None, description="a one-screen summary shown above the briefing (optional)"
+    )
     actions: tuple[Ident, ...] = Field(
         (), description="ids of the actions this role may take", examples=[["eu_public_statement"]]
     )
@@ -300,7 +313,16 @@ class History(Model):
         examples=[{"values": "no_chapter"}],
     )
     deadlock: YesNo = Field(False, description="true if in reality there was no deal")
+    ongoing: YesNo = Field(
+        False, description="still being negotiated when the source was written: no outcome yet"
+    )
     sources: tuple[Text, ...] = Field((), description="where in the paper the history comes from")
+
+    @model_validator(mode="after")
+    def _one_outcome(self) -> History:
+        if self.ongoing and (self.deadlock or self.package):
+            raise ValueError("an ongoing history has neither 'deadlock' nor a 'package'")
+        return self
 
 
 class Scenario(Model):

@@ -49,6 +49,7 @@
     structureKey: null,
     chatKey: null,
     kicked: false,
+    backgroundOpen: false,
   };
 
   (function restore() {
@@ -258,6 +259,27 @@
   }
 
   // -- briefing -----------------------------------------------------------------------------
+  // The role card is the server's (roleplay/engine/cards.py): the page only lays it out.
+  function roleCard(role, mates) {
+    var c = role.card || {};
+    var acts = c.actions || [];
+    return el("article", { class: "card role-card", id: "role-card", "aria-labelledby": "brief-role" },
+      el("p", { class: "kicker", text: "Your role card · confidential" }),
+      el("h3", { id: "brief-role", text: "You are: " + (c.name || role.name) }),
+      mates.length > 1 ? el("p", { class: "team small", text: "Your team: " + mates.join(", ") }) : null,
+      c.objective ? el("p", { class: "objective" }, el("strong", { text: "Goal: " }), c.objective) : null,
+      el("p", { class: "batna" },
+        el("strong", { text: "BATNA " + RP.fmtPoints(c.batna !== undefined ? c.batna : role.batna_start) + " points: " }),
+        c.batna_meaning || "what you get if there is no deal."),
+      c.unknown ? el("p", { class: "unknown" }, el("strong", { text: "You do not know: " }), c.unknown) : null,
+      el("ul", { class: "plain rights" }, (c.rights || []).map(function (line) { return el("li", { text: line }); })),
+      acts.length ? el("h4", { class: "card-sub", text: "Your actions" + (role.budget ? " (budget " + RP.fmtPoints(role.budget) + ")" : "") }) : null,
+      acts.length ? el("ul", { class: "plain card-actions" }, acts.map(function (a) {
+        return el("li", null, el("strong", { text: a.name + ": " }), a.effect);
+      })) : null,
+      c.score ? el("p", { class: "score-line small", text: c.score }) : null);
+  }
+
   function renderBriefing() {
     var v = S.view, role = v.role, t = v.table;
     var panel = $("panel-briefing");
@@ -276,22 +298,19 @@
           el("span", { class: "seat-table", text: "Table " + t.id }),
           el("span", { class: "seat-role", text: "You are: " + role.name }),
           el("span", { class: "small", text: "The game has not started yet. Read your briefing while you wait." })) : null,
-        el("h2", { text: v.scenario.title }),
-        v.scenario.summary ? el("p", { class: "lead", text: v.scenario.summary }) : null,
-        el("article", { class: "card confidential", "aria-labelledby": "brief-role" },
+        roleCard(role, mates),
+        el("article", { class: "card confidential", "aria-labelledby": "brief-conf" },
           el("p", { class: "kicker", text: "Confidential · for your eyes only" }),
-          el("h3", { id: "brief-role", text: "You are: " + role.name }),
-          el("p", { class: "team", text: mates.length > 1 ? "Your team: " + mates.join(", ") : "You hold this seat alone." }),
+          el("h3", { id: "brief-conf", text: "Your briefing: " + role.name }),
           RP.paragraphs(role.briefing.confidential),
-          el("p", { class: "batna" },
-            el("strong", { text: "Your BATNA: " + RP.fmtPoints(role.batna) + " points. " }),
-            "If there is no agreement, this is what you get." +
-            (role.batna !== role.batna_start ? " (It started at " + RP.fmtPoints(role.batna_start) + ".)" : "")),
-          role.signatory ? el("p", { text: "Your side signs or refuses the final agreement." }) :
-            el("p", { text: "Your role does not sign: you work through the channels and your actions." })),
+          role.batna !== role.batna_start ? el("p", { class: "batna" },
+            el("strong", { text: "Your BATNA is now " + RP.fmtPoints(role.batna) + " points" }),
+            " (it started at " + RP.fmtPoints(role.batna_start) + ")."): null),
         guessPanel(),
-        el("section", { class: "card", "aria-labelledby": "brief-bg" },
-          el("h3", { id: "brief-bg", text: "Background" }),
+        el("details", { class: "card background", id: "brief-bg", open: !!S.backgroundOpen,
+                        on: { toggle: function (e) { S.backgroundOpen = e.currentTarget.open; } } },
+          el("summary", { text: "Shared background: " + v.scenario.title + " (everyone reads the same)" }),
+          v.scenario.summary ? el("p", { class: "lead", text: v.scenario.summary }) : null,
           RP.paragraphs(v.scenario.background)),
         el("section", { class: "card", "aria-labelledby": "brief-table" },
           el("h3", { id: "brief-table", text: "At table " + t.id }),
