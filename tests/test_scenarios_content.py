@@ -214,7 +214,7 @@ def card_words(sc: Scenario, role: str) -> int:
 
     c = build_card(sc, role)
     lines = [c["objective"], c["batna_meaning"], c["unknown"], c["score"], *c["rights"]]
-    lines += [f"{a['name']} {a['effect']}" for a in c["actions"]]
+    lines += [f"{a['name']} {a['effect']}" for a in c["actions"]] + c["notes"]
     return sum(words(x) for x in lines)
 
 

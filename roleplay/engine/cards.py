@@ -63,10 +63,8 @@ def effect_phrases(sc: Scenario, me: str, eff: Effects) -> list[str]:
 
 
 def _channel_name(sc: Scenario, cid: str) -> str:
-    try:
-        return sc.channel(cid).name.split(" (")[0]
-    except KeyError:
-        return cid
+    """A channel in a word or two: its id ('non_governmental' -> 'non-governmental')."""
+    return cid.replace("_", "-")
 
 
 def action_line(sc: Scenario, me: str, a: Action) -> dict[str, Any]:
@@ -79,6 +77,10 @@ def action_line(sc: Scenario, me: str, a: Action) -> dict[str, Any]:
     if a.limit is not None:
         parts.append("once" if a.limit == 1 else f"up to {a.limit} times")
     parts.extend(effect_phrases(sc, me, a.effects))
+    if a.requires_open:
+        parts.append(f"needs the {_channel_name(sc, a.requires_open)} channel open")
+    if a.target_effects:
+        parts.append("target matters (below)")
     if a.risk is not None:
         try:
             title = sc.event(a.risk.event).title
@@ -86,6 +88,34 @@ def action_line(sc: Scenario, me: str, a: Action) -> dict[str, Any]:
             title = a.risk.event
         parts.append(f"{round(100 * a.risk.chance)}% risk of “{title}”")
     return {"id": a.id, "name": a.name, "effect": "; ".join(parts) or "no effect on points"}
+
+
+def notes(sc: Scenario, role: Role) -> list[str]:
+    """What the action lines leave out: targets' extra effects, and the thresholds of
+    scenario variables that move this role."""
+    out: list[str] = []
+    seen: list[tuple[str, ...]] = []
+    for aid in role.actions:
+        a = sc.action(aid)
+        if not a.target_effects:
+            continue
+        groups: dict[str, list[str]] = {}
+        for target, eff in a.target_effects.items():
+            groups.setdefault(", ".join(effect_phrases(sc, role.id, eff)), []).append(target)
+        line = "Targets: " + "; ".join(f"{', '.join(ts)} add {what}" for what, ts in groups.items())
+        key = (line,)
+        if key not in seen:  # several actions often share one table of targets
+            seen.append(key)
+            out.append(line)
+    for vid, var in sc.variables.items():
+        for th in var.thresholds:
+            if role.id not in th.effects.batna and role.id not in th.effects.points:
+                continue
+            bound = (f"reaches {th.at_least:g}" if th.at_least is not None
+                     else f"drops below {th.below:g}")
+            what = ", ".join(effect_phrases(sc, role.id, th.effects))
+            out.append(f"If {vid.replace('_', ' ')} {bound}: {what}.")
+    return out
 
 
 def best_total(sc: Scenario, role_id: str) -> float:
@@ -96,17 +126,19 @@ def best_total(sc: Scenario, role_id: str) -> float:
 def _rights(sc: Scenario, role: Role) -> list[str]:
     signers = [r.id for r in sc.roles if r.signatory and r.id in sc.table.roles]
     if role.signatory:
-        other = " and ".join(tag(r) for r in signers if r != role.id)
-        also = f" (the {other} must sign too)" if other else ""
+        other = " and ".join(f"the {tag(r)}" for r in signers if r != role.id)
+        also = f" ({other} must sign too)" if other else ""
         return [f"You sign or refuse{also}; you submit an opening and propose packages."]
-    names = " and ".join(tag(r) for r in signers)
+    names = " and ".join(f"the {tag(r)}" for r in signers)
     mine = [_channel_name(sc, c.id) for c in sc.channels if role.id in c.members]
     bridge = [_channel_name(sc, c.id) for c in sc.channels if role.id in c.bridge]
-    where = ", ".join(mine) + (f" ({', '.join(bridge)} if invited)" if bridge else "")
-    line = f"You do not sign (the {names} do) and cannot propose packages"
-    line += f"; you work by chat ({where}) and by your actions." if where else \
-        "; you work by your actions."
-    lines = [line]
+    lines = [f"You do not sign ({names} do) or propose packages: you chat and act."]
+    if mine or bridge:
+        openers = [f"the {tag(r.id)}" for r in sc.roles
+                   if any(sc.action(x).effects.open_bridge for x in r.actions)]
+        invited = f"if {' or '.join(openers)} invites you" if openers else "if invited"
+        where = ", ".join(mine) + (f"; {', '.join(bridge)} {invited}" if bridge else "")
+        lines.append(f"Your channels: {where}.")
     if role.is_veto:
         lines.append("A deal below your BATNA is void.")
     return lines
@@ -154,9 +186,10 @@ def build_card(sc: Scenario, role_id: str) -> dict[str, Any]:
         "unknown": authored.unknown if authored else "",
         "score": (
             f"Your score: 0 = your BATNA ({role.batna:g} points), 100 = your best "
-            f"package ({best:g} points); below your BATNA it is negative."
+            f"package ({best:g}); negative below your BATNA."
         ),
         "rights": _rights(sc, role),
         "actions": [action_line(sc, role.id, sc.action(a)) for a in role.actions],
+        "notes": notes(sc, role),
         "budget": role.budget,
     }

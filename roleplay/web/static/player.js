@@ -277,6 +277,7 @@
       acts.length ? el("ul", { class: "plain card-actions" }, acts.map(function (a) {
         return el("li", null, el("strong", { text: a.name + ": " }), a.effect);
       })) : null,
+      (c.notes || []).map(function (line) { return el("p", { class: "card-note small", text: line }); }),
       c.score ? el("p", { class: "score-line small", text: c.score }) : null);
   }
 
