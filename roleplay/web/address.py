@@ -94,8 +94,8 @@ def _hostport(host: str, port: int) -> str:
 
 
 def restart_hint(port: int) -> str:
-    return (f"restart with `roleplay serve --host 0.0.0.0 --port {port}` on the room's "
-            "network, or give --public-url behind a proxy")
+    return (f"restart with: roleplay serve --host 0.0.0.0 --port {port} (on the room's "
+            "network), or give --public-url behind a proxy")
 
 
 def join_address(host: str, port: int, public_url: str | None = None,

@@ -427,6 +427,7 @@
     renderPlayers();
     renderTables();
     renderDialog();
+    if (RP.onDashboard) RP.onDashboard(S.view, send);  // seats.js: hand and merge
   }
 
   function take(events) { RP.takeEvents(S, events); }
