@@ -79,6 +79,7 @@ def test_seats_come_back_and_the_dashboard_follows_the_campaign(server: str, bro
 
     # the instructor moves Ann: she is told where she now sits
     ann = phones[1]
+    dash.locator("#lobby").evaluate("d => { if (d.tagName === 'DETAILS') d.open = true; }")
     seat_menu = dash.locator("#players select[aria-label='Seat for Ann']")
     seat_menu.select_option("1:lobbyist")
     expect(ann.locator(".banner", has_text="Your instructor moved you")).to_be_visible()
