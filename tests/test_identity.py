@@ -82,6 +82,14 @@ def test_duplicates_are_refused_and_a_removed_name_stays_out(started: Game) -> N
     assert returning_seat(started.state, "bob", online=set()) is None
     err = started.refused(SYSTEM_ACTOR, "join", player="x", name="bob")
     assert err.code == "forbidden" and "removed" in err.message
+    # the instructor lets Bob back: a seat handed to his name
+    started.do(INSTRUCTOR_ACTOR, "hand", player="p2", name="Bob")
+    seat = returning_seat(started.state, "BOB", online=set())
+    assert seat is not None and seat.id == "p2"
+    started.do(SYSTEM_ACTOR, "reclaim", player="p2", name="Bob")
+    assert started.state.players["p2"].name == "Bob"
+    again = returning_seat(started.state, "bob", online=set())  # his own seat, not the removed one
+    assert again is not None and again.id == "p2"
 
 
 def test_a_handed_seat_goes_to_the_name_even_while_its_player_is_online(started: Game) -> None:

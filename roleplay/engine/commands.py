@@ -288,7 +288,8 @@ def _join(b: _Builder, args: Mapping[str, Any]) -> None:
         # told, not renamed: the web layer gives a returning student the seat back
         # (`reclaim`) before it gets here; this is someone else, or the seat is in use
         if same.kicked and same.merged_into is None:
-            raise RuleError(f"{same.name} was removed from this game; ask your instructor.",
+            raise RuleError(f"{same.name} was removed from this game. If your instructor "
+                            "lets you back, they will hand you a seat under this name.",
                             code="forbidden")
         raise RuleError(f"Someone called {same.name} is already in this game. If that is "
                         "you, close the game on your other device and join again; if not, "
@@ -299,13 +300,12 @@ def _join(b: _Builder, args: Mapping[str, Any]) -> None:
 
 
 def same_name(s: GameState, name: str) -> Player | None:
-    """The player whose name is the same as `name` (`name_key`), if any (merged ones aside:
-    their name lives on in the seat they were merged into)."""
+    """The player whose name is the same as `name` (`name_key`), if any: one still in the
+    game first, else a removed one (merged players aside: their name lives on in the seat
+    they were merged into)."""
     key = name_key(name)
-    for p in s.players.values():
-        if p.merged_into is None and name_key(p.name) == key:
-            return p
-    return None
+    same = [p for p in s.players.values() if p.merged_into is None and name_key(p.name) == key]
+    return next((p for p in same if not p.kicked), same[0] if same else None)
 
 
 def handed_seat(s: GameState, name: str) -> Player | None:
@@ -472,7 +472,7 @@ def _reclaim(b: _Builder, args: Mapping[str, Any]) -> None:
     if not handed and name_key(name) != name_key(p.name):
         raise RuleError("That name does not hold this seat.", code="forbidden")
     other = same_name(s, name)
-    if handed and other is not None and other.id != p.id:
+    if handed and other is not None and other.id != p.id and not other.kicked:
         raise RuleError(f"Someone called {other.name} is already in this game.", code="conflict")
     new_name = name if handed else p.name
     b.emit("seat_reclaimed", player_audience(p.id), player=p.id, name=new_name,
@@ -491,7 +491,7 @@ def _hand(b: _Builder, args: Mapping[str, Any]) -> None:
     p = _active(s, args, "player")
     name = normalise_name(args.get("name"))
     other = same_name(s, name)
-    if other is not None and other.id != p.id:
+    if other is not None and other.id != p.id and not other.kicked:  # a removed name may come back
         raise RuleError(f"{other.name} is already in the game: merge the two players instead.",
                         code="conflict")
     b.emit("seat_handed", INSTRUCTOR, player=p.id, seat_name=p.name, name=name,
