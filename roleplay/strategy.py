@@ -18,7 +18,8 @@ compute the Nash package; they do what a class does:
 A **personality** (seeded per bot) sets the margin, the pace of concessions,
 a taste for co-designed text, which issues it never gives away and how often
 it uses its role's tactics, so a class of bots spreads over the
-differentiation map. Non-signatories take actions and chat.
+differentiation map. Non-signatories take actions, chat, and suggest their best
+package to a signatory, which adopts it when it is worth its target.
 """
 
 from __future__ import annotations
@@ -263,6 +264,12 @@ def next_move(view: dict[str, Any], rng: random.Random, progress: float,
         move = _negotiate(view, rng, progress, style)
         if move is not None:
             return move
+    if "propose" in allow and not role["signatory"] and table["outcome"] == "open" and (
+        rng.random() < 0.15
+    ):
+        move = _suggest(view, rng)
+        if move is not None:
+            return move
     if "act" in allow and role["actions_left"] > 0 and rng.random() < (
         style.tactics if role["signatory"] else 0.25
     ):
@@ -298,10 +305,25 @@ def _decide(view: dict[str, Any], role: dict[str, Any], table: dict[str, Any],
     return ("refuse", {}) if progress > 0.5 else None
 
 
+def _suggest(view: dict[str, Any], rng: random.Random) -> Move | None:
+    """A non-signatory puts its best valid package to one signatory, once each."""
+    signatories = [r["id"] for r in view["roles"] if r["signatory"]]
+    done = {s["to"] for s in view["table"].get("suggestions", [])}
+    left = [r for r in signatories if r not in done]
+    if not left:
+        return None
+    return "suggest", {"package": ideal(view), "to": rng.choice(left)}
+
+
 def _negotiate(view: dict[str, Any], rng: random.Random, progress: float,
                style: Personality) -> Move | None:
     role, table = view["role"], view["table"]
     target = target_points(view, style, progress)
+    for sg in table.get("suggestions", []):  # a suggestion worth the target: adopt it
+        if sg["to"] == role["id"] and sg["points"] >= target and style.adopts and not any(
+            p["package"] == sg["package"] for p in table["proposals"]
+        ):
+            return "propose", {"package": dict(sg["package"]), "suggestion": sg["seq"]}
     proposals = table["proposals"]
     mine = [p for p in proposals if p["role"] == role["id"]]
     theirs = [p for p in proposals if p["role"] != role["id"]]

@@ -223,3 +223,42 @@ def test_campaign_carry_over_is_in_the_students_view() -> None:
     cs_view = player_view(g.state, g.seat("civil_society"), g.now)
     cs_carried = {c["variable"]: c for c in cs_view["table"]["carried"]}
     assert not any("BATNA" in w for w in cs_carried["pcc_suspended"]["effects"])
+
+
+# -- non-signatories' voice: a suggested package a signatory may adopt -----------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_civil_society_suggests_and_the_eu_adopts_it(name: str) -> None:
+    g = _built_in(name)
+    cs, eu, gov = g.seat("civil_society"), g.seat("eu"), g.seat("government")
+    pkg = {i.id: i.options[1].id for i in g.state.scenario.issues}  # the co-designed texts
+    assert g.refused(cs, "propose", package=pkg).code == "forbidden"
+    assert g.refused(cs, "suggest", package=pkg, to="lobbyist").code == "bad_request"
+    assert g.refused(eu, "suggest", package=pkg, to="government").code == "forbidden"
+    (ev,) = g.do(cs, "suggest", package=pkg, to="eu")
+    assert ev.type == "package_suggested" and set(ev.audience.roles) == {"civil_society", "eu"}
+    assert g.refused(cs, "suggest", package=pkg, to="eu").code == "conflict"
+    eu_view = player_view(g.state, eu, g.now)
+    (sug,) = eu_view["table"]["suggestions"]
+    assert sug["role"] == "civil_society" and sug["package"] == pkg
+    assert sug["points"] == g.state.scenario.points("eu", pkg)
+    assert player_view(g.state, gov, g.now)["table"]["suggestions"] == []
+    # the government cannot adopt what was put to the EU; the EU cannot alter it and adopt
+    assert g.refused(gov, "propose", package=pkg, suggestion=ev.seq).code == "not_found"
+    other = {**pkg, next(iter(pkg)): g.state.scenario.issues[0].options[0].id}
+    if g.state.scenario.option(next(iter(pkg)), other[next(iter(pkg))]).excludes == ():
+        assert g.refused(eu, "propose", package=other, suggestion=ev.seq).code == "bad_request"
+    (made,) = g.do(eu, "propose", package=pkg, suggestion=ev.seq)
+    assert made.data["suggested_by"] == "civil_society" and made.audience.kind == "table"
+    current = player_view(g.state, gov, g.now)["table"]["proposals"][-1]
+    assert current["suggested_by"] == "civil_society" and current["role"] == "eu"
+    assert replay(g.state.setup, g.log) == g.state
+
+
+def test_suggestions_wait_for_the_negotiation(four_roles: Scenario) -> None:
+    g = Game(four_roles)
+    for i in range(4):
+        g.do(SYSTEM_ACTOR, "join", player=f"p{i}", name=f"Student {i}")
+    g.do(INSTRUCTOR_ACTOR, "start")
+    pkg = {"rights": "joint", "energy": "joint", "cso": "joint"}
+    assert g.refused(g.seat("lobbyist"), "suggest", package=pkg, to="government").code == (
+        "wrong_phase")

@@ -827,11 +827,45 @@ def _propose(b: _Builder, args: Mapping[str, Any]) -> None:
         raise RuleError("Your table has already settled.", code="wrong_phase")
     r = b.state.scenario.role(role)
     if not r.signatory:
-        raise RuleError("Only signatories put packages on the table; argue for yours in chat.")
+        raise RuleError("Only signatories put packages on the table; suggest yours to one of "
+                        "them instead.")
     pkg = _package(b.state.scenario, args.get("package"))
     s = b.state
+    extra: dict[str, Any] = {}
+    if args.get("suggestion") is not None:
+        seq = args["suggestion"]
+        found = next((x for x in t.suggestions if x.seq == seq and x.to == role), None)
+        if found is None:
+            raise RuleError("That suggestion was not put to your role.", code="not_found")
+        if dict(found.package) != pkg:
+            raise RuleError("The package differs from the suggestion; propose it as your own.",
+                            code="bad_request")
+        extra["suggested_by"] = found.role
     b.emit("proposal_made", table_audience(t.id), table=t.id, role=role, name=p.name,
-           package=pkg, phase=s.phase.id, round=s.phase_index)
+           package=pkg, phase=s.phase.id, round=s.phase_index, **extra)
+
+
+@_command("suggest", "player")
+def _suggest(b: _Builder, args: Mapping[str, Any]) -> None:
+    """A non-signatory puts a non-binding package to one signatory, who may adopt it as its
+    own proposal (`propose` with `suggestion`). Only the two of them see it."""
+    p, t, role = _seated(b)
+    _phase_allows(b, "propose", "suggest a package")
+    if t.outcome != "open":
+        raise RuleError("Your table has already settled.", code="wrong_phase")
+    sc = b.state.scenario
+    if sc.role(role).signatory:
+        raise RuleError("Your side puts packages on the table itself: propose it.")
+    signatories = [x.id for x in sc.roles if x.signatory and x.id in sc.table.roles]
+    to = args.get("to")
+    if to not in signatories:
+        raise RuleError(f"Suggest to one of: {', '.join(signatories)}.", code="bad_request")
+    pkg = _package(sc, args.get("package"))
+    last = next((x for x in t.suggestions if (x.role, x.to) == (role, to)), None)
+    if last is not None and dict(last.package) == pkg:
+        raise RuleError("You already suggested this package to them.", code="conflict")
+    b.emit("package_suggested", roles_audience(t.id, (role, str(to))), table=t.id, role=role,
+           to=to, name=p.name, package=pkg, phase=b.state.phase.id)
 
 
 @_command("link", "player")

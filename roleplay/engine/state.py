@@ -53,6 +53,19 @@ class Proposal:
     package: Package
     phase: str
     round: int
+    suggested_by: str | None = None  # the non-signatory whose suggestion this adopts
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A non-binding package a non-signatory put to one signatory (the latest per pair)."""
+
+    seq: int
+    role: str  # who suggests
+    to: str  # the signatory it is put to
+    player: str
+    package: Package
+    phase: str
 
 
 @dataclass(frozen=True)
@@ -87,6 +100,7 @@ class TableState:
     batna_guesses: Mapping[str, float] = field(default_factory=dict)
     thresholds_fired: frozenset[str] = frozenset()  # 'variable<bound' / 'variable>=bound'
     carried: Mapping[str, float] = field(default_factory=dict)  # from the campaign's last step
+    suggestions: tuple[Suggestion, ...] = ()
 
     @property
     def current(self) -> Proposal | None:
@@ -355,8 +369,18 @@ def _proposal(s: GameState, e: Event) -> GameState:
         package=dict(d["package"]),
         phase=d["phase"],
         round=int(d["round"]),
+        suggested_by=d.get("suggested_by"),
     )
     return _update_table(s, t.id, proposals=(*t.proposals, p), signatures={})
+
+
+def _suggested(s: GameState, e: Event) -> GameState:
+    d = e.data
+    t = s.tables[d["table"]]
+    new = Suggestion(seq=e.seq, role=d["role"], to=d["to"], player=e.actor,
+                     package=dict(d["package"]), phase=d["phase"])
+    kept = tuple(x for x in t.suggestions if (x.role, x.to) != (new.role, new.to))
+    return _update_table(s, t.id, suggestions=(*kept, new))
 
 
 def _linkage(s: GameState, e: Event) -> GameState:
@@ -457,6 +481,7 @@ _HANDLERS = {
     "opening_submitted": _opening,
     "proposal_made": _proposal,
     "linkage_declared": _linkage,
+    "package_suggested": _suggested,
     "action_taken": _action,
     "private_effect": _private_effect,
     "event_fired": _event_fired,

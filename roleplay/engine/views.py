@@ -166,6 +166,7 @@ def _proposal_list(state: GameState, t: TableState, roles: list[str]) -> list[di
                 "role": p.role,
                 "package": dict(p.package),
                 "phase": p.phase,
+                "suggested_by": p.suggested_by,
                 "points": {r: state.scenario.points(r, p.package) for r in roles},
             }
         )
@@ -283,6 +284,12 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "deadlock_text": deadlock_text(sc, t.deadlock_reason),
         "variables": _variables(state, t),
         "carried": _carried(state, t, role.id),
+        # suggestions put to this role (a signatory), or the ones this role made
+        "suggestions": [
+            {"seq": x.seq, "role": x.role, "to": x.to, "package": dict(x.package),
+             "points": sc.points(role.id, x.package)}
+            for x in t.suggestions if role.id in (x.role, x.to)
+        ],
         "bridge_open": t.bridge_open,
         "closed_channels": sorted(t.closed_channels),
         "events_fired": list(t.events_fired),
@@ -360,6 +367,8 @@ def instructor_table(state: GameState, t: TableState,
         "batna_guesses": dict(t.batna_guesses),
         "variables": _variables(state, t),
         "carried": _carried(state, t, None),
+        "suggestions": [{"seq": x.seq, "role": x.role, "to": x.to, "package": dict(x.package)}
+                        for x in t.suggestions],
         "bridge_open": t.bridge_open,
         "closed_channels": sorted(t.closed_channels),
         "events_fired": list(t.events_fired),

@@ -570,7 +570,31 @@
         "No package was put on the table, so there is nothing to sign: the table ends without a deal." :
         "No package is on the table yet." }));
     }
+    if (t.outcome === "open") (t.suggestions || []).forEach(function (sg) { parts.push(suggestionCard(sg)); });
     keepFocus(function () { fill(box, parts); });
+  }
+
+  // a non-binding package a non-signatory put to a signatory (the server sends each side its own)
+  function suggestionCard(sg) {
+    var v = S.view, mine = sg.role === v.role.id;
+    var canAdopt = !mine && v.role.signatory && allowed("propose");
+    return el("section", { class: "card suggestion", id: "suggestion-" + sg.seq },
+      el("p", { class: "kicker", text: mine ? "Your suggestion to the " + shortRole(sg.to) :
+        "Suggested to you by " + shortRole(sg.role) + " · not binding" }),
+      el("p", { class: "total-line" }, "For you: ", el("strong", { text: RP.fmtPoints(sg.points) + " points" })),
+      packageList(sg.package),
+      canAdopt ? el("button", { type: "button", class: "button link", id: "adopt-" + sg.seq,
+        on: { click: function () { S.draft = Object.assign({}, sg.package); S.draftTouched = true;
+          S.suggestion = sg.seq; store.set(DRAFT_KEY, JSON.stringify(S.draft)); renderNegotiate();
+          RP.toast("Copied into your package below: propose it to adopt it as your own."); } } },
+        "Start from this suggestion") : null);
+  }
+
+  function sameAsSuggestion(pkg) {
+    var sg = ((S.view.table || {}).suggestions || []).filter(function (x) { return x.seq === S.suggestion; })[0];
+    if (!sg) return null;
+    var same = Object.keys(sg.package).every(function (k) { return sg.package[k] === pkg[k]; });
+    return same ? sg.seq : null;
   }
 
   function signedNoticeText(others) {
@@ -688,8 +712,10 @@
         on: { click: function (e) {
           var pkg = {};
           (v.issues || []).forEach(function (is) { pkg[is.id] = S.draft[is.id]; });
+          var from = sameAsSuggestion(pkg);
           if (opening) send("open", { package: pkg }, e.target, "Opening position submitted.");
-          else send("propose", { package: pkg }, e.target, "Your package is on the table.");
+          else send("propose", from === null ? { package: pkg } : { package: pkg, suggestion: from },
+            e.target, "Your package is on the table.");
         } } }, label);
       if (!complete) note = "Choose an option for every issue (" + chosen + " of " + (v.issues || []).length + ").";
       else if (problem) note = problem;
@@ -698,7 +724,19 @@
       else if (allowed("propose")) note = signingOpensText();
     } else if (!role.signatory) {
       note = allowed("sign") ? "The signatories now sign or refuse the package on the table; your role does not sign." :
+        allowed("propose") ? (complete && problem ? problem : "Only the EU and the government put packages on the table; suggest yours to one of them (they may adopt it).") :
         "Only the EU and the government make proposals. Use this to work out what to argue for in the channels.";
+      if (allowed("propose") && t.outcome === "open") {
+        button = el("div", { class: "suggest-buttons" }, v.roles.filter(function (r) { return r.signatory; }).map(function (r) {
+          return el("button", { type: "button", class: "button", id: "suggest-" + r.id,
+            disabled: !complete || !!problem,
+            on: { click: function (e) {
+              var pkg = {};
+              (v.issues || []).forEach(function (is) { pkg[is.id] = S.draft[is.id]; });
+              send("suggest", { package: pkg, to: r.id }, e.target, "Suggested to the " + shortRole(r.id) + ".");
+            } } }, "Suggest to the " + shortRole(r.id));
+        }));
+      }
     }
     keepFocus(function () {
       fill(box,
