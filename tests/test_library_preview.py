@@ -9,6 +9,7 @@ import conftest_web as web
 from flask.testing import FlaskClient
 
 from roleplay.cli import resolve_source
+from roleplay.engine.cards import role_card
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.model import Scenario
 
@@ -28,10 +29,13 @@ def test_the_preview_shows_each_seat_its_briefing_and_the_numbers(instructor: Fl
     assert isinstance(sc, Scenario)
     for role_id in sc.table.roles:
         role = sc.role(role_id)
-        assert f"You are: {role.name}" in words
+        card = role_card(sc, role_id)  # what the student's page lays out, from the server
+        assert f"You are: {card['name']}" in words
+        assert f"BATNA {role.batna:g} points: {card['batna_meaning']}" in words
+        assert all(f"{a['name']}: {a['effect']}" in words for a in card["actions"])
+        assert f"Your briefing: {role.name}" in words
         first = " ".join(role.briefing.confidential.split("\n\n")[0].split())
         assert first in words
-        assert f"Your BATNA: {role.batna:g} points." in words
     assert "Packages 243" in words and "Nash bargaining solution" in words
     assert "<svg" in page and 'id="preview"' in page  # the report's outcome-space figure
     assert "debrief.css" in page

@@ -11,8 +11,10 @@ A library entry is named by a reference: `builtin:<scenario id>`,
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
@@ -150,8 +152,8 @@ class RolePreview:
     batna: float
     public: str
     confidential: str
-    actions: tuple[str, ...]  # the names of the actions the role may take
     options: tuple[tuple[str, tuple[tuple[str, float], ...]], ...]  # (issue, ((option, points)))
+    card: Mapping[str, Any]  # the role card the student's page lays out (engine/cards.py)
 
 
 @dataclass(frozen=True)
@@ -164,13 +166,15 @@ class ScenarioPreview:
 
 
 def _role_preview(sc: Scenario, role_id: str) -> RolePreview:
+    from ..engine.cards import role_card
+
     role = sc.role(role_id)
     return RolePreview(
         id=role.id, name=role.name, signatory=role.signatory, batna=role.batna,
         public=role.briefing.public, confidential=role.briefing.confidential,
-        actions=tuple(sc.action(a).name for a in role.actions),
         options=tuple((i.title, tuple((o.label, o.points.get(role.id, 0.0)) for o in i.options))
                       for i in sc.issues),
+        card=role_card(sc, role.id),
     )
 
 
