@@ -81,6 +81,18 @@ def _clipped(page: Any) -> list[str]:
     }"""))
 
 
+def _contrast(page: Any, selector: str) -> float:
+    """WCAG contrast of an element's text against its own background (axe skips disabled ones)."""
+    return float(page.evaluate("""(sel) => {
+        const s = getComputedStyle(document.querySelector(sel));
+        const lum = (c) => { const [r, g, b] = c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number).map(v => {
+            v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+        const a = lum(s.color), b = lum(s.backgroundColor);
+        return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    }""", selector))
+
+
 def test_a_seminar_runs(server: str, browser: Any) -> None:
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     sc = load_scenario(scenarios_dir() / "association-agreement.yaml")
@@ -125,7 +137,7 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
             page.goto(server + "/")
             page.fill("#code", code.lower())
         else:
-            page.goto(f"{server}/join/{code}")  # what the QR code holds
+            page.goto(join_link)  # the address the dashboard prints, which the QR code holds
             expect(page.locator("#code")).to_have_value(code)
         page.fill("#name", name)
         page.click("button[type=submit]")
@@ -180,6 +192,9 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
             _choose(seat[(t, side)].page, plan[side])
             seat[(t, side)].page.click("#propose")
             expect(seat[(t, side)].page.locator("#propose")).to_have_text("Opening submitted")
+    # a disabled button is still readable (WCAG AA: 4.5 to 1)
+    expect(eu1.page.locator("#propose")).to_be_disabled()
+    assert _contrast(eu1.page, "#propose") >= 4.5, _contrast(eu1.page, "#propose")
     dash.click("#btn-advance")
     for t in (1, 2, 3):
         _choose(seat[(t, "eu")].page, plan["deal"])
