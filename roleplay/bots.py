@@ -290,10 +290,11 @@ def local_server(database_url: str | None = None, password: str | None = None,
     password = password or secrets.token_urlsafe(16)
     with tempfile.TemporaryDirectory(prefix="roleplay-") as tmp:
         url = database_url or f"sqlite:///{Path(tmp) / 'simulation.db'}"
-        # every bot joins from 127.0.0.1: no per-address join limit for a simulated class
+        # every bot joins from 127.0.0.1: no per-address join or handshake limit for a
+        # simulated class
         settings = Settings(database_url=url, async_mode="threading",
                             instructor_password=password, host="127.0.0.1", port=0,
-                            join_rate=0.0)
+                            join_rate=0.0, socket_handshake_rate=0.0)
         app = create_app(settings)
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_quiet_handler())
         thread = threading.Thread(target=server.serve_forever, name="roleplay-server",

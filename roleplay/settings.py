@@ -51,6 +51,11 @@ class Settings(BaseModel):
     #: joins per second per client address (0: no limit), and how many at once
     join_rate: float = Field(2.0, ge=0)
     join_burst: int = Field(60, ge=1)
+    #: open socket connections per client address (a lecture behind one NAT address shares it)
+    sockets_per_address: int = Field(2000, ge=1)
+    #: socket handshakes per second per client address, 6 s worth at once (0: no limit,
+    #: e.g. for load tests with a thousand simulated students on one machine)
+    socket_handshake_rate: float = Field(50.0, ge=0)
     #: reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
     proxy_hops: int = Field(0, ge=0, le=5)
     testing: bool = False
@@ -90,6 +95,8 @@ class Settings(BaseModel):
             "port": "ROLEPLAY_PORT",
             "join_rate": "ROLEPLAY_JOIN_RATE",
             "join_burst": "ROLEPLAY_JOIN_BURST",
+            "sockets_per_address": "ROLEPLAY_SOCKETS_PER_ADDRESS",
+            "socket_handshake_rate": "ROLEPLAY_SOCKET_HANDSHAKE_RATE",
             "proxy_hops": "ROLEPLAY_PROXY_HOPS",
         }
         for key, var in mapping.items():

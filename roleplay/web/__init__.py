@@ -68,9 +68,10 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
     from ..storage.db import make_engine
     from ..storage.eventstore import EventStore
     from . import aftergame, api, errors, instructor, player, projector, security, ticker
-    from . import sockets as _sockets  # noqa: F401  (registers the socket handlers)
+    from . import sockets as _sockets  # registers the socket handlers
     from .delivery import Delivery
     from .extensions import socketio
+    from .guard import ConnectionGuard, SocketLimits
     from .runtime import LOGIN_LIFETIME_S, Runtime
 
     settings = settings or Settings.from_env()
@@ -102,6 +103,13 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
         ping_interval=PING_INTERVAL_S,
         ping_timeout=PING_TIMEOUT_S,
     )
+    # limits per connection and per address, in front of python-socketio (guard.py)
+    rate = settings.socket_handshake_rate
+    guard = ConnectionGuard(SocketLimits(per_address=settings.sockets_per_address,
+                                         handshake_rate=rate, handshake_burst=max(1.0, 6 * rate)))
+    guard.install(socketio.server)
+    app.extensions["roleplay.guard"] = guard
+    guard.on_flood.append(lambda eio_sid: _sockets.flooded(rt, socketio.server, eio_sid))
     if settings.proxy_hops:
         # behind nginx: the client's address (rate limits) and origin as the proxy saw them
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -119,6 +127,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
     service.load_unfinished()
     if not settings.testing:
         ticker.start(delivery, socketio)
+        socketio.start_background_task(guard.run_sweeper, socketio.sleep)
         if delivery.cluster.enabled:
             socketio.start_background_task(delivery.watch_queue)
     return app

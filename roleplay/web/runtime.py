@@ -29,6 +29,10 @@ log = logging.getLogger(__name__)
 #: how long an instructor's login lasts (the session cookie's lifetime)
 LOGIN_LIFETIME_S = 12 * 3600
 
+#: full syncs per player or login: `SYNC_BURST` at once, then `SYNC_RATE` a second
+SYNC_BURST = 10.0
+SYNC_RATE = 0.5
+
 ViewerKind = Literal["player", "instructor", "projector"]
 
 
@@ -128,6 +132,11 @@ class Runtime:
         self.generated_secret = generated_secret
         self.connections: dict[str, Viewer] = {}
         self.buckets: dict[str, TokenBucket] = {}
+        #: full syncs (connects and `sync`) per player or login: each sends the whole view
+        #: and log, so a reconnect loop cost everyone else; 10 at once, then one per 2 s
+        self._syncs: dict[str, TokenBucket] = {}
+        #: players thrown out for flooding -> until when their sockets are refused
+        self.flood_lockout: dict[str, float] = {}
         self.logins = LoginThrottle()
         #: wrong join codes per address (guessing codes). 30 a minute: a class behind one
         #: NAT address can make typos, while guessing one of 22**5 codes in a 90-minute
@@ -212,6 +221,18 @@ class Runtime:
         """Players of a game with a socket open on this worker."""
         return {c.player_id for c in list(self.connections.values())
                 if c.game_id == game_id and c.kind == "player" and c.player_id is not None}
+
+    def sync_wait(self, key: str) -> float:
+        """0 and one full sync counted, or the seconds until the next one is allowed."""
+        with self._guard:
+            b = self._syncs.get(key)
+            if b is None:
+                if len(self._syncs) > 50_000:
+                    self._syncs.clear()  # bounded memory; a forgotten bucket starts full
+                b = self._syncs[key] = TokenBucket(SYNC_RATE, SYNC_BURST, SYNC_BURST)
+            if b.allow():
+                return 0.0
+            return (1.0 - b.tokens) / b.rate
 
     def forget_socket(self, sid: str) -> None:
         self.connections.pop(sid, None)

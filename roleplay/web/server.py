@@ -40,6 +40,24 @@ def _prepare_eventlet() -> None:
     eventlet.monkey_patch()
 
 
+def _sever(environ: dict[str, Any]) -> None:
+    """Shut a connection's network socket both ways (the guard's `sever`, either mode).
+
+    Eventlet's reader reads on without yielding while frames are waiting, and its
+    WebSocket `close()` shuts only the writing half; in threading mode a reader
+    thread keeps reading too. A flooder that never reads would be read (and, under
+    eventlet, would hold the loop) until it stopped sending. Shut both ways, the
+    next read ends the connection's reader."""
+    import socket
+
+    if "eventlet.input" in environ:
+        sock = environ["eventlet.input"].get_socket()
+    else:
+        sock = environ.get("werkzeug.socket")
+    if sock is not None:
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 def _eventlet_patched() -> bool:
     if "eventlet" not in sys.modules:
         return False
@@ -172,6 +190,7 @@ def _run(settings: Settings) -> int:
     print(students_line(rt.join_address), flush=True)
     print(f"roleplay: instructor: {display_url(settings, '/instructor/')} — {rt.login_hint}",
           flush=True)
+    app.extensions["roleplay.guard"].sever = _sever
     try:
         if settings.async_mode == "eventlet":
             _raise_file_limit(MAX_CONNECTIONS + 64)

@@ -12,10 +12,11 @@ import json
 import logging
 import re
 import time
-from typing import Any
+from typing import Any, cast
 
-from flask import request
+from flask import current_app, request
 from flask_socketio import disconnect, emit
+from socketio.exceptions import ConnectionRefusedError as Refused  # its message reaches the page
 
 from ..engine.commands import Actor
 from ..engine.errors import RuleError
@@ -32,6 +33,7 @@ from .delivery import (
     wire,
 )
 from .extensions import socketio
+from .guard import ConnectionGuard
 from .runtime import Runtime, Viewer, runtime
 from .security import login_key
 
@@ -39,6 +41,13 @@ log = logging.getLogger(__name__)
 
 #: a socket refused this many messages within 10 seconds is flooding: it is disconnected
 FLOOD_DISCONNECT = 200
+#: how long a player thrown out for flooding is refused when it comes back
+FLOOD_LOCKOUT_S = 10.0
+#: sockets one seat's token may hold open at once (tabs, a phone): each one receives every
+#: event, so hundreds of them for one token made the server send everything hundreds of times
+SOCKETS_PER_PLAYER = 4
+#: sockets one instructor login may hold open (dashboards and projectors)
+SOCKETS_PER_LOGIN = 20
 
 MAX_PAYLOAD_CHARS = 16 * 1024
 MAX_DEPTH = 6
@@ -99,41 +108,84 @@ def _allowed(rt: Runtime, sid: str, client_id: str | None) -> bool:
         log.warning("socket %s flooded (%d messages refused within 10 s): disconnected",
                     sid, bucket.refused)
         rt.forget_socket(sid)
+        eio_sid = _eio_sid(sid)
         disconnect()
+        guard().close(eio_sid)  # the whole connection: a script would ignore the disconnect
     return False
+
+
+def _player_key(viewer: Viewer) -> str:
+    return f"p:{viewer.game_id}:{viewer.player_id}" if viewer.player_id else f"l:{viewer.login}"
 
 
 def _flooding(rt: Runtime, viewer: Viewer) -> bool:
     """A player thrown out for flooding cannot come straight back (for up to 10 s)."""
     if viewer.player_id is None:
         return False
-    b = rt.buckets.get(f"p:{viewer.game_id}:{viewer.player_id}")
+    until = rt.flood_lockout.get(_player_key(viewer))
+    if until is not None and time.monotonic() < until:
+        return True
+    b = rt.buckets.get(_player_key(viewer))
     return b is not None and b.refused >= FLOOD_DISCONNECT and time.monotonic() - b.window < 10
+
+
+def guard() -> ConnectionGuard:
+    return cast(ConnectionGuard, current_app.extensions["roleplay.guard"])
+
+
+def _eio_sid(sid: str) -> str | None:
+    """The Engine.IO connection under a Socket.IO session."""
+    eio_sid = delivery().socketio.server.manager.eio_sid_from_sid(sid, "/")
+    return str(eio_sid) if eio_sid is not None else None
+
+
+def flooded(rt: Runtime, sio_server: Any, eio_sid: str) -> None:
+    """The guard closes a connection for flooding: its player stays out for a while."""
+    sid = sio_server.manager.sid_from_eio_sid(eio_sid, "/")
+    viewer = rt.connections.get(sid) if sid is not None else None
+    if viewer is not None and viewer.player_id is not None:
+        rt.flood_lockout[_player_key(viewer)] = time.monotonic() + FLOOD_LOCKOUT_S
+
+
+def _admit(rt: Runtime, sid: str, viewer: Viewer) -> None:
+    """The caps of a signed-in socket: sockets per seat or login, and full syncs per second."""
+    key = _player_key(viewer)
+    cap = SOCKETS_PER_PLAYER if viewer.player_id else SOCKETS_PER_LOGIN
+    same = sum(1 for s, v in list(rt.connections.items())
+               if s != sid and _player_key(v) == key)
+    if same >= cap:
+        raise Refused(
+            f"This seat is already open in {same} windows; close one and reload.")
+    wait = rt.sync_wait(key)
+    if wait > 0:
+        # a page retries by itself after `retry_in` seconds (common.js)
+        raise Refused("Reconnecting too often; retrying in a moment.",
+                                     {"retry_in": round(wait + 0.5, 1)})
 
 
 def _authenticate(auth: Any) -> Viewer:
     rt = runtime()
     if not isinstance(auth, dict):
-        raise ConnectionRefusedError("Sign in first.")
+        raise Refused("Sign in first.")
     kind, game_id = auth.get("kind"), auth.get("game")
     if not isinstance(game_id, str) or not GAME_ID.match(game_id):
-        raise ConnectionRefusedError("Unknown game.")
+        raise Refused("Unknown game.")
     try:
         if rt.service.store.setup(game_id) is None:
-            raise ConnectionRefusedError("Unknown game.")
+            raise Refused("Unknown game.")
         if kind == "player":
             player_id = rt.service.authenticate(game_id, auth.get("token"))  # type: ignore[arg-type]
             if player_id is None:
-                raise ConnectionRefusedError("This seat's key is not valid; join again.")
+                raise Refused("This seat's key is not valid; join again.")
             return Viewer(game_id, "player", player_id)
     except StoreError as e:
-        raise ConnectionRefusedError("The server cannot reach its database; retry soon.") from e
+        raise Refused("The server cannot reach its database; retry soon.") from e
     if kind in ("instructor", "projector"):
         key = login_key()
         if key is None:
-            raise ConnectionRefusedError("Log in as the instructor first.")
+            raise Refused("Log in as the instructor first.")
         return Viewer(game_id, kind, login=key)
-    raise ConnectionRefusedError("Unknown kind of connection.")
+    raise Refused("Unknown kind of connection.")
 
 
 def _last_seq(raw: Any) -> int:
@@ -174,8 +226,9 @@ def on_connect(auth: Any = None) -> None:
     viewer = _authenticate(auth)
     rt = runtime()
     if _flooding(rt, viewer):
-        raise ConnectionRefusedError("Too many messages; wait a few seconds.")
+        raise Refused("Too many messages; wait a few seconds.")
     sid: str = request.sid  # type: ignore[attr-defined]
+    _admit(rt, sid, viewer)
     rt.connections[sid] = viewer
     after = _last_seq(auth.get("last_seq")) if isinstance(auth, dict) else 0
     try:
@@ -184,15 +237,18 @@ def on_connect(auth: Any = None) -> None:
         send_sync(delivery(), sid, viewer, after)
     except StoreError as e:
         rt.forget_socket(sid)
-        raise ConnectionRefusedError("The server cannot reach its database; retry soon.") from e
+        raise Refused("The server cannot reach its database; retry soon.") from e
+    guard().signed_in(_eio_sid(sid))
     if viewer.kind == "player":
         delivery().presence_changed(viewer.game_id)  # a late joiner shows online at once
 
 @socketio.on("disconnect")
 def on_disconnect(*_: Any) -> None:
     rt = runtime()
-    viewer = rt.connections.get(request.sid)  # type: ignore[attr-defined]
-    rt.forget_socket(request.sid)  # type: ignore[attr-defined]
+    sid: str = request.sid  # type: ignore[attr-defined]
+    viewer = rt.connections.get(sid)
+    rt.forget_socket(sid)
+    guard().signed_out(_eio_sid(sid))  # a client that stays connected is closed soon
     if viewer is not None and viewer.kind == "player":
         delivery().presence_changed(viewer.game_id)  # closed, or dropped after the ping timeout
 
@@ -208,7 +264,10 @@ def on_sync(payload: Any = None) -> None:
         return
     try:
         data = check_payload({} if payload is None else payload)
-        send_sync(delivery(), sid, viewer, _last_seq(data.get("last_seq")))
+        after = _last_seq(data.get("last_seq"))
+        if rt.sync_wait(_player_key(viewer)) > 0:
+            raise RuleError("Too many syncs; wait a moment.", code="rate_limited")
+        send_sync(delivery(), sid, viewer, after)
     except RuleError as e:
         _error(e.code, e.message)
     except StoreError:
@@ -263,7 +322,7 @@ def on_command(payload: Any = None) -> None:
 
 @socketio.on_error_default
 def on_error(e: BaseException) -> None:
-    if isinstance(e, ConnectionRefusedError):
+    if isinstance(e, Refused):
         raise e  # a refused connection, not a failure: Socket.IO refuses it
     log.exception("socket handler failed", exc_info=e)
     _error("unavailable", "Something went wrong on the server; reload the page.")

@@ -154,6 +154,12 @@
     socket.on("disconnect", function () { if (handlers.status) handlers.status(false); });
     socket.on("connect_error", function (err) {
       if (handlers.status) handlers.status(false);
+      var retry = err && err.data && err.data.retry_in;
+      if (!socket.active && typeof retry === "number") {
+        // reconnecting too often: the server says when to try again
+        setTimeout(function () { socket.connect(); }, Math.min(retry, 30) * 1000);
+        return;
+      }
       // A refused credential: the server does not reconnect by itself.
       if (!socket.active && handlers.refused) handlers.refused(err && err.message);
     });
