@@ -174,3 +174,12 @@ def test_an_upload_with_a_huge_number_gets_its_line_not_a_500(instructor: FlaskC
     assert r.status_code == 400
     line, _ = _where(bad, "9999")
     assert f"line {line}, column 12" in r.get_data(as_text=True)
+
+
+def test_a_block_of_text_is_left_alone_and_the_next_key_is_checked() -> None:
+    from roleplay.scenario.yaml_errors import prescan
+
+    text = "items:\n  - text: |\n      a tab\there, a\u00a0space there\n    id:\u00a0x\n"
+    (finding,) = prescan(text)
+    assert (finding.line, finding.column) == (4, 8)
+    assert finding.message.startswith("a non-breaking space after 'id:'")

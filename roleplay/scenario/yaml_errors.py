@@ -42,7 +42,7 @@ def _show(text: str, limit: int = 30) -> str:
 def prescan(text: str) -> list[Finding]:
     """Tabs and non-breaking spaces where YAML needs plain spaces; curly quotes opening a value."""
     out: list[Finding] = []
-    in_block: int | None = None  # indentation of a `|` or `>` block's parent line
+    in_block: int | None = None  # column of the key (or dash) that opened a `|` or `>` block
     for n, line in enumerate(text.splitlines(), start=1):
         m = _LEAD.match(line)
         assert m is not None  # every group is optional
@@ -71,7 +71,8 @@ def prescan(text: str) -> list[Finding]:
                                        "processor?); type a normal space", True))
         rest = line[value_start:]
         if rest[:1] in ("|", ">"):
-            in_block = len(lead_ws) if key or m.group("dashes") else indent
+            # the block's text is indented deeper than its key (or its dash)
+            in_block = m.start("key") if key else len(lead_ws)
         elif rest[:1] and rest[0] in CURLY:
             close = next((c for c in reversed(rest.rstrip()) if c in CURLY), rest[0])
             out.append(Finding(
