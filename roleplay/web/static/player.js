@@ -533,8 +533,11 @@
         el("p", { text: deal ? "Both signatories signed. For you this package is worth " + RP.fmtPoints(mine) +
           " points" + (breakdownText(dp) ? " (" + breakdownText(dp) + ")" : "") + ", " + againstBatna(mine, role.batna).text +
           " (" + RP.fmtPoints(role.batna) + ")." :
-          "The talks ended without a deal: " + reasonText(t) + ". Every role gets its BATNA: you get " +
-          RP.fmtPoints(role.batna) + " points." }),
+          "The talks ended without a deal: " + reasonText(t) + ". Every role gets its BATNA" +
+          (role.points_adjust ? ", and the costs and bonuses of its actions stand: you get " +
+            RP.fmtPoints(role.batna) + " " + RP.signed(role.points_adjust) + " = " +
+            RP.fmtPoints(role.batna + role.points_adjust) + " points." :
+            ": you get " + RP.fmtPoints(role.batna) + " points.") }),
         deal ? packageList(t.deal) : null));
     }
     if (cur && t.outcome === "open") {
