@@ -180,6 +180,27 @@ def test_deadlock_gives_every_role_its_batna(game: tuple[Scenario, TableRecord])
     assert game_scores.impasse_rate == 1
 
 
+@SETTINGS
+@given(games(), st.randoms(use_true_random=False))
+def test_authorship_ignores_the_order_and_rounds_of_proposals(
+    game: tuple[Scenario, TableRecord], rnd: Any
+) -> None:
+    """Equal input comes from what each side put forward, not from who typed first."""
+    sc, record = game
+    if record.deal is None:
+        return
+    shuffled = list(record.proposals)
+    rnd.shuffle(shuffled)
+    moved = tuple(
+        ProposalRecord(n, p.role, p.side, p.package, p.phase, rnd.randint(0, 5), p.joint)
+        for n, p in enumerate(shuffled)
+    )
+    a = score_table(sc, record).differentiation
+    same = TableRecord(1, record.openings, moved, record.deal, batna_shift=record.batna_shift)
+    b = score_table(sc, same).differentiation
+    assert a == b
+
+
 def approx_equal(a: Any, b: Any) -> bool:
     if isinstance(a, float) or isinstance(b, float):
         return a is not None and b is not None and math.isclose(a, b, abs_tol=1e-9)
