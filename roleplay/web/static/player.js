@@ -327,7 +327,7 @@
         (t.carried || []).length ? el("section", { class: "card", id: "brief-carried", "aria-labelledby": "brief-carried-h" },
           el("h3", { id: "brief-carried-h", text: "Carried from the last scenario" }),
           el("ul", { class: "plain" }, t.carried.map(function (x) {
-            return el("li", { text: x.label + ": " + RP.fmtPoints(x.value) +
+            return el("li", { style: { marginBottom: "0.5em" }, text: x.label + ": " + RP.fmtPoints(x.value) +
               (x.effects.length ? " — " + x.effects.join(", ") : " — no effect here") });
           }))) : null);
     });
