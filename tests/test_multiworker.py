@@ -14,8 +14,10 @@ Needs nginx, PostgreSQL and Redis: skipped when one is missing, except in CI
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import itertools
+import json
 import os
 import secrets
 import shutil
@@ -376,4 +378,135 @@ def test_two_workers_one_table_everyone_sees_everything_in_order(
     finally:
         for w in [teacher, *locals().get("students", [])]:
             w.sio.disconnect()
+        engine.dispose()
+
+
+class DisobedientClient:
+    """A raw client through the proxy that signs in and then only reads, answering pings: it
+    ignores `kicked`, `resync` and even Socket.IO's own disconnect packet."""
+
+    def __init__(self, cluster: Cluster, source_ip: str, auth: dict[str, Any]):
+        import websocket
+
+        sock = socket.create_connection(("127.0.0.1", cluster.proxy_port), timeout=10,
+                                        source_address=(source_ip, 0))
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{cluster.proxy_port}/socket.io/?EIO=4&transport=websocket",
+            socket=sock, timeout=None, suppress_origin=True)
+        assert self.ws.recv().startswith("0{")
+        self.ws.send("40" + json.dumps(auth))
+        self.heard: list[tuple[str, Any]] = []
+        self.lock = threading.Lock()
+        self.signed_in = threading.Event()
+        self.closed = threading.Event()
+        threading.Thread(target=self._read, daemon=True).start()
+        assert self.signed_in.wait(10), "not signed in"
+
+    def _read(self) -> None:
+        try:
+            while True:
+                msg = self.ws.recv()
+                if not msg:
+                    break
+                if msg == "2":
+                    self.ws.send("3")
+                elif msg.startswith("40"):
+                    self.signed_in.set()
+                elif msg.startswith("42"):
+                    name, *args = json.loads(msg[2:])
+                    with self.lock:
+                        self.heard.append((name, args[0] if args else None))
+        except Exception:
+            pass
+        finally:
+            self.closed.set()
+
+    def seqs(self) -> set[int]:
+        with self.lock:
+            return {e["seq"] for name, data in self.heard if name in ("events", "sync")
+                    for e in data["events"]}
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ws.close(timeout=0.2)
+
+
+def test_kicks_and_moves_reach_sockets_on_the_other_worker(cluster: Cluster, pg_url: str) -> None:
+    """The instructor's worker stores a kick and a move; the two students' sockets are on
+    the other worker and obey nothing. The kicked one hears nothing more and is closed; the
+    moved one hears its new table's events and none of its old table's."""
+    from roleplay.service import GameService
+    from roleplay.storage.db import make_engine
+    from roleplay.storage.eventstore import EventStore
+
+    http_ = requests.Session()
+    r = http_.post(f"{cluster.url}/api/login", json={"password": PASSWORD}, timeout=10)
+    assert r.status_code == 200, r.text
+    r = http_.post(f"{cluster.url}/api/games", timeout=10,
+                   json={"ref": "builtin:association-agreement", "seed": 5, "auto_advance": False})
+    game_id, code = r.json()["game_id"], r.json()["code"]
+    players = [requests.post(f"{cluster.url}/api/join", json={"code": code, "name": f"S{i}"},
+                             timeout=10).json() for i in range(8)]
+    cookie = "; ".join(f"{k}={v}" for k, v in http_.cookies.items())
+    ips = _spread(cluster, 8)
+    a_ips, b_ips = ips[0::2], ips[1::2]  # the proxy sends each list to one worker
+    teacher = Watcher(cluster, a_ips[0], {"kind": "instructor", "game": game_id}, cookie)
+    for name in ("start", "advance", "advance"):
+        teacher.command(name)
+    teacher.wait_acks(3)
+    engine = make_engine(pg_url)
+    clients: list[Any] = [teacher]
+    try:
+        service = GameService(EventStore(engine))
+        state = service.state(game_id)
+        seat = {(p.table, p.role): p.id for p in state.players.values()}
+        assert {t for t, _ in seat} == {1, 2}, seat
+        token = {p["player_id"]: p["token"] for p in players}
+
+        def auth(pid: str) -> dict[str, Any]:
+            return {"kind": "player", "game": game_id, "token": token[pid], "last_seq": 0}
+
+        kicked = DisobedientClient(cluster, b_ips[0], auth(seat[(1, "civil_society")]))
+        moved = DisobedientClient(cluster, b_ips[1], auth(seat[(1, "lobbyist")]))
+        clients += [kicked, moved]
+        eu1 = Watcher(cluster, a_ips[1], auth(seat[(1, "eu")]))
+        eu2 = Watcher(cluster, b_ips[2], auth(seat[(2, "eu")]))
+        clients += [eu1, eu2]
+        teacher.command("kick", {"player": seat[(1, "civil_society")]})
+        teacher.command("move", {"player": seat[(1, "lobbyist")], "table": 2, "role": "lobbyist"})
+        teacher.wait_acks(5)
+        assert not teacher.errors, teacher.errors
+        package = _valid_package(state.scenario)
+        eu1.command("propose", {"package": package})
+        eu1.wait_acks(1)
+        eu2.command("propose", {"package": package})
+        eu2.wait_acks(1)
+        teacher.command("broadcast", {"text": "last word"})
+        teacher.wait_acks(6)
+        assert not eu1.errors and not eu2.errors and not teacher.errors
+        service.forget(game_id)
+        log = service.log(game_id)
+        old_table = next(e.seq for e in log if e.type == "proposal_made" and e.data["table"] == 1)
+        new_table = next(e.seq for e in log if e.type == "proposal_made" and e.data["table"] == 2)
+        last = log[-1].seq  # the broadcast: the moved student hears it after the proposals
+        deadline = time.monotonic() + 15
+        while last not in moved.seqs() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert last in moved.seqs(), "the moved student's socket stopped hearing the game"
+        time.sleep(0.3)  # the kicked socket, on the same worker, was sent the same stream
+        assert new_table in moved.seqs(), "the moved student did not hear its new table"
+        assert old_table not in moved.seqs(), "the moved student still hears its old table"
+        heard_after_kick = {s for s in kicked.seqs()
+                            if s > next(e.seq for e in log if e.type == "player_kicked")}
+        assert heard_after_kick == set(), f"the kicked student still hears {heard_after_kick}"
+        assert kicked.closed.wait(15), "the kicked student's connection stayed open"
+    except BaseException:
+        print(cluster.logs())
+        raise
+    finally:
+        for c in clients:
+            if isinstance(c, Watcher):
+                c.sio.disconnect()
+            else:
+                c.close()
         engine.dispose()

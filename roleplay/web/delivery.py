@@ -26,6 +26,7 @@ from ..service import Joined
 from . import rooms
 from .clusterlock import ClusterLocks
 from .dashboard import Dashboard
+from .directory import SocketDirectory
 from .runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,8 @@ class Delivery:
         self.socketio = socketio
         #: with several workers, a game's lock is also held across them (publish order = log order)
         self.cluster = ClusterLocks(rt.settings.message_queue)
+        #: every worker's sockets of each player (kicks and moves reach them all)
+        self.directory = SocketDirectory(rt.settings.message_queue)
         #: big games: when staff views last went out, and which games have a send scheduled
         self._staff_sent: dict[str, float] = {}
         self._staff_pending: set[str] = set()
@@ -236,11 +239,14 @@ class Delivery:
         state = self.rt.service.state_at_least(game_id, events[-1].seq)
         moved = {str(e.data["player"]) for e in events if e.type == "seat_assigned"}
         kicked = {str(e.data["player"]) for e in events if e.type == "player_kicked"}
-        # Seats first, so that a newly seated player hears of its table's events at once.
+        # Seats first, so that a newly seated player hears of its table's events at once,
+        # and a moved one no longer hears of its old table's.
         for pid in moved - kicked:
             wanted = rooms.for_player(game_id, state, pid)
-            for sid in self._local_sids(rooms.player(game_id, pid)):
+            local = self._local_sids(rooms.player(game_id, pid))
+            for sid in local:
                 self.place(sid, game_id, wanted)
+            self._place_remote(game_id, state, pid, local, wanted, events)
         batch: list[dict[str, Any]] = []
         batch_rooms: list[str] = []
         for e in events:
@@ -253,16 +259,14 @@ class Delivery:
         if batch:
             self._emit("events", {"events": batch}, batch_rooms)
         if self.rt.settings.message_queue:
-            # Sockets on other workers cannot be moved from here: they re-place themselves
-            # when they sync. (With one worker every socket was moved above.)
+            # Sockets on other workers were re-placed above through the queue; their pages
+            # also fetch what their new seat saw before they arrived.
             for pid in moved - kicked:
                 self._emit("resync", {}, rooms.player(game_id, pid))
         for pid in kicked:
             room = rooms.player(game_id, pid)
             self._emit("kicked", {"message": "Your instructor removed you from this game."}, room)
-            for sid in self._local_sids(room):
-                self.place(sid, game_id, [])
-                self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+            self._close_player(game_id, pid)
         self._reseat(game_id, events)
         if views:
             self.send_views(game_id, events)
@@ -282,10 +286,40 @@ class Delivery:
                 continue
             room = rooms.player(game_id, pid)
             self._emit(event, payload, room)
-            for sid in self._local_sids(room):
-                self.rt.forget_socket(sid)
-                self.place(sid, game_id, [])
-                self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+            self._close_player(game_id, pid)
+
+    def _close_player(self, game_id: str, pid: str) -> None:
+        """Disconnect every socket of a player, on this worker and (through the queue, after
+        what was emitted to them) on the others: out of every room at once, whether or not
+        the page obeys; a client that keeps its connection is closed by the guard's sweep."""
+        local = self._local_sids(rooms.player(game_id, pid))
+        for sid in local:
+            self.place(sid, game_id, [])
+            self.socketio.server.disconnect(sid, namespace=NAMESPACE)
+        for sid in self.directory.sids(game_id, pid) - set(local):
+            self.socketio.server.disconnect(sid, namespace=NAMESPACE)  # published
+
+    def _place_remote(self, game_id: str, state: GameState, pid: str, local: list[str],
+                      wanted: list[str], events: list[Event]) -> None:
+        """A moved player's sockets on other workers: leave every room of its old seat and
+        enter the new ones, through the queue, before the events that follow are emitted."""
+        remote = self.directory.sids(game_id, pid) - set(local)
+        if not remote:
+            return
+        roles = [r.id for r in state.scenario.roles]
+        stale: set[str] = {rooms.role(game_id, r) for r in roles}
+        for e in events:
+            if e.type == "seat_assigned" and str(e.data["player"]) == pid:
+                for t in (e.data.get("previous_table"), e.data.get("table")):
+                    if t is not None:
+                        stale.add(rooms.table(game_id, int(t)))
+                        stale |= {rooms.seat(game_id, int(t), r) for r in roles}
+        server = self.socketio.server
+        for sid in remote:
+            for r in sorted(stale - set(wanted)):
+                server.leave_room(sid, r, namespace=NAMESPACE)
+            for r in wanted:
+                server.enter_room(sid, r, namespace=NAMESPACE)
 
     def send_views(self, game_id: str, events: list[Event]) -> None:
         """Fresh views for the seats (and staff) the events concern, from the latest state.

@@ -239,6 +239,8 @@ def on_connect(auth: Any = None) -> None:
         rt.forget_socket(sid)
         raise Refused("The server cannot reach its database; retry soon.") from e
     guard().signed_in(_eio_sid(sid))
+    if viewer.player_id is not None:  # so that a kick or move on another worker reaches it
+        delivery().directory.add(viewer.game_id, viewer.player_id, sid)
     if viewer.kind == "player":
         delivery().presence_changed(viewer.game_id)  # a late joiner shows online at once
 
@@ -249,6 +251,8 @@ def on_disconnect(*_: Any) -> None:
     viewer = rt.connections.get(sid)
     rt.forget_socket(sid)
     guard().signed_out(_eio_sid(sid))  # a client that stays connected is closed soon
+    if viewer is not None and viewer.player_id is not None:
+        delivery().directory.remove(viewer.game_id, viewer.player_id, sid)
     if viewer is not None and viewer.kind == "player":
         delivery().presence_changed(viewer.game_id)  # closed, or dropped after the ping timeout
 
