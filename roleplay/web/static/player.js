@@ -196,6 +196,13 @@
       if ((phases[i].allow || []).indexOf("sign") >= 0) return { phase: phases[i], next: i === from };
     return null;
   }
+  /** The first phase after the current one that allows one of `caps`, or null. */
+  function nextPhaseAllowing(caps) {
+    var g = S.view.game, phases = g.phases || [];
+    for (var i = (g.phase ? g.phase.index + 1 : 0); i < phases.length; i++)
+      if (caps.some(function (c) { return (phases[i].allow || []).indexOf(c) >= 0; })) return phases[i];
+    return null;
+  }
   function signingOpensText() {
     var sp = signingPhase();
     if (!sp) return null;
@@ -720,7 +727,15 @@
           else send("propose", from === null ? { package: pkg } : { package: pkg, suggestion: from },
             e.target, "Your package is on the table.");
         } } }, label);
-      if (!complete) note = "Choose an option for every issue (" + chosen + " of " + (v.issues || []).length + ").";
+      var ph = v.game.phase;
+      var phaseSends = !!ph && (ph.allow.indexOf("open") >= 0 || ph.allow.indexOf("propose") >= 0);
+      if (!phaseSends && v.game.status !== "finished") {
+        // nothing to send in this phase: no greyed button, just when packages open
+        button = null;
+        var later = nextPhaseAllowing(["open", "propose"]);
+        note = later ? "You can send a package in the phase “" + later.title + "”. Until then, plan one here." :
+          "Packages are not open in this phase.";
+      } else if (!complete) note = "Choose an option for every issue (" + chosen + " of " + (v.issues || []).length + ").";
       else if (problem) note = problem;
       else if (!can && !mySideOpened) note = v.game.status === "running" ? "Proposals are not open in this phase." :
         "Wait for the phase to start.";
