@@ -70,6 +70,13 @@ def test_an_offline_seat_goes_back_to_its_name(started: Game) -> None:
     assert tom.notice == (events[1].seq, events[1].data["text"])
 
 
+def test_a_seat_back_in_the_lobby_says_when_it_comes(four_roles: Scenario) -> None:
+    g = Game(four_roles)
+    g.do(SYSTEM_ACTOR, "join", player="p0", name="Tom")
+    events = g.do(SYSTEM_ACTOR, "reclaim", player="p0", name="TOM")
+    assert events[-1].data["text"] == "Welcome back, Tom: you get a seat when the game starts."
+
+
 def test_another_name_cannot_reclaim_a_seat(started: Game) -> None:
     assert started.refused(SYSTEM_ACTOR, "reclaim", player="p0", name="Ann").code == "forbidden"
     assert started.refused("p0", "reclaim", player="p0", name="Tom").code == "forbidden"

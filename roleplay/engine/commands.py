@@ -478,7 +478,9 @@ def _reclaim(b: _Builder, args: Mapping[str, Any]) -> None:
     b.emit("seat_reclaimed", player_audience(p.id), player=p.id, name=new_name,
            previous_name=p.name, handed=handed, table=p.table, role=p.role)
     p = b.state.players[p.id]
-    if handed:
+    if p.table is None or p.role is None:
+        _notice(b, p.id, f"Welcome back, {p.name}: you get a seat when the game starts.")
+    elif handed:
         _notice(b, p.id, f"Your instructor gave you this seat: {seat_words(b.state, p)}.")
     else:
         _notice(b, p.id, f"Welcome back, {p.name}: this is your seat, {seat_words(b.state, p)}.")
@@ -508,8 +510,10 @@ def _merge_players(b: _Builder, args: Mapping[str, Any]) -> None:
         raise RuleError("Choose two different players.", code="bad_request")
     b.emit("players_merged", INSTRUCTOR, keep=keep.id, absorb=absorb.id, keep_name=keep.name,
            absorb_name=absorb.name, table=absorb.table, role=absorb.role)
-    _notice(b, keep.id, f"Your instructor gave you {keep.name}'s seat: you now sit at "
-                        f"{seat_words(b.state, b.state.players[keep.id])}.")
+    kept = b.state.players[keep.id]
+    where = (f"you now sit at {seat_words(b.state, kept)}" if kept.table is not None
+             and kept.role is not None else "you get a seat when the game starts")
+    _notice(b, keep.id, f"Your instructor gave you {keep.name}'s seat: {where}.")
 
 
 @_command("kick", "instructor")
