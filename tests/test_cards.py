@@ -34,9 +34,10 @@ def test_action_lines_say_costs_limits_effects_and_risks() -> None:
     sc = _aa()
     assert _line(sc, "government", "gov_balance_russia").startswith("costs you 3 points; once;")
     assert "your BATNA +5" in _line(sc, "government", "gov_balance_russia")
-    appeal = _line(sc, "civil_society", "cs_public_appeal")
-    assert f"{round(100 * sc.action('cs_public_appeal').risk.chance)}% risk" in appeal  # type: ignore[union-attr]
-    assert sc.event("arrests").title in appeal
+    statement = _line(sc, "eu", "eu_public_statement")
+    assert f"{round(100 * sc.action('eu_public_statement').risk.chance)}% risk" in statement  # type: ignore[union-attr]
+    assert sc.event("arrests").title in statement
+    assert "risk" not in _line(sc, "civil_society", "cs_public_appeal")
     assert "lets civil society into the official channel" in _line(sc, "eu", "eu_invite_civil_society")
 
 
