@@ -66,14 +66,13 @@ def test_a_killed_server_restarts_and_the_class_finishes(tmp_path: Path) -> None
         assert all(seen.values())
 
         server.kill()
-        killed_at = time.time()
         server.start()
+        listening_at = time.time()  # the restarted server's ticker runs from here on
         for c in clients:  # each reconnects by itself and syncs from its last_seq
             assert c.wait_for(lambda c: len(c.syncs) >= 2, timeout=15), "no reconnect"
 
         assert teacher.view["game"]["deadline"] == deadline
         assert teacher.view["game"]["phase"]["index"] == 1
-        assert time.time() - killed_at < TALKS_S, "restart too slow for the clock check"
         fresh = InstructorBot(server.url, PASSWORD)
         clients.append(fresh)
         fresh.login()
@@ -83,12 +82,14 @@ def test_a_killed_server_restarts_and_the_class_finishes(tmp_path: Path) -> None
             for seq, event in seen[id(c)].items():
                 assert fresh.events.get(seq) == event, f"lost or changed seq {seq}"
 
-        # the restarted server's clock ends the talks at the deadline from the log
+        # the restarted server's clock ends the talks at the deadline from the log: never
+        # before it, and at its first ticks after the deadline (or after it listens again,
+        # should a slow machine restart it after the deadline had passed)
         assert teacher.wait_for(lambda c: _phase(c) == 2, timeout=TALKS_S + 5)
         decision = [e for e in teacher.events.values()
                     if e["type"] == "phase_started" and e["data"]["phase"] == "decision"]
         assert len(decision) == 1
-        assert deadline <= decision[0]["at"] < deadline + 3
+        assert deadline <= decision[0]["at"] < max(deadline, listening_at) + 3
 
         for b in (eu, gov):
             assert b.wait_for(lambda c: _phase(c) == 2)
