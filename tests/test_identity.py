@@ -205,12 +205,15 @@ def test_a_merge_sends_the_device_to_the_kept_seat(
     tom = join(app.test_client(), code, "Tom")
     thomas = join(app.test_client(), code, "Thomas")
     sock = player_socket(app, gid, thomas["token"])
+    old_tab = player_socket(app, gid, tom["token"])  # Tom's first tab, still open
     teacher = instructor_socket(app, gid, instructor)
     teacher.emit("command", {"name": "merge", "args": {"keep": tom["player_id"],
                                                        "absorb": thomas["player_id"]},
                              "client_id": "merge-0001"})
     assert _queued(sock, "reseated")[0]["message"] == "You now play Tom's seat."
     assert not sock.is_connected()
+    assert _queued(old_tab, "kicked")[0]["message"] == "Your seat was opened on another device or browser."
+    assert not old_tab.is_connected()
     assert web_service.authenticate(gid, thomas["token"]) == tom["player_id"]
     assert web_service.authenticate(gid, tom["token"]) is None
     again = player_socket(app, gid, thomas["token"])

@@ -275,18 +275,20 @@ class Delivery:
         """Sockets whose seat changed hands: a reclaimed seat's old device is told and
         closed (its token is void); a merged player's device is told to reconnect (its
         token now opens the seat it was merged into)."""
+        elsewhere = {"message": "Your seat was opened on another device or browser."}
         for e in events:
+            closing: list[tuple[str, str, dict[str, Any]]] = []
             if e.type == "seat_reclaimed":
-                pid, event, payload = str(e.data["player"]), "kicked", {
-                    "message": "Your seat was opened on another device or browser."}
+                closing.append((str(e.data["player"]), "kicked", elsewhere))
             elif e.type == "players_merged":
-                pid, event, payload = str(e.data["absorb"]), "reseated", {
-                    "message": f"You now play {e.data['keep_name']}'s seat."}
-            else:
-                continue
-            room = rooms.player(game_id, pid)
-            self._emit(event, payload, room)
-            self._close_player(game_id, pid)
+                # the kept seat's own device first (its token now belongs to the merged one),
+                # then the merged device, which reconnects into the kept seat
+                closing.append((str(e.data["keep"]), "kicked", elsewhere))
+                closing.append((str(e.data["absorb"]), "reseated", {
+                    "message": f"You now play {e.data['keep_name']}'s seat."}))
+            for pid, event, payload in closing:
+                self._emit(event, payload, rooms.player(game_id, pid))
+                self._close_player(game_id, pid)
 
     def _close_player(self, game_id: str, pid: str) -> None:
         """Disconnect every socket of a player, on this worker and (through the queue, after
