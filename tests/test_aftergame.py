@@ -226,3 +226,25 @@ def test_slides_before_the_game_starts_say_there_is_nothing_yet(
     assert r.status_code == 200
     html = r.get_data(as_text=True)
     assert html.count('<section class="slide ') == 1 and "Nothing to debrief yet" in html
+
+
+def test_a_deadlocked_students_results_say_why_in_words_and_what_the_score_starts_from(
+        app: Flask, web_service: GameService, four_secrets: Scenario) -> None:
+    state = web_service.create_game(four_secrets, seed=5, show_results=True)
+    gid = state.setup.game_id
+    joined = [join(app.test_client(), state.setup.code, f"Student {i}") for i in range(4)]
+    web_service.execute(gid, INSTRUCTOR_ACTOR, "start")
+    players = web_service.state(gid).players
+    by_role = {players[j["player_id"]].role or "": j for j in joined}
+    web_service.execute(gid, INSTRUCTOR_ACTOR, "advance")  # talks
+    web_service.execute(gid, Actor("player", by_role["eu"]["player_id"]), "propose", {"package": DEAL})
+    web_service.execute(gid, INSTRUCTOR_ACTOR, "advance")  # decision
+    web_service.execute(gid, Actor("player", by_role["government"]["player_id"]), "refuse", {})
+    web_service.execute(gid, INSTRUCTOR_ACTOR, "advance")  # results
+    status, html = _results(app, gid, by_role["eu"]["token"])
+    assert status == 200, html
+    assert "refused:" not in html  # the engine's code, not words
+    assert "reached no agreement: the Government refused to sign; every role got its BATNA." in html
+    start = four_secrets.role("eu").batna
+    assert f"0 = your BATNA at the start, {start:g} points" in html  # the score's zero, named
+    assert "Your BATNA at the end" in html

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..engine.events import Event
+from ..engine.outcomes import deadlock_text
 from ..engine.state import GameState
 from ..engine.views import results_visible
 from ..scoring import GameScores
@@ -47,6 +48,7 @@ class StudentResults:
     partnership: str | None
     points: str  # this role's utility
     batna: str  # this role's BATNA after events
+    batna_start: str  # the scenario's BATNA for this role: the score's 0
     score: str  # 0-100
     percentile: str | None  # "better than 60 % of the EU seats"
     guess_mine: str | None  # "You estimated the government's BATNA at 40 points."
@@ -120,12 +122,13 @@ def student_results(state: GameState, scores: GameScores, seat: Seat, name: str)
             for i in sc.issues if i.id in mine.deal
         )
     else:
-        reason = mine.deadlock_reason or "no deal"
-        outcome = f"Your table reached no agreement ({reason.replace('_', ' ')}): every role got its BATNA."
+        why = deadlock_text(sc, mine.deadlock_reason)
+        outcome = f"Your table reached no agreement{': ' + why if why else ''}; every role got its BATNA."
         deal = ()
     pct = scores.percentile(mine.table, role.id)
     percentile = (
-        None if pct is None else f"Better than {pct:.0f} % of the {short_name(role.name)} seats in the class."
+        None if pct is None
+        else f"Your score beats {pct:.0f} % of the other {short_name(role.name)} seats in the class."
     )
     table = tables[seat.table]
     guess_mine = guess_about_me = None
@@ -169,6 +172,7 @@ def student_results(state: GameState, scores: GameScores, seat: Seat, name: str)
         partnership=f2(mine.differentiation.partnership) if deal and mine.differentiation else None,
         points=_points(own.utility),
         batna=_points(own.batna_after),
+        batna_start=_points(own.batna),
         score=f2(own.score, 0),
         percentile=percentile,
         guess_mine=guess_mine,

@@ -856,10 +856,10 @@
       var own = rt.points && rt.points[role.id] !== undefined ? rt.points[role.id] : mine;
       content.push(el("p", { class: "big-number" }, el("strong", { text: RP.fmtPoints(own) }), " points for you"),
         el("p", { text: (rt.outcome === "deal" ? "Your table signed a " + typeLabel(rt.type) + "." : "Your table reached no agreement: everyone gets their BATNA.") +
-          (rt.percentile !== null && rt.percentile !== undefined ? " Your role did better than " + Math.round(rt.percentile) + "% of the " + shortRole(role.id) + " seats." : "") }));
+          (rt.percentile !== null && rt.percentile !== undefined ? " Your role did better than " + Math.round(rt.percentile) + "% of the other " + shortRole(role.id) + " seats." : "") }));
       var roles = Object.keys(rt.scores || {});
       content.push(el("table", { class: "data" },
-        el("caption", { text: "Scores at table " + rt.id + " (0 = BATNA, 100 = best possible)" }),
+        el("caption", { text: "Scores at table " + rt.id + " (0 = the BATNA each role started with, 100 = its best package)" }),
         el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Role" }), el("th", { scope: "col", text: "Score" }))),
         el("tbody", {}, roles.map(function (r) {
           return el("tr", { class: r === role.id ? "mine" : "" },
