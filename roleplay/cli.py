@@ -113,8 +113,12 @@ def _service(db: str) -> object:
 
 
 def cmd_play(args: argparse.Namespace) -> int:
+    from collections import Counter
+
     from .driver import play_game
+    from .engine.outcomes import deadlock_text
     from .engine.state import table_records
+    from .scoring.measures import TYPE_LABELS
     from .service import GameService
 
     service = _service(args.db)
@@ -126,15 +130,21 @@ def cmd_play(args: argparse.Namespace) -> int:
     for step, sc in enumerate(state.setup.scenarios):
         print(f"\n{sc.title}")
         scores = {t.table: t for t in service.scores(state, step).tables}
+        types: Counter[str] = Counter()
         for rec in table_records(state, step):
             # each role's utility, as `simulate` prints it: the deal's points with costs
             # and bonuses, or the BATNA after events when there is no valid deal
-            roles = {rs.role: rs.utility for rs in scores[rec.table].roles}
+            score = scores[rec.table]
+            roles = {rs.role: rs.utility for rs in score.roles}
             pts = ", ".join(f"{r} {roles[r]:g}" for r in sc.table.roles)
+            kind = TYPE_LABELS.get(score.table_type, score.table_type)
+            types[kind] += 1
             if rec.deal is None:
-                print(f"  table {rec.table}: deadlock ({rec.deadlock_reason}; points {pts})")
+                why = deadlock_text(sc, rec.deadlock_reason) or "no deal"
+                print(f"  table {rec.table}: deadlock, {why} (points {pts})")
             else:
-                print(f"  table {rec.table}: deal {dict(rec.deal)} (points {pts})")
+                print(f"  table {rec.table}: {kind}, deal {dict(rec.deal)} (points {pts})")
+        print("  table types: " + ", ".join(f"{k} {n}" for k, n in types.most_common()))
     return 0
 
 

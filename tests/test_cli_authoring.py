@@ -147,6 +147,14 @@ def test_play_prints_each_roles_utility_with_costs(capsys: pytest.CaptureFixture
     export = json.loads(capsys.readouterr().out)
     tables = export["steps"][0]["outcomes"]["tables"]
     assert printed == [{r["role"]: r["utility"] for r in t["roles"]} for t in tables]
+    # each table's type, as the debrief names it, and a deadlock's reason in words
+    labels = {"tailor_made_partnership": "tailor-made partnership", "cherry_picking": "cherry-picking",
+              "joint_standard": "joint standard", "unilateral_template": "unilateral template",
+              "deadlock": "deadlock"}
+    for t in tables:
+        assert re.search(rf"table {t['table']}: {re.escape(labels[t['table_type']])},", out), out
+    assert "refused:" not in out and "no_signature" not in out
+    assert re.search(r"table types: [a-z -]+ \d+", out), out
 
 
 def test_simulate_keeps_its_game_in_db_for_export_and_prints_the_same_points(
