@@ -131,6 +131,7 @@ TABLE: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
                                     "civil_society": "wrong_phase", "lobbyist": "wrong_phase"}),
     "propose": ({"package": PACKAGE}, {"eu": "ok", "government": "ok",
                                        "civil_society": "forbidden", "lobbyist": "forbidden"}),
+    "suggest": ({"to": "eu", "package": PACKAGE}, {"civil_society": "ok", "lobbyist": "ok"}),
     "link": ({"issue": "energy", "requires": "rights.clause"},
              {"eu": "ok", "government": "ok", "civil_society": "forbidden",
               "lobbyist": "forbidden"}),
