@@ -31,6 +31,8 @@ def test_proposals_are_numbered_per_table_and_totals_show_their_parts() -> None:
     sc = load_scenario(scenarios_dir() / "association-agreement.yaml")
     plan = _plan(sc)
     g = _game(sc)
+    to_phase(g, "opening")
+    g.do(g.seat("eu", 1), "open", package=plan["eu"])
     to_phase(g, "negotiation")
     g.do(g.seat("eu", 2), "propose", package=plan["eu"])  # table 2 first: seqs interleave
     g.do(g.seat("eu", 1), "propose", package=plan["eu"])
@@ -45,6 +47,7 @@ def test_proposals_are_numbered_per_table_and_totals_show_their_parts() -> None:
     assert t["my_points_current"] == {"options": options, "adjust": -2}
     assert t["my_total_current"] == options - 2
     assert [p["my_total"] for p in t["proposals"]] == [sc.points("eu", plan["eu"]) - 2, options - 2]
+    assert t["my_opening_totals"] == {"eu": sc.points("eu", plan["eu"]) - 2}
     decision = next(ph for ph in eu["game"]["phases"] if ph["kind"] == "decision")
     assert "sign" in decision["allow"]
     negotiation = next(ph for ph in eu["game"]["phases"] if ph["kind"] == "negotiation")

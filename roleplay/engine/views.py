@@ -265,6 +265,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "id": t.id,
         "seats": _seats(state, t, with_ids=False),
         "openings": {side: dict(pkg) for side, pkg in openings.items()},
+        "my_opening_totals": {side: utility(state, t, role.id, pkg) for side, pkg in openings.items()},
         "proposals": [dict(x, my_total=utility(state, t, role.id, x["package"]))
                       for x in _proposal_list(state, t, mine)],
         "current": current.seq if current else None,

@@ -260,12 +260,17 @@
     S.view.roles.forEach(function (r) { if (r.signatory && out.indexOf(r.side) < 0) out.push(r.side); });
     return out;
   }
-  /** "Government" for "Government of Azerbaijan": a tile's line has room for one word. */
-  function shortName(name) { return String(name).split(" ")[0]; }
-  function sideName(side) {
-    var r = S.view.roles.filter(function (x) { return x.side === side && x.signatory; })[0];
-    return r ? roleName(r.id) : side;
+  /** A tile's label for a role: its id in words ("EU", "Civil society"); the full name is its title. */
+  function roleLabel(id) {
+    var words = String(id).replace(/_/g, " ");
+    return words.length <= 3 ? words.toUpperCase() : words.charAt(0).toUpperCase() + words.slice(1);
   }
+  /** The signatory role of a side (its id), or the side itself. */
+  function sideRole(side) {
+    var r = S.view.roles.filter(function (x) { return x.side === side && x.signatory; })[0];
+    return r ? r.id : side;
+  }
+  function sideName(side) { return roleName(sideRole(side)); }
 
   /** One compact tile per table: 30 students' tables fit above the fold at 1280x800. */
   function renderTables() {
@@ -285,7 +290,7 @@
       var seats = v.roles.map(function (r) {
         var people = t.seats[r.id] || [];
         return el("span", { class: people.length ? "seat" : "seat empty-seat", title: roleName(r.id) },
-          el("span", { class: "seat-role", text: roleName(r.id) }),
+          el("span", { class: "seat-role", text: roleLabel(r.id) }),
           el("span", { class: "seat-people" }, people.length ? people.map(function (x, i) {
             var pres = presence(playerById(x.id));
             return el("span", { class: pres ? "person " + pres : "person" }, (i ? ", " : "") + x.name);
@@ -296,8 +301,9 @@
       var pending = cur && t.outcome === "open" ? signatories.filter(function (r) { return signed.indexOf(r) < 0; }) : [];
       var openings = sides().map(function (side) {
         var inn = !!(t.openings && t.openings[side]);
-        return el("span", { class: inn ? "good" : (kind === "opening" ? "bad" : "muted"), title: sideName(side),
-          text: shortName(sideName(side)) + (inn ? " ✓" : " missing") });
+        return el("span", { class: inn ? "good" : (kind === "opening" ? "bad" : "muted"),
+          title: sideName(side) + (inn ? ": opening in" : ": opening missing"),
+          text: roleLabel(sideRole(side)) + (inn ? " ✓" : " ✗") });
       });
       var pts = cur && t.current_points ? el("div", { class: "pts" }, v.roles.map(function (r) {
         var val = t.current_points[r.id];

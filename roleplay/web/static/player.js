@@ -684,7 +684,7 @@
       var pkg = t.openings[side];
       return el("li", {}, el("details", { dataset: { key: "o" + side }, open: openKeys["o" + side] ? true : null },
         el("summary", { text: "Opening of the " + (side === "eu" ? "EU" : side === "government" ? "government" : side) +
-          " · " + RP.fmtPoints(packagePoints(pkg)) + " pts for you" }),
+          " · " + RP.fmtPoints((t.my_opening_totals || {})[side]) + " pts for you" }),
         packageList(pkg)));
     });
     if (!items.length && !openings.length) { fill(box); return; }
