@@ -153,6 +153,9 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     code_px = wall.evaluate(
         "() => parseFloat(getComputedStyle(document.querySelector('.proj-code')).fontSize)")
     assert code_px >= 96, code_px  # readable from the back of a lecture hall
+    words_px = wall.evaluate("""() => Math.min(...[...document.querySelectorAll('.proj-join')]
+        .map(p => parseFloat(getComputedStyle(p).fontSize)))""")
+    assert words_px >= 24, words_px  # "Join at ... with the code" too (was 16 px at 1920)
 
     # eighteen more join without a browser (they never connect: the monitor shows them offline)
     for i in range(12, 30):
