@@ -111,3 +111,26 @@ def test_the_debrief_counts_no_removed_player(four_roles: Scenario) -> None:
     export = build_export(svc, gid)
     assert len(export["players"]) == 5
     assert report_view(export).players == 4
+
+
+def test_a_channel_a_student_cannot_write_in_says_why_and_what_opens_it() -> None:
+    sc = load_scenario(scenarios_dir() / "association-agreement.yaml")
+    g = _game(sc)
+    to_phase(g, "negotiation")
+
+    def note(role: str, channel: str) -> Any:
+        chans = player_view(g.state, g.seat(role, 1), g.now)["channels"]
+        return next(c for c in chans if c["id"] == channel)["closed_note"]
+
+    # the official channel is open to the EU and Baku: civil society is told how it gets in
+    assert note("eu", "official") is None
+    assert note("civil_society", "official") == (
+        "You are not in this channel yet: you join it once the European Union takes "
+        "\u201cInvite civil society to the official talks\u201d.")
+    g.do(g.seat("eu", 1), "act", action="eu_invite_civil_society")
+    assert note("civil_society", "official") is None
+    # a channel closed at the table is closed for everyone there
+    assert note("lobbyist", "parliamentary") is None
+    g.do(g.seat("government", 1), "act", action="gov_cancel_pcc")
+    assert note("lobbyist", "parliamentary") == "This channel is closed at your table."
+    assert note("eu", "parliamentary") == "This channel is closed at your table."

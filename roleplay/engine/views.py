@@ -19,6 +19,33 @@ from .staff import instructor_controls, step_lists
 from .state import GameState, Player, TableState
 
 
+def _closed_note(state: GameState, t: TableState, channel: str, role: str,
+                 members: tuple[str, ...]) -> str | None:
+    """Why `role` cannot write in `channel` at its table now, in words; None when it can.
+
+    A channel closed at the table (an event, an action) is not the same as one the
+    role joins only through a bridge: that one is open to the others, and the note
+    says which action lets this role in."""
+    if role in members:
+        return None
+    sc = state.scenario
+    if channel in t.closed_channels:
+        return "This channel is closed at your table."
+    ways = [
+        f"the {_short(sc.role(r.id).name)} takes \u201c{a.name}\u201d"
+        for r in sc.roles if r.id in sc.table.roles
+        for a in (sc.action(x) for x in r.actions) if a.effects.open_bridge
+    ]
+    if ways:
+        return "You are not in this channel yet: you join it once " + " or ".join(ways) + "."
+    return "You are not in this channel: you join it only while a bridge is open."
+
+
+def _short(name: str) -> str:
+    cut = name.find(" (")
+    return name[:cut] if cut > 0 else name
+
+
 def can_see(state: GameState, viewer: str, audience: Audience) -> bool:
     """Whether a viewer ('instructor' or a player id) is in an audience, by current seat."""
     if viewer == "instructor":
@@ -241,7 +268,8 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         if role.id in c.members or role.id in c.bridge:
             members = state.channel_members(t, c.id)
             channels.append({"id": c.id, "name": c.name, "open": role.id in members,
-                             "members": list(members), "description": c.description})
+                             "members": list(members), "description": c.description,
+                             "closed_note": _closed_note(state, t, c.id, role.id, members)})
     view["channels"] = channels
     actions = []
     for aid in role.actions:

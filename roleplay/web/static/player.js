@@ -967,7 +967,7 @@
       $("channel-desc-" + c.id).textContent = (c.description ? c.description + " " : "") +
         (c.id === "team" ? "Only the players sharing your seat." : members ? "Members now: " + members + "." : "");
       var note = $("channel-closed-" + c.id);
-      var closedText = !c.open ? "This channel is closed at your table." :
+      var closedText = !c.open ? (c.closed_note || "This channel is closed at your table.") :
         !canChat ? (S.view.game.status === "lobby" ? "Chat opens when the game starts." : "Chat is not open in this phase.") : "";
       note.hidden = !closedText;
       note.textContent = closedText;
