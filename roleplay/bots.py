@@ -51,6 +51,29 @@ def _check(r: requests.Response, what: str) -> dict[str, Any]:
     return dict(body)
 
 
+def close_dropped_connections(sio: socketio.Client) -> None:
+    """Close the client's WebSocket when the server drops the connection.
+
+    python-engineio's client closes its WebSocket only when it disconnects by
+    itself: when the server goes away (killed, restarted, or closing a sender of
+    an oversized frame) the dead socket stays open until the garbage collector
+    finds it and warns (a ResourceWarning at some later, unrelated moment, which
+    the test suite turns into an error). The `disconnect` handler runs after the
+    client's read and write loops have ended, before any reconnect.
+    """
+
+    def close(*_: Any) -> None:
+        eio = sio.eio
+        ws = getattr(eio, "ws", None)
+        if ws is not None and eio.state == "connected":  # dropped, not disconnecting
+            with contextlib.suppress(Exception):
+                ws.close()  # does nothing once the library saw the connection end ...
+            with contextlib.suppress(Exception):
+                ws.shutdown()  # ... so close the socket itself
+
+    sio.on("disconnect", close)
+
+
 class Client(ABC):
     """One socket: the latest view, every event seen (by seq), and commands with replies."""
 
@@ -81,6 +104,7 @@ class Client(ABC):
         self.sio.on("error", self._on_error)
         self.sio.on("resync", self._on_resync)
         self.sio.on("kicked", self._on_kicked)
+        close_dropped_connections(self.sio)
 
     # -- what the server sends --------------------------------------------------------
     def _seen(self, events: list[dict[str, Any]]) -> None:

@@ -266,6 +266,7 @@ class ServerProcess:
             except requests.RequestException:
                 pass
             time.sleep(0.1)
+        self.kill()  # not left running (nor warned about, as a ResourceWarning) after the test
         raise RuntimeError(f"server did not start: {self.log.read_text(errors='replace')}")
 
     def kill(self) -> None:

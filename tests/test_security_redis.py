@@ -310,8 +310,18 @@ def test_redis_going_away_and_coming_back_with_two_workers(
         for s in students:
             got = s.wait_answers([c for p, c in after if p is s], 15)
             assert all(k == "ack" for k, _, _ in got.values()), got
-        time.sleep(1.0)
-        for s in students:  # and once more, well after Redis is back
+
+        def expected(i: int) -> list[int]:
+            viewer = "instructor" if i < 2 else players[i - 2]["player_id"]
+            return [e.seq for e in service.events_for(game_id, viewer)]
+
+        # Redis is back for everyone once every page holds the log so far (its worker's
+        # listener delivered or resynced), then once more
+        for i, page in enumerate(pages):
+            want = expected(i)
+            _wait_for(f"page {i} before 'later'", lambda: set(want) <= set(page.seqs()),  # noqa: B023
+                      RECOVER_S)
+        for s in students:
             s.wait_answers([chat(s, "later")], 15)
 
         # the log did not fork and nothing was stored twice
@@ -325,11 +335,16 @@ def test_redis_going_away_and_coming_back_with_two_workers(
         assert texts.count("retried") + texts.count("during 0") + texts.count("during 1") \
             == len(outage), "a command of the outage was lost or stored twice"
 
-        # every socket ends up with exactly its viewer's events, in order
-        def expected(i: int) -> list[int]:
-            viewer = "instructor" if i < 2 else players[i - 2]["player_id"]
-            return [e.seq for e in service.events_for(game_id, viewer)]
-
+        # every socket ends up with exactly its viewer's events, in order; a broadcast that
+        # everyone sees comes last: what a socket was sent before it has arrived with it
+        # (one socket's messages arrive in order), so nothing late can still come
+        marker = staff[0].command("broadcast", {"text": "the end"})
+        kind, ack, _ = staff[0].wait_answers([marker], 15)[marker]
+        assert kind == "ack", ack
+        marker_seq = max(ack["seq"])
+        for i, page in enumerate(pages):
+            _wait_for(f"page {i} hears the last broadcast",
+                      lambda: marker_seq in page.seqs(), RECOVER_S)  # noqa: B023
         for i, page in enumerate(pages):
             want = expected(i)
             try:
