@@ -58,6 +58,9 @@ class Settings(BaseModel):
     socket_handshake_rate: float = Field(50.0, ge=0)
     #: reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
     proxy_hops: int = Field(0, ge=0, le=5)
+    #: the session cookie is `Secure` over HTTPS; this makes it so on plain HTTP too (TLS
+    #: ended by a proxy that is not among the trusted hops)
+    cookie_secure: bool = False
     testing: bool = False
 
     @field_validator("secret_key")
@@ -98,6 +101,7 @@ class Settings(BaseModel):
             "sockets_per_address": "ROLEPLAY_SOCKETS_PER_ADDRESS",
             "socket_handshake_rate": "ROLEPLAY_SOCKET_HANDSHAKE_RATE",
             "proxy_hops": "ROLEPLAY_PROXY_HOPS",
+            "cookie_secure": "ROLEPLAY_COOKIE_SECURE",
         }
         for key, var in mapping.items():
             if env.get(var):

@@ -32,21 +32,14 @@ __all__ = ["create_app", "socketio"]
 
 
 def _origin_check(settings: Settings) -> Callable[[str | None, dict[str, Any]], bool]:
-    """Sockets may come from the app's own origin (as the browser reached it) or listed ones."""
-    extra = {o.rstrip("/") for o in settings.allowed_origins}
+    """Sockets may come from the app's own origin (as the browser reached it, through the
+    trusted proxies only: `security.own_origins`) or listed ones."""
+    from .security import own_origins
 
     def allowed(origin: str | None, environ: dict[str, Any]) -> bool:
         if origin is None:
             return True  # not a browser: no cross-site risk (auth decides)
-        own = set()
-        host = environ.get("HTTP_HOST")
-        if host:
-            own.add(f"{environ.get('wsgi.url_scheme', 'http')}://{host}")
-            fwd_host = environ.get("HTTP_X_FORWARDED_HOST", host).split(",")[0].strip()
-            fwd_proto = environ.get("HTTP_X_FORWARDED_PROTO", "").split(",")[0].strip()
-            if fwd_proto:
-                own.add(f"{fwd_proto}://{fwd_host}")
-        return origin.rstrip("/") in own | extra
+        return origin.rstrip("/") in own_origins(environ, settings.allowed_origins)
 
     return allowed
 
@@ -83,6 +76,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
         SESSION_COOKIE_NAME="roleplay",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.cookie_secure,  # and over HTTPS anyway (security.py)
         PERMANENT_SESSION_LIFETIME=timedelta(seconds=LOGIN_LIFETIME_S),
         TESTING=settings.testing,
     )

@@ -19,7 +19,7 @@ from ..storage.eventstore import StoreError
 from ..storage.tables import GameRow
 from . import library, qr
 from .runtime import runtime
-from .security import instructor_page, log_in, log_out
+from .security import instructor_page, log_in, log_out, safe_next
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
@@ -29,12 +29,6 @@ EXPORTS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "html": ("text/html; charset=utf-8", "html"),
 }
-
-
-def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("instructor.home")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -53,7 +47,7 @@ def login() -> ResponseReturnValue:
                                generated=rt.generated_secret,
                                next=request.form.get("next", "")), 403
     log_in()
-    return redirect(_safe_next(request.form.get("next")), code=303)
+    return redirect(safe_next(request.form.get("next"), url_for("instructor.home")), code=303)
 
 
 @bp.post("/logout")

@@ -10,6 +10,7 @@ from ..service import normalise_code
 from ..storage.eventstore import StoreError
 from .delivery import delivery
 from .runtime import runtime
+from .security import same_site_post
 
 bp = Blueprint("player", __name__)
 
@@ -36,6 +37,9 @@ def join_code(code: str) -> tuple[str, int]:
 def join() -> Response | tuple[str, int]:
     code = normalise_code(request.form.get("code", ""))
     name = request.form.get("name", "")[:200]
+    if not same_site_post():  # another site's page cannot join (and overwrite a seat)
+        return _form(code, name,
+                     "That form came from another site: check the code and press Join here.", 403)
     rt = runtime()
     try:
         game_id = rt.game_for_join(request.remote_addr or "?", code)

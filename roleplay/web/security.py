@@ -1,4 +1,4 @@
-"""Security headers, the instructor's session and CSRF tokens for its forms."""
+"""Security headers, sessions and their cookie, the instructor's login, CSRF checks."""
 
 from __future__ import annotations
 
@@ -6,10 +6,23 @@ import functools
 import hmac
 import secrets
 import time
-from collections.abc import Callable
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
+from urllib.parse import quote, urljoin, urlsplit
 
-from flask import Flask, Response, abort, jsonify, redirect, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    abort,
+    has_request_context,
+    jsonify,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -32,15 +45,58 @@ def add_headers(response: Response) -> Response:
     h.setdefault("Content-Security-Policy", CSP)
     h.setdefault("X-Content-Type-Options", "nosniff")
     h.setdefault("X-Frame-Options", "DENY")
-    h.setdefault("Referrer-Policy", "no-referrer")
+    # same-origin: no address leaves for another site, and a form posted to this one
+    # carries its true Origin (with no-referrer, browsers send `Origin: null`)
+    h.setdefault("Referrer-Policy", "same-origin")
     h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if not request.path.startswith("/static/"):
         h.setdefault("Cache-Control", "no-store")
     return response
 
 
+def own_origins(environ: Mapping[str, Any], allowed: Iterable[str] = ()) -> set[str]:
+    """The origins a request may come from: the app's own, as the request reached it, and
+    the configured ones. X-Forwarded-Host/-Proto count only through ProxyFix
+    (ROLEPLAY_PROXY_HOPS), which has already put them in `environ`: with no proxy
+    configured, a client that sends them is not believed."""
+    out = {o.rstrip("/") for o in allowed}
+    host = environ.get("HTTP_HOST")
+    if host:
+        out.add(f"{environ.get('wsgi.url_scheme', 'http')}://{host}")
+    return out
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else "null"
+
+
+def same_site_post() -> bool:
+    """Whether a form post comes from one of this app's own pages (no cross-site forgery).
+
+    Browsers send `Origin` with every POST (and the pages' Referrer-Policy keeps it
+    true); without one, the `Referer` is checked instead; a client that sends
+    neither is not a browser, which no other site can drive with this one's cookie."""
+    from .runtime import runtime
+
+    sent = request.headers.get("Origin") or (
+        _origin_of(request.headers["Referer"]) if request.headers.get("Referer") else None)
+    if sent is None:
+        return True
+    return sent.rstrip("/") in own_origins(request.environ, runtime().settings.allowed_origins)
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is `Secure` whenever the request came over HTTPS (as the proxy
+    reports it, with ROLEPLAY_PROXY_HOPS) or ROLEPLAY_COOKIE_SECURE says so."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
+
+
 def init_app(app: Flask) -> None:
     app.after_request(add_headers)
+    app.session_interface = SessionInterface()
 
     @app.context_processor
     def _instructor_context() -> dict[str, Any]:
@@ -89,6 +145,29 @@ def log_out() -> None:
         runtime().end_login(key)  # the database down: a 503 asks to retry; nothing changed
         delivery().close_login(key)
     session.clear()
+
+
+#: what may stay as it is in a path, query and fragment (everything else is %-encoded)
+_URL_SAFE = "/?#&=%:@!$'()*+,;~-._"
+
+
+def safe_next(target: str | None, home: str) -> str:
+    """Where to go after logging in: a path on this site, or `home`.
+
+    Control and format characters are removed first: browsers drop tabs and line
+    breaks from a URL (so `/\\t/evil.example` would become `//evil.example`, another
+    host) and a line break in a header is a server error. What is left must be a path
+    with no scheme and no host that still names this host once a browser resolves it.
+    """
+    if not target:
+        return home
+    cleaned = "".join(c for c in target if unicodedata.category(c)[0] != "C").strip()
+    parts = urlsplit(cleaned)
+    if (parts.scheme or parts.netloc or not cleaned.startswith("/") or cleaned.startswith("//")
+            or "\\" in cleaned):
+        return home
+    uri = quote(cleaned, safe=_URL_SAFE)
+    return uri if urlsplit(urljoin("http://this.host/", uri)).netloc == "this.host" else home
 
 
 def csrf_token() -> str:
