@@ -1,0 +1,151 @@
+"""Remove one protection at a time and check that its tests fail (docs/security.md).
+
+Each mutation replaces one exact piece of source (it must occur exactly once)
+in a temporary copy of the repository, then runs the tests named for it
+there, with the copy first on the import path. A mutation is *caught* when
+those tests fail, *missed* when they pass, and an *error* when the piece is
+no longer in the source (the code moved: update the mutation) or pytest could
+not run. The unmutated copy must pass the same tests first.
+
+    .venv/bin/python scripts/mutation_check.py            # every mutation
+    .venv/bin/python scripts/mutation_check.py -k roles    # those whose id contains "roles"
+
+Exit status 0 only when every mutation run was caught.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COPIED = ("roleplay", "tests", "templates", "scenarios", "pyproject.toml", "package.json")
+AUDIENCE = ("tests/test_security_audience.py",)
+HTTP = "tests/test_security_http.py"
+
+
+@dataclass(frozen=True)
+class Mutation:
+    id: str
+    path: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+    what: str
+
+
+MUTATIONS = [
+    Mutation("events-for-unfiltered", "roleplay/service.py",
+             "return visible_events(cached.state, viewer, tail)", "return tail", AUDIENCE,
+             "service.events_for returns the log's tail without visible_events"),
+    Mutation("projector-not-game-only", "roleplay/web/delivery.py",
+             'public = [e for e in events if e.seq > after and e.audience.kind == "game"]',
+             "public = [e for e in events if e.seq > after]", AUDIENCE,
+             "game_events_for_projector without the kind == 'game' filter"),
+    Mutation("roles-audience-unmapped", "roleplay/web/rooms.py",
+             'elif audience.kind == "roles":', "elif False:", AUDIENCE,
+             "rooms.for_audience without the roles-audience mapping (reaches the instructor only)"),
+    Mutation("roles-audience-to-table", "roleplay/web/rooms.py",
+             "out = [seat(game_id, audience.table, r) for r in audience.roles]",
+             "out = [table(game_id, audience.table)]", AUDIENCE,
+             "a roles audience at a table sent to the whole table"),
+    Mutation("can-see-any-role", "roleplay/engine/views.py",
+             "return p.role is not None and p.role in audience.roles",
+             "return p.role is not None", AUDIENCE,
+             "views.can_see lets every seated role see a roles audience"),
+    Mutation("login-keeps-session", "roleplay/web/security.py",
+             "    session.clear()\n    session.permanent = True", "    session.permanent = True",
+             (f"{HTTP}::test_a_login_keeps_nothing_from_the_session_before_it",),
+             "log_in without session.clear()"),
+    Mutation("next-keeps-controls", "roleplay/web/security.py",
+             'cleaned = "".join(c for c in target if unicodedata.category(c)[0] != "C").strip()',
+             "cleaned = target", (f"{HTTP}::test_after_login_the_next_page_is_on_this_site",),
+             "safe_next without removing control characters"),
+    Mutation("yaml-aliases-allowed", "roleplay/scenario/loader.py",
+             "if isinstance(event, yaml.AliasEvent):", "if False:",
+             (f"{HTTP}::test_hostile_scenarios_are_refused_with_a_message",),
+             "the scenario screen lets aliases through (with anchors: a billion laughs)"),
+]
+
+
+def _copy(dest: Path) -> None:
+    for name in COPIED:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(
+                "__pycache__", "*.pyc", "node_modules"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    vendor = ROOT / "node_modules"
+    if vendor.exists():
+        (dest / "node_modules").symlink_to(vendor)
+
+
+def _pytest(copy: Path, tests: tuple[str, ...], log: Path) -> int:
+    env = {**os.environ, "PYTHONPATH": str(copy), "PYTHONDONTWRITEBYTECODE": "1"}
+    check = subprocess.run([sys.executable, "-c", "import roleplay; print(roleplay.__file__)"],
+                           cwd=copy, env=env, capture_output=True, text=True, check=True)
+    if not check.stdout.strip().startswith(str(copy)):
+        raise SystemExit(f"the copy is not what gets imported: {check.stdout.strip()}")
+    with log.open("w") as out:
+        return subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider",
+                               *tests], cwd=copy, env=env, stdout=out,
+                              stderr=subprocess.STDOUT).returncode
+
+
+def run(m: Mutation, work: Path) -> tuple[str, str]:
+    copy = work / m.id
+    copy.mkdir()
+    _copy(copy)
+    target = copy / m.path
+    text = target.read_text()
+    if text.count(m.old) != 1:
+        return "error", f"the piece occurs {text.count(m.old)} times in {m.path}: update the mutation"
+    log = work / f"{m.id}.baseline.log"
+    code = _pytest(copy, m.tests, log)
+    if code != 0:
+        return "error", f"the tests fail without the mutation (exit {code}); see {log}"
+    target.write_text(text.replace(m.old, m.new))
+    log = work / f"{m.id}.log"
+    code = _pytest(copy, m.tests, log)
+    if code == 1:
+        return "caught", "tests failed"
+    if code == 0:
+        return "missed", "tests passed with the protection removed"
+    return "error", f"pytest exit {code}; see {log}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("-k", default="", help="only mutations whose id contains this")
+    parser.add_argument("--keep", action="store_true", help="keep the copies and logs")
+    args = parser.parse_args(argv)
+    chosen = [m for m in MUTATIONS if args.k in m.id]
+    work = Path(tempfile.mkdtemp(prefix="roleplay-mutation-"))
+    results = []
+    try:
+        for m in chosen:
+            t0 = time.monotonic()
+            verdict, why = run(m, work)
+            results.append((m, verdict))
+            print(f"{verdict:7} {m.id:26} {time.monotonic() - t0:5.0f} s  {m.what} ({why})",
+                  flush=True)
+    finally:
+        if args.keep:
+            print(f"copies and logs kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    caught = sum(1 for _, v in results if v == "caught")
+    print(f"{caught} of {len(results)} mutations caught")
+    return 0 if caught == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
