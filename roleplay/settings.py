@@ -48,9 +48,13 @@ class Settings(BaseModel):
     #: origins allowed to open sockets besides the app's own (for a reverse proxy)
     allowed_origins: tuple[str, ...] = ()
     max_upload_bytes: int = 256 * 1024
-    #: joins per second per client address (0: no limit), and how many at once
-    join_rate: float = Field(2.0, ge=0)
-    join_burst: int = Field(60, ge=1)
+    #: joins per second per client address (0: no limit), and how many at once: a lecture
+    #: of 300 behind one campus NAT address joins within a minute (120 + 3 a second)
+    join_rate: float = Field(3.0, ge=0)
+    join_burst: int = Field(120, ge=1)
+    #: players (not removed) one game takes: what a script from one address can add to a
+    #: lobby before the instructor locks it is bounded whatever the join bucket allows
+    max_players: int = Field(600, ge=1)
     #: open socket connections per client address (a lecture behind one NAT address shares it)
     sockets_per_address: int = Field(2000, ge=1)
     #: socket handshakes per second per client address, 6 s worth at once (0: no limit,
@@ -100,6 +104,7 @@ class Settings(BaseModel):
             "join_burst": "ROLEPLAY_JOIN_BURST",
             "sockets_per_address": "ROLEPLAY_SOCKETS_PER_ADDRESS",
             "socket_handshake_rate": "ROLEPLAY_SOCKET_HANDSHAKE_RATE",
+            "max_players": "ROLEPLAY_MAX_PLAYERS",
             "proxy_hops": "ROLEPLAY_PROXY_HOPS",
             "cookie_secure": "ROLEPLAY_COOKIE_SECURE",
         }

@@ -115,9 +115,10 @@ def test_a_join_form_posted_from_another_site_is_refused(app: Flask, client: Fla
     with client.session_transaction() as s:
         assert "seat" not in s
     # this site's own page (and a client that is no browser) joins
-    for headers in [{"Origin": "http://localhost"}, {"Referer": f"http://localhost/join/{code}"},
-                    {}]:
-        r = client.post("/join", data=form, headers=headers)
+    for i, headers in enumerate([{"Origin": "http://localhost"},
+                                 {"Referer": f"http://localhost/join/{code}"}, {}]):
+        r = app.test_client().post("/join", data={"code": code, "name": f"Student {i}"},
+                                   headers=headers)
         assert r.status_code == 303, (headers, r.get_data(as_text=True)[:300])
     assert len(web_service.state(gid).players) == 3
     # an origin listed in ROLEPLAY_ALLOWED_ORIGINS is this site too
@@ -127,6 +128,38 @@ def test_a_join_form_posted_from_another_site_is_refused(app: Flask, client: Fla
                         service=web_service).test_client()
     assert listed.post("/join", data=form,
                        headers={"Origin": "https://roleplay.example.edu"}).status_code == 303
+
+
+def test_the_seat_token_is_not_readable_in_the_cookie_on_its_way_to_the_play_page(
+        app: Flask, client: FlaskClient, web_service: GameService, four_secrets: Scenario) -> None:
+    """The session cookie is signed, not encrypted: anyone holding it can read it. The seat
+    token crosses from POST /join to /play in it sealed, and only /play opens it, once."""
+    import base64
+    import zlib
+
+    state = web_service.create_game(four_secrets)
+    r = client.post("/join", data={"code": state.setup.code, "name": "Ann"})
+    assert r.status_code == 303
+    raw = client.get_cookie("roleplay").value  # type: ignore[union-attr]
+    payload = raw.lstrip(".").split(".")[0]
+    data = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    readable = zlib.decompress(data) if raw.startswith(".") else data
+    page = client.get(r.headers["Location"]).get_data(as_text=True)
+    token = re.search(r'data-token="([^"]+)"', page)
+    assert token, "the play page hands the token to its script"
+    assert token.group(1).encode() not in readable and b"token" not in readable, readable
+    pid = web_service.authenticate(state.setup.game_id, token.group(1))
+    assert pid is not None, "the token from the page opens the seat"
+    again = client.get(r.headers["Location"]).get_data(as_text=True)
+    assert 'data-token=""' in again or "data-token" not in again, "handed over once"
+    # a sealed value that was tampered with, or is too old, opens nothing
+    from roleplay.web.security import seal, unseal
+
+    with app.test_request_context():
+        sealed = seal("secret")
+        assert unseal(sealed) == "secret"
+        assert unseal(sealed[:-2] + ("A" if sealed[-2] != "A" else "B") + sealed[-1]) is None
+        assert unseal("not sealed") is None and unseal(None) is None
 
 
 def _app(**settings: Any) -> Flask:
@@ -183,6 +216,57 @@ def test_the_socket_origin_check_believes_forwarded_headers_only_from_a_trusted_
     assert _handshake(proxied, "http://localhost", via) == 400
 
 
+class _Clock:
+    """The rate limits' clock, moved by hand (a test never waits for real time)."""
+
+    def __init__(self) -> None:
+        self.now = time.monotonic()
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+def test_three_hundred_students_behind_one_address_join_in_two_minutes_a_script_cannot_flood(
+        four_secrets: Scenario, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default limits: a lecture on one campus NAT address gets in, while a script on
+    that address adds at most the bucket's burst at once, and no more than the game takes."""
+    import types
+
+    from roleplay.web import runtime as runtime_module
+
+    clock = _Clock()
+    monkeypatch.setattr(runtime_module, "time",
+                        types.SimpleNamespace(monotonic=clock.monotonic, time=time.time))
+    flask_app = _app()
+    service = flask_app.extensions["roleplay"].service
+    c = flask_app.test_client()
+    code = service.create_game(four_secrets).setup.code
+    nat = _from("10.50.0.1")
+    # 120 scan the QR code in the same second, the other 180 come in the next 100 s
+    clock.now = time.monotonic() + 1.0  # (after the bucket's real-clock start)
+    for i in range(300):
+        if i >= 120:
+            clock.now += 100 / 180
+        r = c.post("/api/join", json={"code": code, "name": f"Student {i}"}, **nat)
+        assert r.status_code == 200, (i, r.get_json())
+    # a script on the same address, as fast as it can: the bucket holds it back
+    statuses = [c.post("/api/join", json={"code": code, "name": f"Bot {i}"}, **nat).status_code
+                for i in range(400)]
+    admitted = statuses.count(200)
+    assert 0 < admitted <= Settings().join_burst and statuses[-1] == 429, admitted
+    # and however long it goes on, a game takes at most max_players
+    small = _app(max_players=310, join_rate=0)
+    s2 = small.extensions["roleplay"].service
+    code2 = s2.create_game(four_secrets).setup.code
+    c2 = small.test_client()
+    got = [c2.post("/api/join", json={"code": code2, "name": f"Bot {i}"}, **nat)
+           for i in range(320)]
+    assert [r.status_code for r in got].count(200) == 310
+    assert got[-1].status_code == 403 and "full" in got[-1].get_json()["error"]["message"]
+    page = c2.post("/join", data={"code": code2, "name": "One more"}, **nat)
+    assert page.status_code == 403 and b"full" in page.data
+
+
 # -- 7. instructor login --------------------------------------------------------------------
 def test_login_brute_force_is_throttled(app: Flask) -> None:
     c = app.test_client()
@@ -196,6 +280,36 @@ def test_login_brute_force_is_throttled(app: Flask) -> None:
     other = app.test_client()
     assert other.post("/api/login", json={"password": PASSWORD},
                       **_from("10.2.0.2")).status_code == 200
+
+
+def test_a_prankster_on_the_class_address_cannot_lock_out_the_instructor(app: Flask) -> None:
+    """Failed logins lock the address for browsers that never logged in; a browser that has
+    (a signed cookie from its last login) counts only its own failures."""
+    nat = _from("10.2.9.1")
+    teacher = app.test_client()
+    assert teacher.post("/api/login", json={"password": PASSWORD}, **nat).status_code == 200
+    assert teacher.get_cookie("roleplay_device") is not None
+    teacher.post("/instructor/logout", data={"csrf_token": _csrf(
+        teacher.get("/instructor/", **nat).get_data(as_text=True))}, **nat)
+    prankster = app.test_client()
+    for i in range(30):
+        prankster.post("/api/login", json={"password": f"guess{i}"}, **nat)
+    assert prankster.post("/api/login", json={"password": PASSWORD}, **nat).status_code == 429
+    assert app.test_client().post("/api/login", json={"password": PASSWORD},
+                                  **nat).status_code == 429, "unknown browsers there wait"
+    # the instructor's own browser still logs in, by form and by API
+    r = teacher.post("/instructor/login", data={"password": PASSWORD}, **nat)
+    assert r.status_code == 303, r.get_data(as_text=True)[:200]
+    assert teacher.post("/api/login", json={"password": PASSWORD}, **nat).status_code == 200
+    # a forged or copied-and-altered device cookie is just an unknown browser
+    forger = app.test_client()
+    forger.set_cookie("roleplay_device", "InNvbWUtaWQi.forged")
+    assert forger.post("/api/login", json={"password": PASSWORD}, **nat).status_code == 429
+    # and a known browser is throttled on its own failures like anyone
+    for i in range(10):
+        assert teacher.post("/api/login", json={"password": f"typo{i}"},
+                            **nat).status_code == 403
+    assert teacher.post("/api/login", json={"password": PASSWORD}, **nat).status_code == 429
 
 
 def test_the_secret_is_never_in_a_url_and_not_logged(app: Flask,
@@ -593,6 +707,35 @@ def test_a_login_lasts_twelve_hours_from_logging_in_however_often_it_is_used(
     assert instructor.get("/instructor/").status_code == 302
     with instructor.session_transaction() as s:
         assert "instructor" not in s, "the expired login is dropped from the cookie"
+
+
+def test_instructor_sockets_end_with_the_twelve_hour_login(
+        app: Flask, instructor: FlaskClient, web_service: GameService, four_secrets: Scenario,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A socket opened with a login is refused and closed once the login has lasted 12 hours,
+    as its cookie is: a dashboard left open overnight does not stay the instructor's."""
+    import types
+
+    from roleplay.web import runtime as runtime_module
+    from roleplay.web.delivery import Delivery
+
+    gid = web_service.create_game(four_secrets).setup.game_id
+    socks = [socketio.test_client(app, auth={"kind": kind, "game": gid},
+                                  flask_test_client=instructor)
+             for kind in ("instructor", "projector")]
+    assert all(s.is_connected() for s in socks)
+    delivery: Delivery = app.extensions["roleplay.delivery"]
+    assert delivery.close_ended_logins() == 0
+    for s in socks:
+        s.get_received()
+    later = time.time() + 12 * 3600 + 5
+    monkeypatch.setattr(runtime_module, "time",
+                        types.SimpleNamespace(time=lambda: later, monotonic=time.monotonic))
+    socks[0].emit("command", {"name": "start", "args": {}, "client_id": "after-12-hours"})
+    assert [m["args"][0]["code"] for m in socks[0].get_received()] == ["forbidden"]
+    assert web_service.state(gid).status == "lobby", "nothing was done"
+    assert delivery.close_ended_logins() == 1
+    assert not any(s.is_connected() for s in socks)
 
 
 def test_a_logout_the_database_cannot_record_changes_nothing(

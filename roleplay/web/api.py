@@ -24,7 +24,7 @@ from .clusterlock import QueueUnavailable
 from .delivery import delivery
 from .player import JOIN_STATUS
 from .runtime import runtime
-from .security import instructor_api, log_in
+from .security import instructor_api, log_in, login_attempts_key
 
 bp = Blueprint("api", __name__)
 
@@ -67,7 +67,7 @@ def join() -> ResponseReturnValue:
 def login() -> ResponseReturnValue:
     rt = runtime()
     body = _body() or {}
-    address = request.remote_addr or "?"
+    address = login_attempts_key()  # this browser if it logged in before, else the address
     if rt.logins.blocked(address):
         return _fail("rate_limited", "Too many attempts; wait a minute.", 429)
     password = body.get("password")

@@ -19,7 +19,7 @@ from ..storage.eventstore import StoreError
 from ..storage.tables import GameRow
 from . import library, qr
 from .runtime import runtime
-from .security import instructor_page, log_in, log_out, safe_next
+from .security import instructor_page, log_in, log_out, login_attempts_key, safe_next
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 
@@ -37,7 +37,7 @@ def login() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("login.html", error=None, generated=rt.generated_secret,
                                next=request.args.get("next", ""))
-    address = request.remote_addr or "?"
+    address = login_attempts_key()  # this browser if it logged in before, else the address
     if rt.logins.blocked(address):
         return render_template("login.html", error="Too many attempts; wait a minute.",
                                generated=rt.generated_secret, next=""), 429

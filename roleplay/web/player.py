@@ -10,7 +10,7 @@ from ..service import normalise_code
 from ..storage.eventstore import StoreError
 from .delivery import delivery
 from .runtime import runtime
-from .security import same_site_post
+from .security import same_site_post, seal, unseal
 
 bp = Blueprint("player", __name__)
 
@@ -49,8 +49,9 @@ def join() -> Response | tuple[str, int]:
     except StoreError:
         return _form(code, name, "The server cannot reach its database; try again in a moment.",
                      503)
-    # The token goes into the page once (see /play), never into a URL.
-    session["seat"] = {"game": joined.game_id, "token": joined.token}
+    # The token goes into the page once (see /play), never into a URL; in the cookie it
+    # travels sealed (a signed cookie is readable)
+    session["seat"] = {"game": joined.game_id, "sealed": seal(joined.token)}
     return redirect(url_for("player.play", game_id=joined.game_id), code=303)
 
 
@@ -61,6 +62,7 @@ def play(game_id: str) -> str:
     if row is None:
         abort(404, description="There is no such game. Join with the code from your instructor.")
     seat = session.pop("seat", None)
-    token = seat.get("token") if isinstance(seat, dict) and seat.get("game") == game_id else None
+    token = (unseal(seat.get("sealed"))
+             if isinstance(seat, dict) and seat.get("game") == game_id else None)
     return render_template("play.html", game_id=game_id, title=row.title, code=row.code,
                            token=token)

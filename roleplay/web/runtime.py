@@ -146,6 +146,8 @@ class Runtime:
         self.joins = AddressBuckets(settings.join_rate, settings.join_burst)
         #: instructor logins this worker knows were ended (all are in the database)
         self._ended_logins: set[str] = set()
+        #: when each login this worker has seen began (its sockets end with it, 12 h on)
+        self._login_since: dict[str, float] = {}
         self.ticking = False
         self._locks: dict[str, threading.RLock] = {}
         self._guard = threading.Lock()
@@ -177,6 +179,11 @@ class Runtime:
         if not self.joins.allow(address):
             raise RuleError("Too many joins from this network at once; try again in a moment.",
                             code="rate_limited")
+        state = self.service.state(game_id)
+        present = sum(1 for p in state.players.values() if not p.kicked and p.merged_into is None)
+        if present >= self.settings.max_players:
+            raise RuleError(f"This game is full ({present} players); ask your instructor.",
+                            code="forbidden")
         return game_id
 
     # -- instructor logins ended by logging out ----------------------------------------
@@ -187,8 +194,18 @@ class Runtime:
         self.service.store.end_login(_login_hash(key), self.service.clock(), LOGIN_LIFETIME_S)
         self._ended_logins.add(key)
 
+    def login_seen(self, key: str, since: float) -> None:
+        """A login was used (a page or a socket): remember when it began."""
+        if len(self._login_since) > 10_000:
+            self._login_since.clear()  # bounded; a forgotten login is noted again when used
+        self._login_since[key] = since
+
     def login_ended(self, key: str) -> bool:
+        """Logged out (on any worker), or older than a login lasts: its sockets close too."""
         if key in self._ended_logins:
+            return True
+        since = self._login_since.get(key)
+        if since is not None and time.time() - since > LOGIN_LIFETIME_S:
             return True
         try:
             ended = self.service.store.login_ended(_login_hash(key))

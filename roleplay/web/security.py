@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import functools
+import hashlib
 import hmac
 import secrets
 import time
@@ -11,10 +13,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import quote, urljoin, urlsplit
 
+from cryptography.fernet import Fernet, InvalidToken
 from flask import (
     Flask,
     Response,
     abort,
+    after_this_request,
     has_request_context,
     jsonify,
     redirect,
@@ -23,6 +27,7 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature, URLSafeSerializer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -119,6 +124,7 @@ def login_key() -> str | None:
             or runtime().login_ended(key)):
         session.pop("instructor", None)
         return None
+    runtime().login_seen(key, float(since))  # its sockets end when the login does
     return key
 
 
@@ -126,8 +132,50 @@ def is_instructor() -> bool:
     return login_key() is not None
 
 
+#: a browser that has logged in as the instructor before (a signed random id, a year)
+DEVICE_COOKIE = "roleplay_device"
+DEVICE_COOKIE_AGE_S = 365 * 24 * 3600
+
+
+def _devices() -> URLSafeSerializer:
+    from flask import current_app
+
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="roleplay:login-device")
+
+
+def _known_device() -> str | None:
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
+        return None
+    try:
+        value = _devices().loads(raw)
+    except BadSignature:
+        return None
+    return value if isinstance(value, str) else None
+
+
+def login_attempts_key() -> str:
+    """What failed logins count against: a browser that has logged in before counts its own
+    (so that a prankster on the class's NAT address, who has no such cookie, cannot lock the
+    instructor out); every other browser counts against its address."""
+    device = _known_device()
+    return f"device:{device}" if device else f"address:{request.remote_addr or '?'}"
+
+
+def _remember_device(response: Response) -> Response:
+    from flask import current_app
+
+    secure = current_app.session_interface.get_cookie_secure(current_app)  # as the session's
+    response.set_cookie(DEVICE_COOKIE, _devices().dumps(secrets.token_urlsafe(16)),
+                        max_age=DEVICE_COOKIE_AGE_S, httponly=True, samesite="Lax",
+                        secure=secure)
+    return response
+
+
 def log_in() -> None:
     """A fresh session (no fixation): everything from before the login is dropped."""
+    if _known_device() is None:
+        after_this_request(_remember_device)
     session.clear()
     session.permanent = True
     session["instructor"] = secrets.token_urlsafe(16)
@@ -168,6 +216,33 @@ def safe_next(target: str | None, home: str) -> str:
         return home
     uri = quote(cleaned, safe=_URL_SAFE)
     return uri if urlsplit(urljoin("http://this.host/", uri)).netloc == "this.host" else home
+
+
+#: how long a sealed value stays good: a seat's token between POST /join and /play
+SEALED_FOR_S = 600
+
+
+def _sealer() -> Fernet:
+    from flask import current_app
+
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"roleplay:seal:" + secret).digest()))
+
+
+def seal(text: str) -> str:
+    """`text` encrypted and authenticated with a key from the app's secret (Fernet): a value
+    that must travel in the session cookie, which is signed but readable."""
+    return _sealer().encrypt(text.encode()).decode()
+
+
+def unseal(sealed: object) -> str | None:
+    """What `seal` sealed, if it is genuine and at most SEALED_FOR_S old."""
+    if not isinstance(sealed, str):
+        return None
+    try:
+        return _sealer().decrypt(sealed.encode(), ttl=SEALED_FOR_S).decode()
+    except (InvalidToken, ValueError):
+        return None
 
 
 def csrf_token() -> str:
