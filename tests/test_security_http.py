@@ -738,6 +738,64 @@ def test_instructor_sockets_end_with_the_twelve_hour_login(
     assert not any(s.is_connected() for s in socks)
 
 
+def test_a_projector_only_link_opens_the_projector_and_nothing_else(
+        app: Flask, instructor: FlaskClient, web_service: GameService, four_secrets: Scenario,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard's projector-only link, opened on a classroom PC without the
+    instructor's session: the projector page and its socket, for 12 hours; nothing else."""
+    import html as html_module
+    import types
+
+    from roleplay.web import runtime as runtime_module
+    from roleplay.web import security as security_module
+    from roleplay.web.delivery import Delivery
+
+    gid = web_service.create_game(four_secrets).setup.game_id
+    other = web_service.create_game(four_secrets).setup.game_id
+    dash = instructor.get(f"/instructor/games/{gid}").get_data(as_text=True)
+    m = re.search(r'id="projector-only-link"[^>]*value="([^"]+)"', dash)
+    assert m, "the dashboard shows the projector-only link"
+    link = html_module.unescape(m.group(1))
+    assert link.startswith(f"http://localhost/projector/{gid}?key=")
+    pc = app.test_client()
+    r = pc.get(link)
+    assert r.status_code == 303 and r.headers["Location"] == f"/projector/{gid}", "key leaves the URL"
+    assert pc.get(f"/projector/{gid}").status_code == 200
+    sock = socketio.test_client(app, auth={"kind": "projector", "game": gid}, flask_test_client=pc)
+    assert sock.is_connected() and received(sock, "sync")
+    sock.emit("command", {"name": "start", "args": {}, "client_id": "projector-start"})
+    assert [p["code"] for p in received(sock, "error")] == ["forbidden"]
+    assert web_service.state(gid).status == "lobby"
+    # nothing else: no instructor page, API, socket, export or other game's projector
+    assert pc.get("/instructor/").status_code == 302
+    assert pc.get(f"/instructor/games/{gid}").status_code == 302
+    assert pc.get(f"/instructor/games/{gid}/export.json").status_code == 302
+    assert pc.get(f"/api/games/{gid}").status_code == 401
+    assert pc.get(f"/projector/{other}").status_code == 302
+    for auth in [{"kind": "instructor", "game": gid}, {"kind": "projector", "game": other}]:
+        assert not socketio.test_client(app, auth=auth, flask_test_client=pc).is_connected()
+    # a forged, altered or other game's key opens nothing
+    key = link.split("key=", 1)[1]
+    for bad in [f"/projector/{gid}?key=forged", f"/projector/{gid}?key={key[:-2]}xx",
+                f"/projector/{other}?key={key}"]:
+        stranger = app.test_client()
+        assert stranger.get(bad).status_code == 403, bad
+        assert stranger.get(f"/projector/{gid}").status_code == 302
+    # 12 hours on, the link's grant is over: the page asks for a login, the socket closes
+    later = time.time() + 12 * 3600 + 5
+    fake = types.SimpleNamespace(time=lambda: later, monotonic=time.monotonic)
+    monkeypatch.setattr(runtime_module, "time", fake)
+    monkeypatch.setattr(security_module, "time", fake)
+    import itsdangerous.timed
+
+    monkeypatch.setattr(itsdangerous.timed, "time", fake)
+    delivery: Delivery = app.extensions["roleplay.delivery"]
+    assert delivery.close_ended_logins() >= 1
+    assert not sock.is_connected()
+    assert pc.get(f"/projector/{gid}").status_code == 302
+    assert app.test_client().get(link).status_code == 403, "and the link itself is too old"
+
+
 def test_a_logout_the_database_cannot_record_changes_nothing(
         app: Flask, instructor: FlaskClient, web_service: GameService,
         monkeypatch: pytest.MonkeyPatch) -> None:

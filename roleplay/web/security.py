@@ -27,7 +27,7 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -107,7 +107,8 @@ def init_app(app: Flask) -> None:
     def _instructor_context() -> dict[str, Any]:
         """Instructor pages get `csrf_token` (a string) for their forms' hidden field."""
         mine = is_instructor()
-        return {"is_instructor": mine, "csrf_token": csrf_token() if mine else ""}
+        return {"is_instructor": mine, "csrf_token": csrf_token() if mine else "",
+                "projector_link": projector_link}
 
 
 def login_key() -> str | None:
@@ -170,6 +171,51 @@ def _remember_device(response: Response) -> Response:
                         max_age=DEVICE_COOKIE_AGE_S, httponly=True, samesite="Lax",
                         secure=secure)
     return response
+
+
+# -- a projector-only link: watch one game's projector page, nothing else -------------
+def _projector_links() -> URLSafeTimedSerializer:
+    from flask import current_app
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="roleplay:projector")
+
+
+def projector_link(game_id: str) -> str:
+    """A link that opens this game's projector page on another computer (a classroom PC)
+    without the instructor's login, for as long as a login lasts; it can do nothing else."""
+    return url_for("projector.show", game_id=game_id, key=_projector_links().dumps(game_id),
+                   _external=True)
+
+
+def grant_projector(game_id: str, key: str) -> bool:
+    """Open the projector of `game_id` to this browser, if `key` is a genuine, fresh link."""
+    from .runtime import LOGIN_LIFETIME_S
+
+    try:
+        linked = _projector_links().loads(key, max_age=LOGIN_LIFETIME_S)
+    except BadSignature:
+        return False
+    if linked != game_id:
+        return False
+    session["projector"] = {"game": game_id, "since": time.time(),
+                            "key": secrets.token_urlsafe(16)}
+    return True
+
+
+def projector_grant(game_id: str) -> tuple[str, float] | None:
+    """This browser's projector-only grant for `game_id`, as (a key of its own, since)."""
+    from .runtime import LOGIN_LIFETIME_S
+
+    grant = session.get("projector")
+    if not isinstance(grant, dict) or grant.get("game") != game_id:
+        return None
+    since, key = grant.get("since"), grant.get("key")
+    if not isinstance(since, (int, float)) or not isinstance(key, str):
+        return None
+    if time.time() - since > LOGIN_LIFETIME_S:
+        session.pop("projector", None)
+        return None
+    return f"projector-link:{key}", float(since)
 
 
 def log_in() -> None:

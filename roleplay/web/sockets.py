@@ -35,7 +35,7 @@ from .delivery import (
 from .extensions import socketio
 from .guard import ConnectionGuard
 from .runtime import Runtime, Viewer, runtime
-from .security import login_key
+from .security import login_key, projector_grant
 
 log = logging.getLogger(__name__)
 
@@ -182,6 +182,10 @@ def _authenticate(auth: Any) -> Viewer:
         raise Refused("The server cannot reach its database; retry soon.") from e
     if kind in ("instructor", "projector"):
         key = login_key()
+        grant = projector_grant(game_id) if kind == "projector" and key is None else None
+        if grant is not None:  # a projector-only link: ends 12 hours after it was opened
+            rt.login_seen(*grant)
+            return Viewer(game_id, kind, login=grant[0])
         if key is None:
             raise Refused("Log in as the instructor first.")
         return Viewer(game_id, kind, login=key)
