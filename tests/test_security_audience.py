@@ -12,6 +12,8 @@ runs this file to show that each removal fails it.
 
 from __future__ import annotations
 
+import time
+import types
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,6 +79,7 @@ class Table:
             self.viewers[p["player_id"]] = player_socket(app, self.id, p["token"])
         assert all(s.is_connected() for s in self.viewers.values())
         self.heard: dict[str, set[int]] = {v: set() for v in self.viewers}
+        self.clock: Any = None
         self.take()
         #: the last seq whose live delivery was checked (the joins came before the sockets)
         self.checked = max(e.seq for e in self.log())
@@ -125,11 +128,14 @@ class Table:
     def check_resync(self, when: str) -> None:
         """Every socket syncs from seq 0: its events are the visible part of the log."""
         self.take()
+        if self.clock is not None:
+            self.clock.now += 60.0
         log, state = self.log(), self.service.state(self.id)
         for viewer, sock in self.viewers.items():
             sock.emit("sync", {"last_seq": 0})
-            syncs = [p for n, p in received(sock) if n == "sync"]
-            assert len(syncs) == 1, (when, viewer)
+            got_all = received(sock)
+            syncs = [p for n, p in got_all if n == "sync"]
+            assert len(syncs) == 1, (when, viewer, [(n, p) for n, p in got_all if n != "events"])
             got = [int(e["seq"]) for e in syncs[0]["events"]]
             want = [e.seq for e in log if may_see(state, viewer, e.audience)]
             if viewer == "projector":
@@ -149,10 +155,27 @@ class Table:
         self.check_live()
 
 
+class _Clock:
+    """The rate limits' clock: each round of resyncs comes a minute after the last (full
+    syncs are rate-limited per player and per login: threat 12)."""
+
+    def __init__(self) -> None:
+        self.now = time.monotonic()
+
+    def monotonic(self) -> float:
+        return self.now
+
+
 @pytest.fixture
 def table(app: Flask, web_service: GameService, instructor: FlaskClient,
-          four_secrets: Scenario) -> Iterator[Table]:
+          four_secrets: Scenario, monkeypatch: pytest.MonkeyPatch) -> Iterator[Table]:
+    from roleplay.web import runtime as runtime_module
+
+    clock = _Clock()
+    monkeypatch.setattr(runtime_module, "time",
+                        types.SimpleNamespace(monotonic=clock.monotonic, time=time.time))
     t = Table(app, web_service, instructor, four_secrets)
+    t.clock = clock
     yield t
     for s in t.viewers.values():
         if s.is_connected():
