@@ -57,9 +57,9 @@ class Settings(BaseModel):
     max_players: int = Field(600, ge=1)
     #: open socket connections per client address (a lecture behind one NAT address shares it)
     sockets_per_address: int = Field(2000, ge=1)
-    #: socket handshakes per second per client address, 6 s worth at once (0: no limit,
+    #: socket handshakes per second per client address, 5 s worth at once (0: no limit,
     #: e.g. for load tests with a thousand simulated students on one machine)
-    socket_handshake_rate: float = Field(50.0, ge=0)
+    socket_handshake_rate: float = Field(20.0, ge=0)
     #: reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted
     proxy_hops: int = Field(0, ge=0, le=5)
     #: the session cookie is `Secure` over HTTPS; this makes it so on plain HTTP too (TLS

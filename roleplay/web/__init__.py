@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
     # limits per connection and per address, in front of python-socketio (guard.py)
     rate = settings.socket_handshake_rate
     guard = ConnectionGuard(SocketLimits(per_address=settings.sockets_per_address,
-                                         handshake_rate=rate, handshake_burst=max(1.0, 6 * rate)))
+                                         handshake_rate=rate, handshake_burst=max(1.0, 5 * rate)))
     guard.install(socketio.server)
     app.extensions["roleplay.guard"] = guard
     guard.on_flood.append(lambda eio_sid: _sockets.flooded(rt, socketio.server, eio_sid))

@@ -49,11 +49,12 @@ class SocketLimits:
     per_address: int = 2000
     #: Engine.IO handshakes per address (0: no limit): a script reconnecting in a loop gets
     #: the burst, then `handshake_rate` a second (each costs the server a millisecond or
-    #: two). A lecture behind one NAT address reconnecting after a restart spreads its
-    #: tries over seconds (the pages' back-off, 0.5 to 4 s) and a refused handshake is
-    #: retried the same way: 500 students are back within about 5 s
-    handshake_rate: float = 50.0
-    handshake_burst: float = 300.0
+    #: two: at 50 a second the others' chat p95 tripled, bench/attack.py). A lecture behind
+    #: one NAT address reconnecting after a restart spreads its tries over seconds (the
+    #: pages' back-off, 0.5 to 4 s) and a refused handshake is retried the same way: 300
+    #: students are back within about 15 s (ROLEPLAY_SOCKET_HANDSHAKE_RATE raises it)
+    handshake_rate: float = 20.0
+    handshake_burst: float = 100.0
 
 
 @dataclass
