@@ -290,7 +290,15 @@
     if (keep && S.events.length > keep) S.events = S.events.slice(-keep);
   }
 
+  /** A table type as the debrief names it ("cherry-picking", not "cherry picking"). */
+  var TYPE_LABELS = {
+    unilateral_template: "unilateral template", joint_standard: "joint standard",
+    cherry_picking: "cherry-picking", tailor_made_partnership: "tailor-made partnership", deadlock: "deadlock",
+  };
+  function typeLabel(t) { return t ? (TYPE_LABELS[t] || String(t).replace(/_/g, " ")) : ""; }
+
   window.RP = {
+    typeLabel: typeLabel,
     sender: sender, takeEvents: takeEvents,
     el: el, fill: fill, clear: clear, paragraphs: paragraphs, $: $, toast: toast,
     fmtPoints: fmtPoints, signed: signed, fmtTime: fmtTime, randomId: randomId, mmss: mmss,

@@ -334,7 +334,7 @@
           pending.length ? el("span", { class: kind === "decision" ? "bad" : "muted",
             text: (signed.length ? " · " : "") + "waiting: " + pending.map(function (r) { return roleName(r.id); }).join(", ") }) : null) : null,
         t.deadlock_reason ? el("p", { class: "line bad", text: "Why: " + reasonText(t.id) }) : null,
-        sc ? el("p", { class: "line", text: "Type: " + String(sc.table_type || sc.type || "").replace(/_/g, " ") +
+        sc ? el("p", { class: "line", text: "Type: " + RP.typeLabel(sc.table_type || sc.type) +
           (sc.roles ? " · scores " + sc.roles.map(function (r) {
             return roleName(r.role) + " " + (r.score === null || r.score === undefined ? "–" : RP.fmtPoints(r.score));
           }).join(", ") : "") }) : null,
