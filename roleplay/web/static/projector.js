@@ -64,9 +64,12 @@
     $("proj-step").textContent = steps.length > 1 ? "Scenario " + (g.step + 1) + " of " + steps.length + " · " + g.title : "";
     var st = g.status === "paused" ? "Paused · " : g.status === "finished" ? "Game over · " : "";
     $("proj-phase").textContent = st + (g.phase ? g.phase.title : g.title);
+    // an open table with nothing on it yet: what its players are doing in this phase
+    var kind = g.phase && g.phase.kind;
+    var idle = kind === "briefing" ? "Reading" : kind === "opening" ? "Writing openings" : "Talking";
     fill($("tiles"), v.tables.map(function (t) {
       var status = t.outcome === "deal" ? "Agreement" : t.outcome === "deadlock" ? "No agreement" :
-        t.signed && t.signed.length ? "Signing (" + t.signed.length + ")" : t.proposals ? t.proposals + (t.proposals === 1 ? " proposal" : " proposals") : "Talking";
+        t.signed && t.signed.length ? "Signing (" + t.signed.length + ")" : t.proposals ? t.proposals + (t.proposals === 1 ? " proposal" : " proposals") : idle;
       return el("div", { class: "tile " + t.outcome },
         el("h2", { text: "Table " + t.id }),
         el("p", { class: "tile-status", text: status }),
@@ -93,7 +96,7 @@
           el("caption", { text: "The tables side by side" }),
           el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Table" }), el("th", { scope: "col", text: "Outcome" }), typed ? el("th", { scope: "col", text: "Type" }) : null)),
           el("tbody", {}, rows)),
-        reportUrl ? el("p", {}, el("a", { class: "button", href: reportUrl, text: "Debrief report" })) : null);
+        reportUrl ? el("p", {}, el("a", { class: "button", href: reportUrl, text: "Debrief slides" })) : null);
     } else {
       fill($("proj-results"));
     }
