@@ -1078,7 +1078,7 @@
         return { title: "Confidential: " + (d.reason || "a change"), text: bits.join(", ") + "." };
       }
       case "openings_revealed": return { title: "Opening positions revealed", text: "See the history on Negotiate." };
-      case "opening_submitted": return { title: "Your side's opening position is in", text: "By " + ((S.view && S.view.roles && shortRole(d.role)) || "") + "." };
+      case "opening_submitted": return { title: "Your side's opening position is in", text: "The table sees both openings when this phase ends." };
       case "seat_assigned": return { title: d.name + " sits at table " + d.table, text: "as " + shortRole(d.role) + "." };
       case "results_released": return { title: "Results are out", text: "See Negotiate.", kind: "good" };
       case "game_finished": return { title: "The game is over", text: "" };
