@@ -177,6 +177,7 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     dash.click("#btn-start")
     expect(wall.locator(".proj-name")).to_have_count(0)  # the lobby's names fold away
     expect(wall.locator("#proj-step")).to_contain_text("Scenario 1 of 3")
+    expect(wall.locator("#tiles .tile-status").first).to_have_text("Reading")  # the briefing, not "Talking"
 
     # -- the monitor at 1280x800: every table above the fold, the lobby folded away -------------
     expect(dash.locator("#tables .tcard")).to_have_count(7)
@@ -272,6 +273,9 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     _axe(eu1.page, "student-decision")
     eu1.page.click("#sign")
     expect(eu1.page.locator("#outcome-title")).to_have_text("Agreement signed")
+    # the monitor names the type as the debrief does ("cherry-picking", not "cherry picking")
+    expect(dash.locator("#table-card-1")).to_contain_text(re.compile(
+        r"Type: (tailor-made partnership|cherry-picking|joint standard|unilateral template) ·"))
     # table 2 signs, table 3's EU refuses: the government reads why, in words
     for side in ("eu", "government"):
         _tab(seat[(2, side)].page, "negotiate")
