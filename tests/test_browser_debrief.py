@@ -243,6 +243,15 @@ def test_the_slides_and_a_students_results_page(played: Played) -> None:
     _axe(eu, "student-results-page")
     eu.locator(".rp-student svg.chart").scroll_into_view_if_needed()
     _shot(eu, "student-results-map")
+    # on the phone the y axis's turned title clears its numbers (they ran into each other)
+    clash = eu.evaluate("""() => {
+        const svg = document.querySelector(".rp-student svg.chart");
+        const title = [...svg.querySelectorAll("text.axis-label")].find(t => t.getAttribute("transform"));
+        const t = title.getBoundingClientRect();
+        return [...svg.querySelectorAll("text.y-tick")].map(n => n.getBoundingClientRect())
+            .filter(r => r.left < t.right && r.right > t.left && r.top < t.bottom && r.bottom > t.top).length;
+    }""")
+    assert clash == 0, f"{clash} y-axis numbers under the axis title"
     eu.set_viewport_size(INSTRUCTOR)
     eu.evaluate("() => window.scrollTo(0, 0)")
     _shot(eu, "student-results-laptop")

@@ -257,7 +257,7 @@ class Chart:
             )
         for v, label in zip(yt, tick_labels(yt), strict=True):
             out.append(
-                f"<text {_attrs(x=x0 - 8, y=self.sy(v) + 4, text_anchor='end', class_='tick')}>"
+                f"<text {_attrs(x=x0 - 8, y=self.sy(v) + 4, text_anchor='end', class_='tick y-tick')}>"
                 f"{escape(label)}</text>"
             )
         out.append(
