@@ -14,9 +14,11 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, StringConstraints, model_validator
 
+#: what every id looks like (schema_errors words a mismatch in plain terms)
+ID_PATTERN = r"^[a-z][a-z0-9_-]{0,39}$"
 Ident = Annotated[
     str,
-    StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,39}$"),
+    StringConstraints(pattern=ID_PATTERN),
     Field(description="a short id: lower-case letters, digits, '_' or '-', starting with a letter"),
 ]
 Text = Annotated[str, StringConstraints(max_length=20_000)]

@@ -19,6 +19,8 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 
+from roleplay.scenario.model import ID_PATTERN
+
 Loc = tuple[str | int, ...]
 _WORDS = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
 
@@ -149,6 +151,11 @@ def explain(err: ValidationError, root: type[BaseModel], data: dict[str, Any],
                 continue
         elif kind in _SHAPES:
             msg = _SHAPES[kind]
+        elif kind.endswith("_type") and value is None:
+            msg = "nothing is written after this key; write its value here"
+        elif kind == "string_pattern_mismatch" and e.get("ctx", {}).get("pattern") == ID_PATTERN:
+            msg = (f"an id is lowercase letters, digits, '_' or '-', starting with a letter, "
+                   f"at most 40 (got {_shown(value)})")
         elif "input" in e:
             msg = f"{_plain(e['msg'])} (got {_shown(value)})"
         else:

@@ -90,6 +90,11 @@ def _line(text: str, n: int) -> str:
 
 def _colon_fix(line: str) -> str:
     body = re.sub(r"^[ \t]*(?:-[ \t]+)*", "", line).rstrip()
+    if (m := re.match(r"^([A-Za-z_][\w-]*)[:\uff1a](\S.*)$", body)) is not None:
+        return (f"'{_show(body)}' needs a space after the colon: "
+                f"'{_show(m.group(1) + ': ' + m.group(2))}'")
+    if (m := re.match(r"^([A-Za-z_][\w-]*) *(?:=|\uff1a) *(\S.*)$", body)) is not None:
+        return f"'{_show(body)}' needs a colon: '{_show(m.group(1) + ': ' + m.group(2))}'"
     word, _, rest = body.partition(" ")
     if rest.strip():
         return f"'{_show(body)}' needs a colon: '{_show(word + ': ' + rest.strip())}'"
@@ -129,6 +134,9 @@ def explain(err: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
     elif "flow mapping" in context and cm is not None:
         line, col = cm.line + 1, cm.column + 1
         msg = "these braces { } are never closed, or two items lack a comma between them"
+    elif "expected <block end>" in problem and pm is not None and (
+            early := _quote_closed_early(_line(text, pm.line + 1), pm.column)) is not None:
+        line, col, msg = pm.line + 1, pm.column, early
     elif ("expected <block end>" in problem or "expected key" in problem
           or "'-' indicator" in problem) and pm is not None:
         line, col = pm.line + 1, pm.column + 1
@@ -142,6 +150,18 @@ def explain(err: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str]:
         msg = "the file's layout is broken here"
     words = " ".join(w for w in (context, problem) if w)
     return line, col, f"{msg}\n    (the YAML parser says: {words})"
+
+
+def _quote_closed_early(line: str, column: int) -> str | None:
+    """A quoted value ended by a quote inside it ('Baku's'): the text after it is the error."""
+    m = re.match(r"^ *(?:- +)*(?:[A-Za-z_][\w-]*: +)?(?P<q>[\"'])", line)
+    if m is None or column < m.end() + 1 or line[column - 1:column] != m.group("q"):
+        return None
+    if m.group("q") == "'":
+        return ("this apostrophe ends the quoted value early; inside '...' write it twice "
+                "('Baku''s'), or put the whole value in double quotes")
+    return ('this quote ends the quoted value early; inside "..." write it as \\", or put '
+            "the whole value in single quotes")
 
 
 def _error_line(err: yaml.MarkedYAMLError) -> int:
