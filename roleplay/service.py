@@ -20,7 +20,7 @@ from typing import Any
 
 from .engine.commands import SYSTEM_ACTOR, Actor, decide
 from .engine.errors import RuleError
-from .engine.events import Event
+from .engine.events import Event, EventType
 from .engine.state import GameSetup, GameState, apply, initial_state, table_records
 from .engine.views import instructor_view, player_view, results_visible, visible_events
 from .errors import RoleplayError
@@ -202,7 +202,7 @@ class GameService:
                 events = decide(cached.state, actor, command, args, now=self.clock(),
                                 client_id=client_id)
                 handover = tuple((str(e.data["absorb"]), str(e.data["keep"]))
-                                 for e in events if e.type == "players_merged")
+                                 for e in events if e.type == EventType.PLAYERS_MERGED)
                 try:
                     self.store.append(game_id, events, tokens=tokens, rekey=rekey,
                                       handover=handover)

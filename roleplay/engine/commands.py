@@ -22,6 +22,7 @@ from .events import (
     INSTRUCTOR,
     Audience,
     Event,
+    EventType,
     player_audience,
     roles_audience,
     table_audience,
@@ -58,7 +59,7 @@ class _Builder:
     client_id: str | None
     events: list[Event] = field(default_factory=list)
 
-    def emit(self, type_: str, audience: Audience, **data: Any) -> Event:
+    def emit(self, type_: EventType, audience: Audience, **data: Any) -> Event:
         event = Event(
             seq=self.state.seq + 1,
             type=type_,
@@ -80,7 +81,7 @@ class _Builder:
 
 
 #: event types whose effects may move a table's variables (and so cross a threshold)
-_MOVES_VARIABLES = frozenset({"action_taken", "event_fired"})
+_MOVES_VARIABLES = frozenset({EventType.ACTION_TAKEN, EventType.EVENT_FIRED})
 
 
 def _thresholds(b: _Builder, before: GameState) -> None:
@@ -97,7 +98,7 @@ def _thresholds(b: _Builder, before: GameState) -> None:
                 was, now = old.variables.get(name, spec.initial), t.variables.get(name, spec.initial)
                 if key in t.thresholds_fired or not th.crossed(was, now):
                     continue
-                b.emit("threshold_crossed", table_audience(tid), table=tid, key=key,
+                b.emit(EventType.THRESHOLD_CROSSED, table_audience(tid), table=tid, key=key,
                        variable=name, title=th.title, text=th.text,
                        effects=_public_effects(th.effects))
                 _private_effects(b, th.effects, tid, th.title)
@@ -294,7 +295,7 @@ def _join(b: _Builder, args: Mapping[str, Any]) -> None:
         raise RuleError(f"Someone called {same.name} is already in this game. If that is "
                         "you, close the game on your other device and join again; if not, "
                         "add your initial or surname.", code="conflict")
-    b.emit("player_joined", player_audience(pid), player=pid, name=name)
+    b.emit(EventType.PLAYER_JOINED, player_audience(pid), player=pid, name=name)
     if s.status != "lobby":
         _seat_late(b, pid)
 
@@ -345,7 +346,7 @@ def seat_words(s: GameState, p: Player) -> str:
 def _notice(b: _Builder, pid: str, text: str) -> None:
     """A line to one player about their own seat (the page shows it as a banner)."""
     p = b.state.players[pid]
-    b.emit("seat_notice", player_audience(pid), player=pid, table=p.table, role=p.role,
+    b.emit(EventType.SEAT_NOTICE, player_audience(pid), player=pid, table=p.table, role=p.role,
            text=text)
 
 
@@ -365,7 +366,7 @@ def _team_sizes(s: GameState) -> dict[tuple[int, str], int]:
 def _seat(b: _Builder, pid: str, table: int, role: str) -> None:
     p = b.state.players[pid]
     b.emit(
-        "seat_assigned",
+        EventType.SEAT_ASSIGNED,
         table_audience(table),
         player=pid,
         name=p.name,
@@ -475,7 +476,7 @@ def _reclaim(b: _Builder, args: Mapping[str, Any]) -> None:
     if handed and other is not None and other.id != p.id and not other.kicked:
         raise RuleError(f"Someone called {other.name} is already in this game.", code="conflict")
     new_name = name if handed else p.name
-    b.emit("seat_reclaimed", player_audience(p.id), player=p.id, name=new_name,
+    b.emit(EventType.SEAT_RECLAIMED, player_audience(p.id), player=p.id, name=new_name,
            previous_name=p.name, handed=handed, table=p.table, role=p.role)
     p = b.state.players[p.id]
     if p.table is None or p.role is None:
@@ -496,7 +497,7 @@ def _hand(b: _Builder, args: Mapping[str, Any]) -> None:
     if other is not None and other.id != p.id and not other.kicked:  # a removed name may come back
         raise RuleError(f"{other.name} is already in the game: merge the two players instead.",
                         code="conflict")
-    b.emit("seat_handed", INSTRUCTOR, player=p.id, seat_name=p.name, name=name,
+    b.emit(EventType.SEAT_HANDED, INSTRUCTOR, player=p.id, seat_name=p.name, name=name,
            key=name_key(name))
 
 
@@ -508,7 +509,7 @@ def _merge_players(b: _Builder, args: Mapping[str, Any]) -> None:
     keep, absorb = _active(s, args, "keep"), _active(s, args, "absorb")
     if keep.id == absorb.id:
         raise RuleError("Choose two different players.", code="bad_request")
-    b.emit("players_merged", INSTRUCTOR, keep=keep.id, absorb=absorb.id, keep_name=keep.name,
+    b.emit(EventType.PLAYERS_MERGED, INSTRUCTOR, keep=keep.id, absorb=absorb.id, keep_name=keep.name,
            absorb_name=absorb.name, table=absorb.table, role=absorb.role)
     kept = b.state.players[keep.id]
     where = (f"you now sit at {seat_words(b.state, kept)}" if kept.table is not None
@@ -524,7 +525,7 @@ def _kick(b: _Builder, args: Mapping[str, Any]) -> None:
     if not isinstance(pid, str) or pid not in b.state.players or b.state.players[pid].kicked:
         raise RuleError("No such player.", code="not_found")
     p = b.state.players[pid]
-    b.emit("player_kicked", player_audience(pid), player=pid, name=p.name, table=p.table, role=p.role)
+    b.emit(EventType.PLAYER_KICKED, player_audience(pid), player=pid, name=p.name, table=p.table, role=p.role)
 
 
 @_command("lock", "instructor")
@@ -534,7 +535,7 @@ def _lock(b: _Builder, args: Mapping[str, Any]) -> None:
     locked = args.get("locked", True)
     if not isinstance(locked, bool):
         raise RuleError("'locked' must be true or false.", code="bad_request")
-    b.emit("lobby_locked", INSTRUCTOR, locked=locked)
+    b.emit(EventType.LOBBY_LOCKED, INSTRUCTOR, locked=locked)
 
 
 # -- the clock -----------------------------------------------------------------------
@@ -550,7 +551,7 @@ def _start_phase(b: _Builder, index: int) -> None:
     sc = b.state.scenario
     phase = sc.phases[index]
     b.emit(
-        "phase_started",
+        EventType.PHASE_STARTED,
         GAME,
         step=b.state.step,
         phase_index=index,
@@ -595,7 +596,7 @@ def _private_effects(b: _Builder, eff: Effects, table: int | None, reason: str) 
         if role in eff.points:
             private["points"] = {role: eff.points[role]}
         b.emit(
-            "private_effect",
+            EventType.PRIVATE_EFFECT,
             roles_audience(table, (role,)),
             table=table,
             role=role,
@@ -606,7 +607,7 @@ def _private_effects(b: _Builder, eff: Effects, table: int | None, reason: str) 
 
 def _fire(b: _Builder, card: EventCard, table: int | None) -> None:
     b.emit(
-        "event_fired",
+        EventType.EVENT_FIRED,
         GAME if table is None else table_audience(table),
         table=table,
         card=card.id,
@@ -624,7 +625,7 @@ def _pause(b: _Builder, args: Mapping[str, Any]) -> None:
     if s.status != "running":
         raise RuleError("Only a running game can be paused.", code="wrong_phase")
     remaining = max(0.0, (s.deadline or b.now) - b.now)
-    b.emit("paused", GAME, remaining=remaining)
+    b.emit(EventType.PAUSED, GAME, remaining=remaining)
 
 
 @_command("resume", "instructor")
@@ -632,7 +633,7 @@ def _resume(b: _Builder, args: Mapping[str, Any]) -> None:
     s = b.state
     if s.status != "paused":
         raise RuleError("The game is not paused.", code="wrong_phase")
-    b.emit("resumed", GAME, deadline=b.now + (s.remaining or 0.0))
+    b.emit(EventType.RESUMED, GAME, deadline=b.now + (s.remaining or 0.0))
 
 
 @_command("extend", "instructor")
@@ -640,10 +641,10 @@ def _extend(b: _Builder, args: Mapping[str, Any]) -> None:
     s = b.state
     seconds = _int(args, "seconds", 10, 3600, default=60)
     if s.status == "paused":
-        b.emit("extended", GAME, seconds=seconds, remaining=(s.remaining or 0.0) + seconds)
+        b.emit(EventType.EXTENDED, GAME, seconds=seconds, remaining=(s.remaining or 0.0) + seconds)
     elif s.status == "running":
         base = max(s.deadline or b.now, b.now)
-        b.emit("extended", GAME, seconds=seconds, deadline=base + seconds)
+        b.emit(EventType.EXTENDED, GAME, seconds=seconds, deadline=base + seconds)
     else:
         raise RuleError("There is no running phase to extend.", code="wrong_phase")
 
@@ -664,11 +665,12 @@ def _advance(b: _Builder) -> None:
     if phase is not None and phase.kind == "opening":
         for t in sorted(s.tables.values(), key=lambda t: t.id):
             if t.openings:
-                b.emit("openings_revealed", table_audience(t.id), table=t.id, openings=dict(t.openings))
+                b.emit(EventType.OPENINGS_REVEALED, table_audience(t.id), table=t.id,
+                       openings=dict(t.openings))
     if phase is not None and phase.kind == "decision":
         for tid in sorted(s.tables):
             if b.state.tables[tid].outcome == "open":
-                b.emit("table_settled", table_audience(tid), table=tid, outcome="deadlock",
+                b.emit(EventType.TABLE_SETTLED, table_audience(tid), table=tid, outcome="deadlock",
                        package=None, reason="no_signature")
     nxt = s.phase_index + 1
     if nxt < len(s.scenario.phases):
@@ -677,7 +679,7 @@ def _advance(b: _Builder) -> None:
         _next_step(b)
         _start_phase(b, 0)
     else:
-        b.emit("game_finished", GAME)
+        b.emit(EventType.GAME_FINISHED, GAME)
 
 
 def _next_step(b: _Builder) -> None:
@@ -701,7 +703,7 @@ def _next_step(b: _Builder) -> None:
         effects[str(tid)] = merged.model_dump(exclude_defaults=True,
                                               exclude={"batna", "points"})
         confidential[tid] = merged
-    b.emit("step_started", GAME, step=step, scenario=nxt.id, title=nxt.title,
+    b.emit(EventType.STEP_STARTED, GAME, step=step, scenario=nxt.id, title=nxt.title,
            variables=variables, effects=effects)
     for tid, merged in confidential.items():  # after step_started: it resets the tables
         _private_effects(b, merged, tid, f"Carried into {nxt.title}")
@@ -766,14 +768,14 @@ def _broadcast(b: _Builder, args: Mapping[str, Any]) -> None:
     else:
         table = _opt_table(s, args)
         aud = GAME if table is None else table_audience(table)
-    b.emit("message", aud, text=text, table=aud.table, player=aud.player)
+    b.emit(EventType.MESSAGE, aud, text=text, table=aud.table, player=aud.player)
 
 
 @_command("release_results", "instructor")
 def _release(b: _Builder, args: Mapping[str, Any]) -> None:
     if b.state.results_released:
         raise RuleError("Results are already released.", code="conflict")
-    b.emit("results_released", GAME)
+    b.emit(EventType.RESULTS_RELEASED, GAME)
 
 
 @_command("end", "instructor")
@@ -782,9 +784,9 @@ def _end(b: _Builder, args: Mapping[str, Any]) -> None:
         raise RuleError("The game is already over.", code="conflict")
     for tid in sorted(b.state.tables):
         if b.state.tables[tid].outcome == "open" and b.state.status != "lobby":
-            b.emit("table_settled", table_audience(tid), table=tid, outcome="deadlock",
+            b.emit(EventType.TABLE_SETTLED, table_audience(tid), table=tid, outcome="deadlock",
                    package=None, reason="ended")
-    b.emit("game_finished", GAME)
+    b.emit(EventType.GAME_FINISHED, GAME)
 
 
 # -- at the table ------------------------------------------------------------------------
@@ -805,7 +807,7 @@ def _chat(b: _Builder, args: Mapping[str, Any]) -> None:
             raise RuleError("This channel is closed at your table.", code="forbidden")
         if role not in members:
             raise RuleError("Your role is not in this channel.", code="forbidden")
-    b.emit("chat", roles_audience(t.id, members, channel), table=t.id, channel=channel,
+    b.emit(EventType.CHAT, roles_audience(t.id, members, channel), table=t.id, channel=channel,
            role=role, name=p.name, text=text)
 
 
@@ -819,7 +821,7 @@ def _open(b: _Builder, args: Mapping[str, Any]) -> None:
     if r.side in t.openings:
         raise RuleError("Your side has already submitted its opening position.", code="conflict")
     pkg = _package(b.state.scenario, args.get("package"))
-    b.emit("opening_submitted", roles_audience(t.id, (role,)), table=t.id, role=role,
+    b.emit(EventType.OPENING_SUBMITTED, roles_audience(t.id, (role,)), table=t.id, role=role,
            side=r.side, package=pkg)
 
 
@@ -845,7 +847,7 @@ def _propose(b: _Builder, args: Mapping[str, Any]) -> None:
             raise RuleError("The package differs from the suggestion; propose it as your own.",
                             code="bad_request")
         extra["suggested_by"] = found.role
-    b.emit("proposal_made", table_audience(t.id), table=t.id, role=role, name=p.name,
+    b.emit(EventType.PROPOSAL_MADE, table_audience(t.id), table=t.id, role=role, name=p.name,
            package=pkg, phase=s.phase.id, round=s.phase_index, **extra)
 
 
@@ -868,7 +870,7 @@ def _suggest(b: _Builder, args: Mapping[str, Any]) -> None:
     last = next((x for x in t.suggestions if (x.role, x.to) == (role, to)), None)
     if last is not None and dict(last.package) == pkg:
         raise RuleError("You already suggested this package to them.", code="conflict")
-    b.emit("package_suggested", roles_audience(t.id, (role, str(to))), table=t.id, role=role,
+    b.emit(EventType.PACKAGE_SUGGESTED, roles_audience(t.id, (role, str(to))), table=t.id, role=role,
            to=to, name=p.name, package=pkg, phase=b.state.phase.id)
 
 
@@ -894,7 +896,7 @@ def _link(b: _Builder, args: Mapping[str, Any]) -> None:
         raise RuleError("Link two different issues.", code="bad_request")
     if any(lk.role == role and lk.issue == issue and lk.requires == requires for lk in t.linkages):
         raise RuleError("You already declared this linkage.", code="conflict")
-    b.emit("linkage_declared", table_audience(t.id), table=t.id, role=role, issue=issue,
+    b.emit(EventType.LINKAGE_DECLARED, table_audience(t.id), table=t.id, role=role, issue=issue,
            requires=requires)
 
 
@@ -943,7 +945,7 @@ def _act(b: _Builder, args: Mapping[str, Any]) -> None:
     eff = action.effects
     if isinstance(target, str) and target in action.target_effects:
         eff = _merge(eff, action.target_effects[target])
-    b.emit("action_taken", aud, table=t.id, role=role, name=p.name, action=action_id,
+    b.emit(EventType.ACTION_TAKEN, aud, table=t.id, role=role, name=p.name, action=action_id,
            title=action.name, target=target, phase_index=s.phase_index,
            budget_cost=action.budget_cost, effects=_public_effects(eff))
     if action.cost:
@@ -976,7 +978,7 @@ def _sign(b: _Builder, args: Mapping[str, Any]) -> None:
         if lk.role == role and lk.requires not in chosen:
             raise RuleError(f"You declared no agreement on {sc.issue(lk.issue).title} unless "
                             f"{lk.requires}; this package does not have it.", code="conflict")
-    b.emit("signed", table_audience(t.id), table=t.id, role=role, name=p.name,
+    b.emit(EventType.SIGNED, table_audience(t.id), table=t.id, role=role, name=p.name,
            proposal=current.seq)
     t = b.state.tables[t.id]
     signatories = [r.id for r in sc.roles if r.signatory and r.id in sc.table.roles]
@@ -985,10 +987,10 @@ def _sign(b: _Builder, args: Mapping[str, Any]) -> None:
         below = [r.id for r in sc.roles if r.is_veto and r.id in sc.table.roles
                  and sc.points(r.id, current.package) < s.batna(t, r.id) - 1e-9]
         if below:
-            b.emit("table_settled", table_audience(t.id), table=t.id, outcome="deadlock",
+            b.emit(EventType.TABLE_SETTLED, table_audience(t.id), table=t.id, outcome="deadlock",
                    package=None, reason="below_batna")
         else:
-            b.emit("table_settled", table_audience(t.id), table=t.id, outcome="deal",
+            b.emit(EventType.TABLE_SETTLED, table_audience(t.id), table=t.id, outcome="deal",
                    package=dict(current.package), reason=None)
 
 
@@ -1000,8 +1002,8 @@ def _refuse(b: _Builder, args: Mapping[str, Any]) -> None:
         raise RuleError("Your role does not sign agreements.")
     if t.outcome != "open":
         raise RuleError("Your table has already settled.", code="wrong_phase")
-    b.emit("refused", table_audience(t.id), table=t.id, role=role, name=p.name)
-    b.emit("table_settled", table_audience(t.id), table=t.id, outcome="deadlock", package=None,
+    b.emit(EventType.REFUSED, table_audience(t.id), table=t.id, role=role, name=p.name)
+    b.emit(EventType.TABLE_SETTLED, table_audience(t.id), table=t.id, outcome="deadlock", package=None,
            reason=f"refused:{role}")
 
 
@@ -1047,5 +1049,5 @@ def _guess_batna(b: _Builder, args: Mapping[str, Any]) -> None:
     if (isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw)
             or not 0 <= raw <= top):
         raise RuleError(f"An estimate is a number of points from 0 to {top:g}.", code="bad_request")
-    b.emit("batna_guessed", roles_audience(t.id, (role,)), table=t.id, role=role,
+    b.emit(EventType.BATNA_GUESSED, roles_audience(t.id, (role,)), table=t.id, role=role,
            side=sc.role(role).side, about=about, guess=round(float(raw), 2), name=p.name)

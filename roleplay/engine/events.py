@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from enum import StrEnum
+from typing import Any, Literal, TypedDict
 
 AudienceKind = Literal["game", "table", "roles", "player", "instructor"]
 
@@ -67,10 +68,323 @@ def player_audience(player: str) -> Audience:
     return Audience("player", player=player)
 
 
+class EventType(StrEnum):
+    """Every event type the engine writes. A `StrEnum`, so a member is the same string as
+    the one stored in the log and the export (`EventType.CHAT == "chat"`)."""
+
+    PLAYER_JOINED = "player_joined"
+    SEAT_ASSIGNED = "seat_assigned"
+    SEAT_NOTICE = "seat_notice"
+    SEAT_RECLAIMED = "seat_reclaimed"
+    SEAT_HANDED = "seat_handed"
+    PLAYERS_MERGED = "players_merged"
+    PLAYER_KICKED = "player_kicked"
+    LOBBY_LOCKED = "lobby_locked"
+    PHASE_STARTED = "phase_started"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    EXTENDED = "extended"
+    STEP_STARTED = "step_started"
+    OPENING_SUBMITTED = "opening_submitted"
+    OPENINGS_REVEALED = "openings_revealed"
+    PROPOSAL_MADE = "proposal_made"
+    PACKAGE_SUGGESTED = "package_suggested"
+    LINKAGE_DECLARED = "linkage_declared"
+    ACTION_TAKEN = "action_taken"
+    PRIVATE_EFFECT = "private_effect"
+    EVENT_FIRED = "event_fired"
+    THRESHOLD_CROSSED = "threshold_crossed"
+    CHAT = "chat"
+    MESSAGE = "message"
+    SIGNED = "signed"
+    REFUSED = "refused"
+    TABLE_SETTLED = "table_settled"
+    BATNA_GUESSED = "batna_guessed"
+    RESULTS_RELEASED = "results_released"
+    GAME_FINISHED = "game_finished"
+
+
+LOG_ONLY: frozenset[EventType] = frozenset({
+    EventType.CHAT,  # a line said; the state keeps no transcript
+    EventType.MESSAGE,  # the instructor's announcement
+    EventType.OPENINGS_REVEALED,  # the openings are already in the table's state
+    EventType.REFUSED,  # the table_settled that follows it settles the table
+})
+"""Types that change no state: they are in the log for the players, the report and the
+export. `state.apply` handles every other type and raises on a type that is neither."""
+
+
+# -- the payload of each type (an event's `data`) -------------------------------------
+# Optional keys sit in a `total=False` subclass: under `from __future__ import annotations`
+# a `NotRequired[...]` is a string TypedDict cannot read, so it would count as required.
+Package = dict[str, str]  # issue id -> option id
+PublicEffects = dict[str, Any]  # commands._public_effects: the changes a table may see
+
+
+class PlayerJoined(TypedDict):
+    player: str
+    name: str
+
+
+class SeatAssigned(TypedDict):
+    player: str
+    name: str
+    table: int | None
+    role: str | None
+    previous_table: int | None
+
+
+class SeatNotice(TypedDict):
+    player: str
+    table: int | None
+    role: str | None
+    text: str
+
+
+class SeatReclaimed(TypedDict):
+    player: str
+    name: str
+    previous_name: str
+    handed: bool
+    table: int | None
+    role: str | None
+
+
+class SeatHanded(TypedDict):
+    player: str
+    seat_name: str
+    name: str
+    key: str
+
+
+class PlayersMerged(TypedDict):
+    keep: str
+    absorb: str
+    keep_name: str
+    absorb_name: str
+    table: int | None
+    role: str | None
+
+
+class PlayerKicked(TypedDict):
+    player: str
+    name: str
+    table: int | None
+    role: str | None
+
+
+class LobbyLocked(TypedDict):
+    locked: bool
+
+
+class PhaseStarted(TypedDict):
+    step: int
+    phase_index: int
+    phase: str
+    kind: str
+    title: str
+    minutes: float
+    deadline: float
+
+
+class Paused(TypedDict):
+    remaining: float | None
+
+
+class Resumed(TypedDict):
+    deadline: float
+
+
+class _Extension(TypedDict):
+    seconds: int
+
+
+class Extended(_Extension, total=False):
+    remaining: float  # while paused
+    deadline: float  # while running
+
+
+class StepStarted(TypedDict):
+    step: int
+    scenario: str
+    title: str
+    variables: dict[str, float]
+    effects: dict[str, Any]
+
+
+class OpeningSubmitted(TypedDict):
+    table: int
+    role: str
+    side: str
+    package: Package
+
+
+class OpeningsRevealed(TypedDict):
+    table: int
+    openings: dict[str, Package]
+
+
+class _Proposal(TypedDict):
+    table: int
+    role: str
+    name: str
+    package: Package
+    phase: str
+    round: int
+
+
+class ProposalMade(_Proposal, total=False):
+    suggested_by: str  # the role whose suggestion this adopts
+
+
+class PackageSuggested(TypedDict):
+    table: int
+    role: str
+    to: str
+    name: str
+    package: Package
+    phase: str
+
+
+class LinkageDeclared(TypedDict):
+    table: int
+    role: str
+    issue: str
+    requires: dict[str, str] | None
+
+
+class ActionTaken(TypedDict):
+    table: int
+    role: str
+    name: str
+    action: str
+    title: str
+    target: str | None
+    phase_index: int
+    budget_cost: int
+    effects: PublicEffects
+
+
+class PrivateEffect(TypedDict):
+    table: int
+    role: str
+    effects: dict[str, Any]
+    reason: str
+
+
+class EventFired(TypedDict):
+    table: int | None
+    card: str
+    title: str
+    text: str
+    source: str | None
+    effects: PublicEffects
+
+
+class ThresholdCrossed(TypedDict):
+    table: int
+    key: str
+    variable: str
+    title: str
+    text: str
+    effects: PublicEffects
+
+
+class Chat(TypedDict):
+    table: int
+    channel: str
+    role: str
+    name: str
+    text: str
+
+
+class Message(TypedDict):
+    text: str
+    table: int | None
+    player: str | None
+
+
+class Signed(TypedDict):
+    table: int
+    role: str
+    name: str
+    proposal: int
+
+
+class Refused(TypedDict):
+    table: int
+    role: str
+    name: str
+
+
+class TableSettled(TypedDict):
+    table: int
+    outcome: str
+    package: Package | None
+    reason: str
+
+
+class BatnaGuessed(TypedDict):
+    table: int
+    role: str
+    side: str
+    about: str
+    guess: float
+    name: str
+
+
+class NoPayload(TypedDict):
+    pass
+
+
+PAYLOADS: Mapping[EventType, type] = {
+    EventType.PLAYER_JOINED: PlayerJoined,
+    EventType.SEAT_ASSIGNED: SeatAssigned,
+    EventType.SEAT_NOTICE: SeatNotice,
+    EventType.SEAT_RECLAIMED: SeatReclaimed,
+    EventType.SEAT_HANDED: SeatHanded,
+    EventType.PLAYERS_MERGED: PlayersMerged,
+    EventType.PLAYER_KICKED: PlayerKicked,
+    EventType.LOBBY_LOCKED: LobbyLocked,
+    EventType.PHASE_STARTED: PhaseStarted,
+    EventType.PAUSED: Paused,
+    EventType.RESUMED: Resumed,
+    EventType.EXTENDED: Extended,
+    EventType.STEP_STARTED: StepStarted,
+    EventType.OPENING_SUBMITTED: OpeningSubmitted,
+    EventType.OPENINGS_REVEALED: OpeningsRevealed,
+    EventType.PROPOSAL_MADE: ProposalMade,
+    EventType.PACKAGE_SUGGESTED: PackageSuggested,
+    EventType.LINKAGE_DECLARED: LinkageDeclared,
+    EventType.ACTION_TAKEN: ActionTaken,
+    EventType.PRIVATE_EFFECT: PrivateEffect,
+    EventType.EVENT_FIRED: EventFired,
+    EventType.THRESHOLD_CROSSED: ThresholdCrossed,
+    EventType.CHAT: Chat,
+    EventType.MESSAGE: Message,
+    EventType.SIGNED: Signed,
+    EventType.REFUSED: Refused,
+    EventType.TABLE_SETTLED: TableSettled,
+    EventType.BATNA_GUESSED: BatnaGuessed,
+    EventType.RESULTS_RELEASED: NoPayload,
+    EventType.GAME_FINISHED: NoPayload,
+}
+"""The TypedDict each type's `data` follows (tests check every emitted event against it)."""
+
+
+def payload_problems(type_: EventType, data: Mapping[str, Any]) -> list[str]:
+    """What is wrong with `data` as the payload of `type_`: missing or unknown keys."""
+    spec = PAYLOADS[type_]
+    required: frozenset[str] = spec.__required_keys__  # type: ignore[attr-defined]
+    allowed = required | spec.__optional_keys__  # type: ignore[attr-defined]
+    return ([f"{type_}: missing {k!r}" for k in sorted(required - set(data))]
+            + [f"{type_}: unknown {k!r}" for k in sorted(set(data) - allowed)])
+
+
 @dataclass(frozen=True)
 class Event:
     seq: int
-    type: str
+    type: EventType
     at: float  # seconds since the epoch, from the clock passed to the command
     actor: str  # a player id, 'instructor' or 'system'
     audience: Audience
@@ -91,7 +405,7 @@ class Event:
     def from_dict(cls, d: Mapping[str, Any], client_id: str | None = None) -> Event:
         return cls(
             seq=int(d["seq"]),
-            type=str(d["type"]),
+            type=EventType(d["type"]),  # ValueError on a type the engine never wrote
             at=float(d["at"]),
             actor=str(d["actor"]),
             audience=Audience.from_dict(d["audience"]),

@@ -6,12 +6,12 @@ only records facts, so a log that was accepted once always replays.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from ..scenario.model import Campaign, Scenario
-from .events import Event
+from .events import LOG_ONLY, Event, EventType
 from .records import Package, ProposalRecord, TableRecord
 
 Status = Literal["lobby", "running", "paused", "finished"]
@@ -219,10 +219,20 @@ def _map_tables(state: GameState, ids: Iterable[int], fn: Any) -> GameState:
     return replace(state, tables=tables)
 
 
+class UnknownEvent(ValueError):
+    """An event whose type has neither a handler nor a place in `events.LOG_ONLY`."""
+
+
 def apply(state: GameState, event: Event) -> GameState:
-    """The state after one event. Unknown types only advance the sequence number."""
+    """The state after one event. A log-only type (`events.LOG_ONLY`) only advances the
+    sequence number; a type the engine does not know raises `UnknownEvent`."""
     handler = _HANDLERS.get(event.type)
-    new = handler(state, event) if handler is not None else state
+    if handler is not None:
+        new = handler(state, event)
+    elif event.type in LOG_ONLY:
+        new = state
+    else:
+        raise UnknownEvent(f"event {event.seq}: no handler for type {event.type!r}")
     return replace(new, seq=event.seq, **_versions(state, new, event.seq))
 
 
@@ -464,33 +474,33 @@ def _finished(s: GameState, e: Event) -> GameState:
     return replace(s, status="finished", deadline=None, remaining=None)
 
 
-_HANDLERS = {
-    "player_joined": _joined,
-    "seat_assigned": _seated,
-    "player_kicked": _kicked,
-    "seat_reclaimed": _reclaimed,
-    "seat_handed": _handed,
-    "players_merged": _merged,
-    "seat_notice": _noticed,
-    "lobby_locked": _lobby,
-    "phase_started": _phase_started,
-    "paused": _paused,
-    "resumed": _resumed,
-    "extended": _extended,
-    "step_started": _step_started,
-    "opening_submitted": _opening,
-    "proposal_made": _proposal,
-    "linkage_declared": _linkage,
-    "package_suggested": _suggested,
-    "action_taken": _action,
-    "private_effect": _private_effect,
-    "event_fired": _event_fired,
-    "threshold_crossed": _threshold,
-    "signed": _signed,
-    "table_settled": _settled,
-    "batna_guessed": _batna_guessed,
-    "results_released": _released,
-    "game_finished": _finished,
+_HANDLERS: Mapping[EventType, Callable[[GameState, Event], GameState]] = {
+    EventType.PLAYER_JOINED: _joined,
+    EventType.SEAT_ASSIGNED: _seated,
+    EventType.PLAYER_KICKED: _kicked,
+    EventType.SEAT_RECLAIMED: _reclaimed,
+    EventType.SEAT_HANDED: _handed,
+    EventType.PLAYERS_MERGED: _merged,
+    EventType.SEAT_NOTICE: _noticed,
+    EventType.LOBBY_LOCKED: _lobby,
+    EventType.PHASE_STARTED: _phase_started,
+    EventType.PAUSED: _paused,
+    EventType.RESUMED: _resumed,
+    EventType.EXTENDED: _extended,
+    EventType.STEP_STARTED: _step_started,
+    EventType.OPENING_SUBMITTED: _opening,
+    EventType.PROPOSAL_MADE: _proposal,
+    EventType.LINKAGE_DECLARED: _linkage,
+    EventType.PACKAGE_SUGGESTED: _suggested,
+    EventType.ACTION_TAKEN: _action,
+    EventType.PRIVATE_EFFECT: _private_effect,
+    EventType.EVENT_FIRED: _event_fired,
+    EventType.THRESHOLD_CROSSED: _threshold,
+    EventType.SIGNED: _signed,
+    EventType.TABLE_SETTLED: _settled,
+    EventType.BATNA_GUESSED: _batna_guessed,
+    EventType.RESULTS_RELEASED: _released,
+    EventType.GAME_FINISHED: _finished,
 }
 
 

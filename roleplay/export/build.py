@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from .. import __version__
-from ..engine.events import Event
+from ..engine.events import Event, EventType
 from ..engine.state import GameState, table_records
 from ..errors import RoleplayError
 from ..scenario.loader import content_hash
@@ -28,7 +28,7 @@ FORMAT = "roleplay-export"
 FORMAT_VERSION = 1
 
 #: Event types whose free text a player wrote, scrubbed of names when anonymising.
-FREE_TEXT_TYPES = frozenset({"chat", "message"})
+FREE_TEXT_TYPES = frozenset({EventType.CHAT, EventType.MESSAGE})
 #: Shorter names are not searched for in free text (they would hit ordinary words).
 MIN_SCRUBBED_NAME = 2
 #: Actors that are not players keep their names.
@@ -55,7 +55,7 @@ class Pseudonyms:
 
     @classmethod
     def from_log(cls, log: Sequence[Event], *, anonymize: bool) -> Pseudonyms:
-        joined = [e for e in log if e.type == "player_joined"]
+        joined = [e for e in log if e.type == EventType.PLAYER_JOINED]
         width = max(2, len(str(len(joined))))
         by_id: dict[str, str] = {}
         by_name: dict[str, str] = {}
@@ -142,7 +142,7 @@ def event_rows(log: Sequence[Event], names: Pseudonyms) -> list[dict[str, Any]]:
     step = 0
     out = []
     for e in log:
-        if e.type == "step_started":
+        if e.type == EventType.STEP_STARTED:
             step = int(e.data["step"])
         out.append(_event_row(e, step, start, names))
     return out

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from ..engine.events import EventType
 from ..report.guesses import step_guesses
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -100,7 +101,7 @@ def event_rows(export: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 #: Events whose `text` column is what a player wrote; for the others it is a title.
-WRITTEN_TYPES = frozenset({"chat", "message"})
+WRITTEN_TYPES = frozenset({EventType.CHAT, EventType.MESSAGE})
 
 
 def _text(kind: str, payload: Mapping[str, Any]) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..engine.events import Audience, Event
+from ..engine.events import Audience, Event, EventType
 from ..engine.state import GameSetup, GameState, replay, table_records
 from ..scenario.loader import content_hash
 from ..scenario.model import Campaign, Scenario
@@ -46,7 +46,7 @@ def _events(data: Mapping[str, Any]) -> list[Event]:
         return [
             Event(
                 seq=int(e["seq"]),
-                type=str(e["type"]),
+                type=EventType(e["type"]),
                 at=float(e["at"]),
                 actor=str(e["actor"]),
                 audience=Audience.from_dict(e["audience"]),

@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine.events import EventType
+
 
 @dataclass(frozen=True)
 class Guess:
@@ -62,12 +64,12 @@ def step_guesses(export: Mapping[str, Any], step: Mapping[str, Any]) -> list[Gue
         if e["step"] != idx:
             continue
         p = e["payload"]
-        if e["type"] == "step_started":
+        if e["type"] == EventType.STEP_STARTED:
             for tid, eff in (p.get("effects") or {}).items():
                 for role in base:
                     key = (int(tid), role)
                     at_table[key] = at_table.get(key, 0.0) + _batna_shift(eff, role)
-        elif e["type"] == "private_effect":
+        elif e["type"] == EventType.PRIVATE_EFFECT:
             eff = p.get("effects")
             for role in base:
                 delta = _batna_shift(eff, role)
@@ -78,7 +80,7 @@ def step_guesses(export: Mapping[str, Any], step: Mapping[str, Any]) -> list[Gue
                 else:
                     key = (int(p["table"]), role)
                     at_table[key] = at_table.get(key, 0.0) + delta
-        elif e["type"] == "batna_guessed":
+        elif e["type"] == EventType.BATNA_GUESSED:
             tid, role, about = int(p["table"]), str(p["role"]), str(p["about"])
             truth = base.get(about, 0.0) + everywhere.get(about, 0.0) + at_table.get((tid, about), 0.0)
             last[(tid, role)] = Guess(

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from ..engine.events import EventType
 from ..engine.outcomes import deadlock_text
 from ..scenario.model import Scenario
 from ..scoring import build_space
@@ -48,20 +49,20 @@ from .guesses import Guess, class_summary, step_guesses
 
 #: Up to this many packages every one is drawn; beyond, a seeded sample of this many.
 MAX_DRAWN_PACKAGES = 3000
-SEAT_EVENTS = frozenset({"seat_assigned", "player_kicked"})
+SEAT_EVENTS = frozenset({EventType.SEAT_ASSIGNED, EventType.PLAYER_KICKED})
 TRANSCRIPT_TYPES = frozenset(
     {
-        "chat",
-        "opening_submitted",
-        "proposal_made",
-        "linkage_declared",
-        "action_taken",
-        "event_fired",
-        "threshold_crossed",
-        "signed",
-        "refused",
-        "table_settled",
-        "message",
+        EventType.CHAT,
+        EventType.OPENING_SUBMITTED,
+        EventType.PROPOSAL_MADE,
+        EventType.LINKAGE_DECLARED,
+        EventType.ACTION_TAKEN,
+        EventType.EVENT_FIRED,
+        EventType.THRESHOLD_CROSSED,
+        EventType.SIGNED,
+        EventType.REFUSED,
+        EventType.TABLE_SETTLED,
+        EventType.MESSAGE,
     }
 )
 
@@ -203,9 +204,9 @@ def _seats(
         if e["step"] > upto_step:
             break
         p = e["payload"]
-        if e["type"] == "seat_assigned":
+        if e["type"] == EventType.SEAT_ASSIGNED:
             seat[p["player"]] = (p.get("table"), p.get("role"))
-        elif e["type"] == "player_kicked":
+        elif e["type"] == EventType.PLAYER_KICKED:
             seat.pop(p.get("player"), None)
     out: dict[int, dict[str, list[str]]] = {}
     for pid, (table, role) in seat.items():
@@ -255,27 +256,27 @@ def _package_words(sc: Scenario, package: Mapping[str, str] | None) -> str:
 def _line_text(e: Mapping[str, Any], sc: Scenario, eu: str, gov: str) -> str:
     p = e["payload"]
     t = e["type"]
-    if t in ("chat", "message"):
+    if t in (EventType.CHAT, EventType.MESSAGE):
         return str(p.get("text", ""))
-    if t in ("opening_submitted", "proposal_made"):
+    if t in (EventType.OPENING_SUBMITTED, EventType.PROPOSAL_MADE):
         pkg = p.get("package") or {}
         pts = f" ({eu} {sc.points(eu, pkg):g}, {gov} {sc.points(gov, pkg):g} points)"
-        what = "opening position" if t == "opening_submitted" else "proposal"
+        what = "opening position" if t == EventType.OPENING_SUBMITTED else "proposal"
         return f"{what}: {_package_words(sc, pkg)}{pts}"
-    if t == "linkage_declared":
+    if t == EventType.LINKAGE_DECLARED:
         return f"no agreement on {p.get('issue')} unless {p.get('requires')}"
-    if t == "action_taken":
+    if t == EventType.ACTION_TAKEN:
         target = f" → {p['target']}" if p.get("target") else ""
         return f"action: {p.get('title', p.get('action'))}{target}"
-    if t == "event_fired":
+    if t == EventType.EVENT_FIRED:
         return f"event: {p.get('title')}: {p.get('text')}"
-    if t == "threshold_crossed":
+    if t == EventType.THRESHOLD_CROSSED:
         return f"threshold: {p.get('title')}: {p.get('text')}"
-    if t == "signed":
+    if t == EventType.SIGNED:
         return "signed the proposal on the table"
-    if t == "refused":
+    if t == EventType.REFUSED:
         return "refused to sign"
-    if t == "table_settled":
+    if t == EventType.TABLE_SETTLED:
         if p.get("outcome") == "deal":
             return f"deal: {_package_words(sc, p.get('package'))}"
         return f"no agreement: {deadlock_text(sc, p.get('reason')) or 'no deal'}"
@@ -322,7 +323,9 @@ def _table_events(events: Sequence[Mapping[str, Any]], table: int) -> list[Mappi
         for e in events
         if e["table"] == table
         or (
-            e["table"] is None and e["type"] in ("event_fired", "message") and e["audience"]["kind"] == "game"
+            e["table"] is None
+            and e["type"] in (EventType.EVENT_FIRED, EventType.MESSAGE)
+            and e["audience"]["kind"] == "game"
         )
     ]
 
@@ -351,7 +354,7 @@ def _card(
     for e in mine:
         t = e["at"] - start
         p = e["payload"]
-        if e["type"] in ("opening_submitted", "proposal_made"):
+        if e["type"] in (EventType.OPENING_SUBMITTED, EventType.PROPOSAL_MADE):
             pkg = p["package"]
             side = sides.get(p.get("role", ""), "none")
             path.append((sc.points(eu, pkg), sc.points(gov, pkg)))
@@ -362,12 +365,12 @@ def _card(
                         t,
                         side,
                         sc.points(own, pkg),
-                        "opening" if e["type"] == "opening_submitted" else "proposal",
+                        "opening" if e["type"] == EventType.OPENING_SUBMITTED else "proposal",
                     )
                 )
-        elif e["type"] == "chat":
+        elif e["type"] == EventType.CHAT:
             markers.append(Marker(t, e["channel"] or "table", "chat", str(p.get("text", ""))[:80]))
-        elif e["type"] == "action_taken":
+        elif e["type"] == EventType.ACTION_TAKEN:
             markers.append(
                 Marker(
                     t,
@@ -376,7 +379,7 @@ def _card(
                     f"{_role_name(sc, p.get('role'))}: {p.get('title')}",
                 )
             )
-        elif e["type"] == "event_fired":
+        elif e["type"] == EventType.EVENT_FIRED:
             markers.append(Marker(t, "game" if e["table"] is None else "table", "event", str(p.get("title"))))
         if e["type"] in TRANSCRIPT_TYPES:
             lines.append(
@@ -475,7 +478,7 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
     space = _space(sc)
     eu, gov = space.eu_role, space.government_role
     events = [e for e in export["events"] if e["step"] == idx]
-    phase_events = [e for e in events if e["type"] == "phase_started"]
+    phase_events = [e for e in events if e["type"] == EventType.PHASE_STARTED]
     start = phase_events[0]["at"] if phase_events else (events[0]["at"] if events else 0.0)
     phases = [(e["at"] - start, str(e["payload"].get("title", ""))) for e in phase_events]
     seats = _seats(export["events"], idx, names)

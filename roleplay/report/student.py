@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..engine.events import Event
+from ..engine.events import Event, EventType
 from ..engine.outcomes import deadlock_text
 from ..engine.state import GameState
 from ..engine.views import results_visible
@@ -74,14 +74,15 @@ def seats_by_step(log: Sequence[Event], player_id: str) -> dict[int, Seat]:
     out: dict[int, Seat] = {}
     step, seat = 0, None
     for e in log:
-        if e.type == "step_started":
+        if e.type == EventType.STEP_STARTED:
             if seat is not None:
                 out[step] = Seat(step, *seat)
             step = int(e.data["step"])
-        elif e.type in ("seat_assigned", "player_kicked") and e.data.get("player") == player_id:
+        elif (e.type in (EventType.SEAT_ASSIGNED, EventType.PLAYER_KICKED)
+              and e.data.get("player") == player_id):
             table, role = e.data.get("table"), e.data.get("role")
             seat = None
-            if e.type == "seat_assigned" and table is not None and role:
+            if e.type == EventType.SEAT_ASSIGNED and table is not None and role:
                 seat = (int(table), str(role))
     if seat is not None:
         out[step] = Seat(step, *seat)
@@ -94,9 +95,9 @@ def released_steps(state: GameState, log: Sequence[Event]) -> list[int]:
     released = set()
     step = 0
     for e in log:
-        if e.type == "step_started":
+        if e.type == EventType.STEP_STARTED:
             step = int(e.data["step"])
-        elif e.type == "results_released":
+        elif e.type == EventType.RESULTS_RELEASED:
             released.add(step)
     out = [s for s in range(state.step) if state.setup.show_results or s in released]
     if results_visible(state):

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlmodel import Session, select
 
-from ..engine.events import Audience, Event
+from ..engine.events import Audience, Event, EventType
 from ..engine.state import GameSetup
 from ..errors import RoleplayError
 from ..scenario.model import Campaign, Scenario
@@ -102,7 +102,7 @@ def _values(game_id: str, e: Event) -> dict[str, Any]:
 def _event(r: EventRow) -> Event:
     return Event(
         seq=r.seq,
-        type=r.type,
+        type=EventType(r.type),
         at=r.at,
         actor=r.actor,
         audience=Audience.from_dict(json.loads(r.audience_json)),
@@ -206,7 +206,7 @@ class EventStore:
         # Core statements, not the ORM's unit of work: this runs once per command, and
         # the ORM's bookkeeping was a third of its time (bench/run.py, storage).
         rows = [_values(game_id, e) for e in events]
-        finishes = any(e.type == "game_finished" for e in events)
+        finishes = any(e.type == EventType.GAME_FINISHED for e in events)
         try:
             if len(rows) == 1 and not (tokens or rekey or handover) and not finishes:
                 # the common case (a chat line, a proposal, a signature): one INSERT is its own
