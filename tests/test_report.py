@@ -260,3 +260,16 @@ def test_a_campaign_report_renders_every_step(
     finally:
         context.close()
     assert outside == [] and dialogs == []
+
+
+def test_figure_captions_read_as_sentences() -> None:
+    from roleplay.report.figures import MapDot, differentiation_map
+
+    one = differentiation_map("m", [MapDot(1, 0.5, 0.7, 10.0, "tailor_made_partnership")], [2])
+    assert "Scatter plot of 1 table with an agreement" in one.alt
+    assert "1 deadlocked table has no T or PD and is not shown." in one.alt
+    dots = [MapDot(t, 0.5, 0.3, 5.0, "cherry_picking") for t in (1, 2)]
+    two = differentiation_map("m", dots, [3, 4])
+    assert "Scatter plot of 2 tables" in two.alt and "2 deadlocked tables have no" in two.alt
+    assert "(s)" not in one.alt + two.alt
+    assert "Tables by type: unilateral template 0; joint standard 0; cherry-picking 2" in two.alt

@@ -79,6 +79,17 @@ class MapDot:
     table_type: str
 
 
+def _count(n: int, noun: str) -> str:
+    """'1 table', '3 tables': a figure's caption reads as a sentence."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _values(vs: Sequence[float]) -> str:
+    """'52' or '47, 52 and 55'."""
+    words = [f"{v:g}" for v in vs]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def differentiation_map(
     fig_id: str,
     dots: Sequence[MapDot],
@@ -132,13 +143,15 @@ def differentiation_map(
         c.text(x, y, label, dx=14, dy=-10, cls="mark-label")
     counts = {t: sum(1 for d in dots if d.table_type == t) for t in TYPE_COLOURS if t != "deadlock"}
     alt = (
-        f"Scatter plot of {len(dots)} tables with an agreement: tailoring T on the horizontal "
+        f"Scatter plot of {_count(len(dots), 'table')} with an agreement: tailoring T on the horizontal "
         f"axis against partnership differentiation PD on the vertical axis, split at T "
-        f"{TAILORING_SPLIT} and PD {PD_SPLIT}. "
-        + "; ".join(f"{TYPE_LABELS[t]}: {n}" for t, n in counts.items())
+        f"{TAILORING_SPLIT} and PD {PD_SPLIT}. Tables by type: "
+        + "; ".join(f"{TYPE_LABELS[t]} {n}" for t, n in counts.items())
         + ". "
         + (
-            f"{len(deadlocks)} deadlocked table(s) have no T or PD and are not shown."
+            f"{_count(len(deadlocks), 'deadlocked table')} "
+            + ("has no T or PD and is not shown." if len(deadlocks) == 1
+               else "have no T or PD and are not shown.")
             if deadlocks
             else "No table deadlocked."
         )
@@ -347,7 +360,10 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
             f"Outcome space in ({eu} points, {gov} points): {what}, BATNA lines at "
             f"{space.batna[0]:g} and {space.batna[1]:g} before events"
             + (
-                f" and {len(after_eu) + len(after_gov)} other value(s) after events"
+                " and, after events, "
+                + "; ".join(part for part in (
+                    f"{eu} at {_values(after_eu)}" if after_eu else "",
+                    f"{gov} at {_values(after_gov)}" if after_gov else "") if part)
                 if after_eu or after_gov
                 else ""
             )
@@ -358,7 +374,7 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
                 if space.kalai_smorodinsky
                 else ""
             )
-            + f", {n_deals} deal(s) and the offer paths of {len(paths)} table(s)."
+            + f", {_count(n_deals, 'deal')} and the offer paths of {_count(len(paths), 'table')}."
         )
         title = "Outcome space"
     else:
@@ -370,7 +386,7 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
             else "ending without a deal"
         )
         alt = (
-            f"Offer path of table {table} in ({eu} points, {gov} points): {n} proposal(s) "
+            f"Offer path of table {table} in ({eu} points, {gov} points): {_count(n, 'proposal')} "
             f"in order, {end}; with the Pareto frontier and the BATNA lines."
         )
         title = f"Table {table}: the negotiation dance"
@@ -519,10 +535,11 @@ def concession_timeline(
         if own:
             first_last.append(f"{roles.get(side, side)} from {own[0].points:g} to {own[-1].points:g} points")
     alt = (
-        f"Concession timeline of table {table}: {n_eu} proposal(s) by {roles.get('eu', 'the EU')} "
+        f"Concession timeline of table {table}: {_count(n_eu, 'proposal')} by {roles.get('eu', 'the EU')} "
         f"and {n_gov} by {roles.get('government', 'the government')} over time"
         + (f" ({'; '.join(first_last)})" if first_last else "")
-        + f", with {events} event or action marker(s) and {chats} chat line(s) coloured by channel."
+        + f", with {_count(events, 'event or action marker')} and {_count(chats, 'chat line')}"
+        " coloured by channel."
     )
     rows = tuple(
         (f"{o.time:.1f}", roles.get(o.side, o.side), o.label, f"{o.points:g}") for o in offers
@@ -593,11 +610,12 @@ def power_panel(
             )
     alt = (
         f"Scatter plot of defensive power (horizontal) against offensive power (vertical), one "
-        f"mark per side per table, {len({d.table for d in dots})} table(s)"
+        f"mark per side per table, {_count(len({d.table for d in dots}), 'table')}"
         + (f": {'; '.join(means)}" if means else "")
         + "."
         + (
-            f" {len(missing)} table(s) have no measure (a deadlock, or openings that agreed)."
+            f" {_count(len(missing), 'table')} {'has' if len(missing) == 1 else 'have'} no measure"
+            " (a deadlock, or openings that agreed)."
             if missing
             else ""
         )

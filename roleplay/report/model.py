@@ -412,7 +412,9 @@ def _card(
     hist = sc.history
     if hist.package and deal_rows:
         same = sum(1 for i, o in hist.package.items() if score["deal"].get(i) == o)
-        match = f"{same} of the {len(hist.package)} issue(s) history settles were settled as in history"
+        n_hist = len(hist.package)
+        match = (f"{same} of the {n_hist} issue{'' if n_hist == 1 else 's'} history settles "
+                 "were settled as in history")
     elif hist.ongoing:
         match = "these talks were still under way when the paper was written; this table " + (
             "reached no agreement" if not score["valid"] else "reached one"
