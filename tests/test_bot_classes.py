@@ -8,6 +8,7 @@ walking away scores below agreeing. Played in-process on the pure engine.
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -23,12 +24,33 @@ SOURCES = ["association-agreement", "strategic-partnership", "progress-report",
            "campaign-2010-2016"]
 SEEDS = (1, 2, 3)
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+DOC = Path(__file__).resolve().parent.parent / "docs" / "scoring.md"
+
+
+def documented_rows() -> dict[str, list[str]]:
+    """docs/scoring.md's table of bot classes: step name -> its cells, as printed."""
+    rows = re.findall(r"^\| ([a-z0-9/ -]+?) \| (30 \|.*)\|$", DOC.read_text(encoding="utf-8"), re.M)
+    return {name: [c.strip() for c in cells.split("|")] for name, cells in rows}
+
+
+def _one(x: float | None) -> str:
+    return "–" if x is None else f"{x:.1f}".replace("-", "−")
 
 
 @pytest.mark.parametrize("ref", SOURCES)
 def test_three_classes_of_forty_spread_over_the_map(ref: str) -> None:
     states = [play_class(resolve_source(ref), players=40, seed=s) for s in SEEDS]
+    documented = documented_rows()
     for f in class_figures(states):
+        # docs/scoring.md prints these figures: they must be the ones the bots give now
+        name = f.scenario if f.scenario == ref else f"{ref} / {f.scenario}"
+        t = f.types
+        assert documented.get(name) == [
+            str(f.tables), str(t.get("tailor_made_partnership", 0)), str(t.get("cherry_picking", 0)),
+            str(t.get("deadlock", 0)), str(f.distinct_deals), f"{100 * f.both_opened:.0f} %",
+            *(f"{_one(f.mean_at_deal[r])} / {_one(f.mean_at_deadlock[r])}" for r in ("eu", "government")),
+        ], (name, documented.get(name))
+        assert not (t.get("joint_standard") or t.get("unilateral_template")), f  # as the docs say
         assert f.tables == 30, f
         assert f.types.get("tailor_made_partnership", 0) >= 1, f
         assert f.types.get("cherry_picking", 0) >= 1, f
