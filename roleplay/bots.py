@@ -376,6 +376,17 @@ def play(base_url: str, instructor: InstructorBot, code: str, players: int, seed
     return bots, (sum(join_times) / len(join_times) if join_times else 0.0)
 
 
+def _points(score: dict[str, Any] | None, table: dict[str, Any], deal: bool) -> dict[str, Any]:
+    """Each role's utility as the scores (and `roleplay play`, and the export) give it.
+
+    A deadlock's utility is the BATNA after events plus the role's costs and bonuses
+    (a lobbyist's fees, a civil society's spent actions): the table's bare `batna` lacks them.
+    """
+    if score is not None:
+        return {r["role"]: r["utility"] for r in score["roles"]}
+    return dict(table["current_points"] if deal else table["batna"])
+
+
 def summary(instructor: InstructorBot, bots: list[PlayerBot], seconds: float,
             join_seconds: float) -> dict[str, Any]:
     view = instructor.view or {}
@@ -389,7 +400,7 @@ def summary(instructor: InstructorBot, bots: list[PlayerBot], seconds: float,
             "type": (scored.get(t["id"]) or {}).get("table_type"),
             "deal": t["deal"],
             "reason": t["deadlock_reason"],
-            "points": t["current_points"] if deal else t["batna"],
+            "points": _points(scored.get(t["id"]), t, deal),
             "seats": {r: [p["name"] for p in ps] for r, ps in t["seats"].items()},
         })
     game = view.get("game", {})

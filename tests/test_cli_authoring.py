@@ -157,11 +157,14 @@ def test_play_prints_each_roles_utility_with_costs(capsys: pytest.CaptureFixture
     assert re.search(r"table types: [a-z -]+ \d+", out), out
 
 
+@pytest.mark.parametrize(("scenario", "seed"), [
+    (str(DATA / "worked-example.yaml"), 2),
+    ("association-agreement", 3),  # a deadlock where the lobbyist's fees and CSOs' costs count
+])
 def test_simulate_keeps_its_game_in_db_for_export_and_prints_the_same_points(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        scenario: str, seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = f"sqlite:///{tmp_path / 'sim.db'}"
-    assert main(["simulate", str(DATA / "worked-example.yaml"), "--players", "4", "--seed", "2",
-                 "--db", db]) == 0
+    assert main(["simulate", scenario, "--players", "4", "--seed", str(seed), "--db", db]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["database"] == db
     assert main(["export", result["code"], "--db", db]) == 0
