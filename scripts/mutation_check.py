@@ -40,6 +40,8 @@ class Mutation:
     new: str
     tests: tuple[str, ...]
     what: str
+    #: further pieces replaced in the same file (a protection held by two layers)
+    more: tuple[tuple[str, str], ...] = ()
 
 
 MUTATIONS = [
@@ -65,14 +67,18 @@ MUTATIONS = [
              "    session.clear()\n    session.permanent = True", "    session.permanent = True",
              (f"{HTTP}::test_a_login_keeps_nothing_from_the_session_before_it",),
              "log_in without session.clear()"),
-    Mutation("next-keeps-controls", "roleplay/web/security.py",
-             'cleaned = "".join(c for c in target if unicodedata.category(c)[0] != "C").strip()',
-             "cleaned = target", (f"{HTTP}::test_after_login_the_next_page_is_on_this_site",),
-             "safe_next without removing control characters"),
-    Mutation("yaml-aliases-allowed", "roleplay/scenario/loader.py",
+    Mutation("next-old-check", "roleplay/web/security.py",
+             "    if not target:\n        return home\n",
+             '    if target and target.startswith("/") and not target.startswith("//") '
+             'and "\\\\" not in target:\n        return target\n'
+             "    if not target:\n        return home\n",
+             (f"{HTTP}::test_after_login_the_next_page_is_on_this_site",),
+             "safe_next as it was: a path that starts with one '/' goes through unparsed"),
+    Mutation("yaml-anchors-and-aliases-allowed", "roleplay/scenario/loader.py",
              "if isinstance(event, yaml.AliasEvent):", "if False:",
              (f"{HTTP}::test_hostile_scenarios_are_refused_with_a_message",),
-             "the scenario screen lets aliases through (with anchors: a billion laughs)"),
+             "the scenario screen lets anchors and aliases through (a billion laughs)",
+             more=(("if anchor is not None:", "if False:"),)),
     Mutation("join-cross-site", "roleplay/web/player.py",
              "if not same_site_post():", "if False:",
              (f"{HTTP}::test_a_join_form_posted_from_another_site_is_refused",),
@@ -153,9 +159,11 @@ def run(m: Mutation, work: Path) -> tuple[str, str]:
     _copy(copy)
     target = copy / m.path
     text = target.read_text()
-    if text.count(m.old) != 1:
-        return "error", f"the piece occurs {text.count(m.old)} times in {m.path}: update the mutation"
-    target.write_text(text.replace(m.old, m.new))
+    for old, new in ((m.old, m.new), *m.more):
+        if text.count(old) != 1:
+            return "error", f"{old!r} occurs {text.count(old)} times in {m.path}: update the mutation"
+        text = text.replace(old, new)
+    target.write_text(text)
     log = work / f"{m.id}.log"
     code = _pytest(copy, m.tests, log)
     if code == 1:
@@ -171,6 +179,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the copies and logs")
     args = parser.parse_args(argv)
     chosen = [m for m in MUTATIONS if args.k in m.id]
+    if not chosen:
+        print(f"no mutation's id contains {args.k!r}")
+        return 2
     work = Path(tempfile.mkdtemp(prefix="roleplay-mutation-"))
     results = []
     try:

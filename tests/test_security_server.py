@@ -585,36 +585,33 @@ def test_sigkill_at_random_points_loses_nothing_acknowledged_or_shown(tmp_path: 
 
 # -- the suite's own hygiene: a killed server leaves no socket for the garbage collector ----------
 def test_a_client_closes_its_socket_when_the_server_is_killed_under_it(tmp_path: Path) -> None:
-    """Killed while a client is sending, the server's end resets the connection; the
+    """Killed with a client's data unread, the server's end resets the connection; the
     client library then leaves its socket open for the garbage collector, whose
     ResourceWarning surfaced in a later, unrelated test. The bots close it."""
+    import signal
+
     srv = ServerProcess(f"sqlite:///{tmp_path / 'drop.db'}", "threading", tmp_path / "drop.log")
     srv.start()
     g = Game(srv.url, 1)
     bot = g.bots[0]
-    stop = threading.Event()
     try:
         ws = bot.sio.eio.ws
-
-        def send() -> None:  # data in flight at the kill: the server's end resets
-            while not stop.is_set():
-                with contextlib.suppress(Exception):
-                    bot.sio.emit("sync", {"last_seq": 0})
-                time.sleep(0.002)
-
-        sender = threading.Thread(target=send, daemon=True)
-        sender.start()
-        assert bot.wait_for(lambda c: len(c.errors) > 0 or len(c.syncs) > 1, timeout=10)
-        srv.kill()
+        assert srv.proc is not None
+        srv.proc.send_signal(signal.SIGSTOP)  # it reads nothing more ...
+        for _ in range(20):
+            bot.sio.emit("sync", {"last_seq": 0})
+        queue = bot.sio.eio.queue
+        deadline = time.monotonic() + 10
+        while queue.unfinished_tasks and time.monotonic() < deadline:  # ... of what is sent
+            time.sleep(0.02)
+        assert not queue.unfinished_tasks, "the client did not send"
+        srv.kill()  # unread data: the kernel resets the connection
         deadline = time.monotonic() + 10
         while bot.sio.connected and time.monotonic() < deadline:
             time.sleep(0.05)
-        stop.set()
-        sender.join(5)
         assert not bot.sio.connected
         assert ws.sock is None, "the dropped connection's socket is still open"
     finally:
-        stop.set()
         bot.sio.reconnection = False
         close_all(g.clients)
         srv.stop()
