@@ -322,6 +322,9 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     _axe(dash, "dashboard-next-scenario")
     dash.click("#btn-advance")
     _shot(wall, "projector-play")
+    small_code_px = wall.evaluate(
+        "() => parseFloat(getComputedStyle(document.querySelector('.proj-small-code')).fontSize)")
+    assert small_code_px >= 24, small_code_px  # a late joiner reads the code during play (was 19 px)
     _shot(wall, "projector-play", SMALL_WALL)
     _axe(wall, "projector-play")
     dash.click("#btn-pause")
