@@ -453,6 +453,26 @@ def test_a_seat_reconnecting_in_a_loop_gets_a_few_full_syncs_then_waits(
         close_all(g.clients)
 
 
+def test_an_http_request_that_never_ends_its_headers_is_dropped(
+        eventlet_server: ServerProcess) -> None:
+    """Slowloris: without a timeout each such request held one of eventlet's slots for ever."""
+    import socket
+
+    from roleplay.web.server import SOCKET_TIMEOUT_S
+
+    g = Game(eventlet_server.url, 1)  # sockets that only exchange pings meanwhile
+    try:
+        with socket.create_connection(("127.0.0.1", eventlet_server.port), timeout=5) as s:
+            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: 1")
+            s.settimeout(SOCKET_TIMEOUT_S + 20)
+            assert s.recv(1024) == b"", "the server answered an unfinished request"
+        # ... while live WebSockets, quiet for as long, are not cut by that timeout
+        assert all(c.sio.connected for c in g.clients)
+        assert g.teacher.command("broadcast", {"text": "still here"})["ok"]
+    finally:
+        close_all(g.clients)
+
+
 def test_connections_beyond_an_address_cap_are_refused_at_the_handshake(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ROLEPLAY_SOCKETS_PER_ADDRESS", "5")

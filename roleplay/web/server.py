@@ -26,6 +26,10 @@ if TYPE_CHECKING:
 
 #: eventlet's wsgi server refuses connections past `max_size` (1,024 by default)
 MAX_CONNECTIONS = 10_000
+#: longest eventlet's server waits on one read or write of an HTTP connection: a request
+#: that never finishes its headers (slowloris) held one of the `max_size` slots for ever.
+#: A WebSocket sets its own (Engine.IO's ping interval and timeout) once upgraded.
+SOCKET_TIMEOUT_S = 30.0
 BOOT_FD = "ROLEPLAY_BOOT_FD"
 #: how often a full garbage collection may look at everything frozen (see tune_gc)
 GC_FULL_SCAN_EVERY_S = 600.0
@@ -195,7 +199,7 @@ def _run(settings: Settings) -> int:
         if settings.async_mode == "eventlet":
             _raise_file_limit(MAX_CONNECTIONS + 64)
             socketio.run(app, host=settings.host, port=settings.port, max_size=MAX_CONNECTIONS,
-                         log_output=False)
+                         log_output=False, socket_timeout=SOCKET_TIMEOUT_S)
         else:
             run_threaded(app, settings.host, settings.port)
     except OSError as e:
