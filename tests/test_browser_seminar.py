@@ -181,6 +181,7 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
 
     # -- the monitor at 1280x800: every table above the fold, the lobby folded away -------------
     expect(dash.locator("#tables .tcard")).to_have_count(7)
+    expect(dash.locator("#table-card-1 .status-pill")).to_have_text("Reading")  # the briefing: not "Talking"
     expect(dash.locator("#lobby")).not_to_have_attribute("open", "")
     expect(dash.locator("#table-card-4 .absent")).to_contain_text("offline")
     dash.evaluate("() => window.scrollTo(0, 0)")

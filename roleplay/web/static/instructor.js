@@ -315,7 +315,7 @@
       var sc = tableScore(t.id);
       var statusText = t.outcome === "deal" ? "Deal" : t.outcome === "deadlock" ? "No deal" :
         pending.length && kind === "decision" ? "Signing " + signed.length + "/" + signatories.length :
-        kind === "opening" ? "Openings" : cur ? "Negotiating" : "Talking";
+        kind === "opening" ? "Openings" : kind === "briefing" ? "Reading" : cur ? "Negotiating" : "Talking";
       // the whole tile opens the log for a mouse; the button is the keyboard's way in
       return el("article", { class: "card tcard" + (away.length ? " has-absent" : ""), id: "table-card-" + t.id,
         "aria-labelledby": "table-title-" + t.id,
