@@ -132,7 +132,9 @@ def _rights(sc: Scenario, role: Role) -> list[str]:
     names = " and ".join(f"the {tag(r)}" for r in signers)
     mine = [_channel_name(sc, c.id) for c in sc.channels if role.id in c.members]
     bridge = [_channel_name(sc, c.id) for c in sc.channels if role.id in c.bridge]
-    lines = [f"You do not sign ({names} do) or propose packages: you chat and act."]
+    # `suggest`: a non-signatory puts a package to a signatory, who may adopt it as its own
+    lines = [f"You do not sign ({names} do) or propose packages; you may suggest one to "
+             "them, chat and act."]
     if mine or bridge:
         openers = [f"the {tag(r.id)}" for r in sc.roles
                    if any(sc.action(x).effects.open_bridge for x in r.actions)]
