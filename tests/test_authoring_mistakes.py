@@ -110,6 +110,13 @@ CASES = [
     ("nothing-after-key",
      _replace("    title: Results\n", "    title:\n"), "title:\n    minutes: 3",
      "phases[4].title: nothing is written after this key; write its value here"),
+    ("missing-dash",
+     _replace("  - id: government\n", "    id: government\n"), "id: government",
+     "roles[0].id: key given twice; if a new item of the list starts on this line, begin it "
+     "with '- ': '- id: ...'"),
+    ("key-twice",
+     _replace("    title: Results\n", "    title: Results\n    title: Scores\n"), "title: Scores",
+     "phases[4].title: key given twice"),
     ("huge-number",
      _replace("    batna: 50\n", "    batna: " + "9" * 5000 + "\n"), "9999",
      "roles[0].batna: this number has 5,000 characters"),

@@ -133,7 +133,12 @@ class _Reader:
                 continue
             key = key_node.value
             if key in out:
-                self.diag(key_node.start_mark, f"{_dotted((*path, key))}: key given twice")
+                hint = ""
+                if path and isinstance(path[-1], int) and key == next(iter(out)):
+                    # the item's first key again: most often a new item that lost its dash
+                    hint = ("; if a new item of the list starts on this line, begin it "
+                            f"with '- ': '- {key}: ...'")
+                self.diag(key_node.start_mark, f"{_dotted((*path, key))}: key given twice{hint}")
                 continue
             self.marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = self.build(value_node, (*path, key))
