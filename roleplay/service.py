@@ -321,8 +321,6 @@ class GameService:
         return self.execute(game_id, SYSTEM_ACTOR, "tick")
 
 
-#: Other seats of the same role a student's percentile needs before it is shown.
-MIN_PEERS = 3
 
 
 def _table_summary(ts: TableScore) -> dict[str, Any]:
@@ -349,7 +347,7 @@ def player_results(scores: GameScores, state: GameState, player_id: str) -> dict
     # a percentile among one or two other seats says little and names them: 3 or more
     others = sum(1 for t in scores.tables
                  if t.table != mine.table and t.role(own.role).score is not None)
-    table["percentile"] = scores.percentile(mine.table, own.role) if others >= MIN_PEERS else None
+    table["percentile"] = scores.shown_percentile(mine.table, own.role)
     table["percentile_of"] = others
     return {
         "table": table,

@@ -14,7 +14,8 @@ from roleplay.paths import scenarios_dir
 from roleplay.report.model import report_view
 from roleplay.scenario.loader import load_scenario
 from roleplay.scenario.model import Scenario
-from roleplay.service import MIN_PEERS, GameService
+from roleplay.scoring.table import MIN_PEERS
+from roleplay.service import GameService
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 
@@ -134,3 +135,16 @@ def test_a_channel_a_student_cannot_write_in_says_why_and_what_opens_it() -> Non
     g.do(g.seat("government", 1), "act", action="gov_cancel_pcc")
     assert note("lobbyist", "parliamentary") == "This channel is closed at your table."
     assert note("eu", "parliamentary") == "This channel is closed at your table."
+
+
+def test_the_results_page_keeps_the_percentile_rule_of_the_play_page(four_roles: Scenario) -> None:
+    from roleplay.report import render_student_results
+
+    for tables, shown in ((MIN_PEERS, False), (MIN_PEERS + 1, True)):
+        svc, gid, seats = _played(four_roles, tables=tables)
+        state = svc.state(gid)
+        def scores(step: int, svc: GameService = svc, state: Any = state) -> Any:
+            return svc.scores(state, step)
+
+        html = render_student_results(state, scores, svc.log(gid), seats[(1, "eu")])
+        assert ("% of the other" in html) is shown, (tables, shown)

@@ -126,7 +126,7 @@ def student_results(state: GameState, scores: GameScores, seat: Seat, name: str)
         why = deadlock_text(sc, mine.deadlock_reason)
         outcome = f"Your table reached no agreement{': ' + why if why else ''}; every role got its BATNA."
         deal = ()
-    pct = scores.percentile(mine.table, role.id)
+    pct = scores.shown_percentile(mine.table, role.id)  # as the play page: 3 or more other seats
     percentile = (
         None if pct is None
         else f"Your score beats {pct:.0f} % of the other {short_name(role.name)} seats in the class."

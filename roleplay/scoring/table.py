@@ -125,6 +125,11 @@ class TableScore:
         return out
 
 
+#: Other seats of the same role a student's percentile needs before it is shown: among one
+#: or two it says little and all but names them.
+MIN_PEERS = 3
+
+
 @dataclass(frozen=True)
 class RolePercentile:
     table: int
@@ -143,6 +148,11 @@ class GameScores:
             if p.table == table and p.role == role:
                 return p.percentile
         raise KeyError((table, role))
+
+    def shown_percentile(self, table: int, role: str) -> float | None:
+        """The percentile a student may be shown: None below MIN_PEERS other scored seats."""
+        others = sum(1 for t in self.tables if t.table != table and t.role(role).score is not None)
+        return self.percentile(table, role) if others >= MIN_PEERS else None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = jsonable(self)
