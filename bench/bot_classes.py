@@ -17,7 +17,7 @@ import argparse
 import time
 
 from roleplay.botclass import class_figures, play_class
-from roleplay.cli import resolve_source
+from roleplay.scenario.resolve import resolve_source
 
 SOURCES = ["association-agreement", "strategic-partnership", "progress-report",
            "campaign-2010-2016"]

@@ -14,7 +14,7 @@ SCENARIO = "association-agreement"
 
 
 def scenario(ref: str = SCENARIO) -> Scenario:
-    from roleplay.cli import resolve_source
+    from roleplay.scenario.resolve import resolve_source
 
     src = resolve_source(ref)
     assert isinstance(src, Scenario)

@@ -15,11 +15,10 @@ import contextlib
 import os
 import random
 import secrets
-import tempfile
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +29,7 @@ from .errors import RoleplayError
 from .scenario.loader import CampaignBundle
 from .scenario.model import Scenario
 from .strategy import Personality, draw_personality, next_move
-from .web.dashboard import merge_patch
+from .viewpatch import merge_patch
 
 TIMEOUT = 10.0
 ROUNDS_PER_PHASE = 6
@@ -286,55 +285,6 @@ def close_all(clients: list[Client]) -> None:
         t.join(timeout=TIMEOUT)
 
 
-# -- a local server for simulations and tests -------------------------------------------
-def _quiet_handler() -> type:
-    from werkzeug.serving import WSGIRequestHandler
-
-    class Quiet(WSGIRequestHandler):
-        """No line per request: a simulation makes hundreds."""
-
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            return None
-
-        def log_error(self, *args: Any) -> None:
-            return None
-
-    return Quiet
-
-
-@contextlib.contextmanager
-def local_server(database_url: str | None = None, password: str | None = None,
-                 ) -> Iterator[tuple[str, Any, str]]:
-    """An in-process server (threading mode) on a free loopback port: (url, app, password)."""
-    from werkzeug.serving import make_server
-
-    from .settings import Settings
-    from .web import create_app
-
-    password = password or secrets.token_urlsafe(16)
-    with tempfile.TemporaryDirectory(prefix="roleplay-") as tmp:
-        url = database_url or f"sqlite:///{Path(tmp) / 'simulation.db'}"
-        # every bot joins from 127.0.0.1: no per-address join or handshake limit for a
-        # simulated class
-        settings = Settings(database_url=url, async_mode="threading",
-                            instructor_password=password, host="127.0.0.1", port=0,
-                            join_rate=0.0, socket_handshake_rate=0.0)
-        app = create_app(settings)
-        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_quiet_handler())
-        thread = threading.Thread(target=server.serve_forever, name="roleplay-server",
-                                  daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}", app, password
-        finally:
-            from .web import ticker
-
-            ticker.stop(app.extensions["roleplay.delivery"])
-            server.shutdown()
-            thread.join(timeout=5)
-            app.extensions["roleplay"].service.store.engine.dispose()
-
-
 # -- a whole game ----------------------------------------------------------------------
 def _phase_key(view: dict[str, Any] | None) -> tuple[int, int, str] | None:
     if view is None:
@@ -419,23 +369,15 @@ def summary(instructor: InstructorBot, bots: list[PlayerBot], seconds: float,
     }
 
 
-def simulate(source: Scenario | CampaignBundle, players: int, seed: int,
-             server_url: str | None = None, out: Path | None = None,
-             password: str | None = None, database_url: str | None = None) -> dict[str, Any]:
-    """Play a whole game with bots over Socket.IO; the JSON export goes to `out` if given.
-
-    Without `server_url`, an in-process server is started on a free loopback port,
-    keeping its games in `database_url` (default: a temporary database, deleted after).
-    Against a running server, the instructor password comes from `password` or
-    ROLEPLAY_INSTRUCTOR_PASSWORD, and campaigns are referred to as built-ins.
+def simulate(source: Scenario | CampaignBundle, players: int, seed: int, server_url: str,
+             out: Path | None = None, password: str | None = None) -> dict[str, Any]:
+    """Play a whole game with bots over Socket.IO against the server at `server_url`; the
+    JSON export goes to `out` if given. The instructor password comes from `password` or
+    ROLEPLAY_INSTRUCTOR_PASSWORD; a campaign is referred to as a built-in, a scenario is
+    uploaded. (`roleplay.local.simulate` plays one on a server of its own.)
     """
     if players < 1:
         raise BotError("At least one player.")
-    if server_url is None:
-        with local_server(database_url) as (url, app, pw):
-            state = app.extensions["roleplay"].service.create_game(source, seed=seed)
-            return _run(url, pw, lambda ins: _adopt(ins, state.setup.game_id,
-                                                   state.setup.code), players, seed, out)
     given = password or os.environ.get("ROLEPLAY_INSTRUCTOR_PASSWORD")
     if not given:
         raise BotError("Set ROLEPLAY_INSTRUCTOR_PASSWORD to the server's instructor password.")
@@ -446,7 +388,7 @@ def simulate(source: Scenario | CampaignBundle, players: int, seed: int,
             return str(ins.create_game(f"campaign:{source.campaign.id}", seed)["code"])
         return str(ins.create_game(ins.upload(source), seed)["code"])
 
-    return _run(server_url, secret, create, players, seed, out)
+    return run(server_url, secret, create, players, seed, out)
 
 
 def _shows_phase(key: tuple[int, int, str]) -> Callable[[Client], bool]:
@@ -456,13 +398,9 @@ def _shows_phase(key: tuple[int, int, str]) -> Callable[[Client], bool]:
     return test
 
 
-def _adopt(ins: InstructorBot, game_id: str, code: str) -> str:
-    ins.game_id = game_id
-    return code
-
-
-def _run(url: str, password: str, create: Callable[[InstructorBot], str], players: int,
-         seed: int, out: Path | None) -> dict[str, Any]:
+def run(url: str, password: str, create: Callable[[InstructorBot], str], players: int,
+        seed: int, out: Path | None) -> dict[str, Any]:
+    """Log in, `create` the game (returning its join code), play it, and summarise it."""
     instructor = InstructorBot(url, password)
     bots: list[PlayerBot] = []
     t0 = time.monotonic()

@@ -17,32 +17,11 @@ from .scenario.loader import (
     ScenarioError,
     is_campaign_text,
     load_campaign,
-    load_library,
     parse_scenario,
     read_text,
 )
-from .scenario.model import Scenario
+from .scenario.resolve import resolve_source
 from .settings import DEFAULT_DB, SERVE_HOST
-
-
-def resolve_source(ref: str) -> Scenario | CampaignBundle:
-    """A scenario or campaign by path, or by the id of a built-in one."""
-    path = Path(ref)
-    if not path.exists():
-        for candidate in sorted(scenarios_dir().glob("*.y*ml")):
-            if candidate.stem == ref:
-                path = candidate
-                break
-        else:
-            library, _ = load_library(scenarios_dir())
-            if ref in library:
-                return library[ref]
-            known = sorted(p.stem for p in scenarios_dir().glob("*.y*ml"))
-            raise RoleplayError(f"No file or built-in scenario '{ref}'. Built-in: {', '.join(known)}")
-    text = read_text(path)
-    if is_campaign_text(text):
-        return load_campaign(path)
-    return parse_scenario(text, str(path))
 
 
 # -- validate ---------------------------------------------------------------------------
@@ -163,8 +142,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from .local.demo import run_demo
     from .settings import Settings
-    from .web.demo import run_demo
 
     settings = Settings.from_env(database_url=args.db, async_mode=args.async_mode,
                                  host=args.host, port=args.port, public_url=args.public_url)
@@ -172,14 +151,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .bots import simulate
-
     if args.db is not None and args.server is not None:
         raise RoleplayError("--db is for the server simulate starts; a running server "
                             "(--server) keeps its games in its own database")
     source = resolve_source(args.scenario)
-    result = simulate(source, players=args.players, seed=args.seed, server_url=args.server,
-                      out=Path(args.out) if args.out else None, database_url=args.db)
+    out = Path(args.out) if args.out else None
+    if args.server is None:
+        from .local.server import simulate as simulate_locally
+
+        result = simulate_locally(source, players=args.players, seed=args.seed, out=out,
+                                  database_url=args.db)
+    else:
+        from .bots import simulate
+
+        result = simulate(source, players=args.players, seed=args.seed,
+                          server_url=args.server, out=out)
     if args.db is not None:
         result["database"] = args.db
     print(json.dumps(result, indent=2))

@@ -30,8 +30,8 @@ from roleplay.service import GameService
 from roleplay.settings import Settings
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
+from roleplay.viewpatch import merge_patch
 from roleplay.web import create_app, socketio
-from roleplay.web.dashboard import merge_patch
 
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct horse battery staple"

@@ -176,9 +176,9 @@ def test_a_question_that_names_a_measure_gets_its_plain_words() -> None:
 
 def test_a_campaign_shows_every_scenario_whose_results_are_out_as_the_role_held_there(
         app: Flask, client: FlaskClient, web_service: GameService) -> None:
-    from roleplay.cli import resolve_source
     from roleplay.driver import play_game
     from roleplay.engine.state import GameState
+    from roleplay.scenario.resolve import resolve_source
     from roleplay.service import Joined
 
     tokens: dict[str, str] = {}

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from roleplay.botclass import class_figures, play_class
-from roleplay.cli import resolve_source
 from roleplay.engine.commands import linkage_problem
 from roleplay.engine.views import player_view
 from roleplay.scenario.loader import load_scenario
+from roleplay.scenario.resolve import resolve_source
 from roleplay.strategy import PERSONALITIES, choose, ideal, next_move, own_points
 
 SOURCES = ["association-agreement", "strategic-partnership", "progress-report",

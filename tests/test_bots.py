@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from roleplay.bots import BotError, simulate
+from roleplay.bots import BotError
+from roleplay.local.server import simulate
 from roleplay.scenario.model import Scenario
 
 

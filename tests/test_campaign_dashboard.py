@@ -11,10 +11,10 @@ from conftest_web import DashboardCopy, instructor_socket, join, player_socket, 
 from flask import Flask
 from flask.testing import FlaskClient
 
-from roleplay.cli import resolve_source
 from roleplay.engine.staff import effect_phrases
 from roleplay.scenario.loader import CampaignBundle
 from roleplay.scenario.model import Effects
+from roleplay.scenario.resolve import resolve_source
 from roleplay.service import GameService
 
 app, client, instructor = web.app, web.client, web.instructor

@@ -12,11 +12,12 @@ import pytest
 from test_authoring_example import example_text
 
 from roleplay.analysis import analyze
-from roleplay.cli import main, resolve_source
+from roleplay.cli import main
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.checks import all_packages
 from roleplay.scenario.loader import parse_scenario
 from roleplay.scenario.model import Scenario
+from roleplay.scenario.resolve import resolve_source
 
 DATA = Path(__file__).parent / "data"
 BUILTINS = [p.stem for p in sorted(scenarios_dir().glob("*.yaml")) if "campaign" not in p.stem]

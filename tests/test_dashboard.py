@@ -23,7 +23,8 @@ from roleplay.engine.errors import RuleError
 from roleplay.engine.state import GameSetup, GameState, apply, initial_state
 from roleplay.engine.views import instructor_view
 from roleplay.scenario.model import Scenario
-from roleplay.web.dashboard import Dashboard, merge_patch
+from roleplay.viewpatch import merge_patch
+from roleplay.web.dashboard import Dashboard
 
 NOW = 5000.0
 

@@ -16,11 +16,11 @@ import requests
 import socketio as sio
 from conftest_web import free_port
 
-from roleplay.cli import resolve_source
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, decide
 from roleplay.engine.state import GameSetup, GameState, apply, initial_state
+from roleplay.local.demo import bot_seats
 from roleplay.scenario.model import Scenario
-from roleplay.web.demo import bot_seats
+from roleplay.scenario.resolve import resolve_source
 
 
 def _do(state: GameState, actor: object, command: str, **args: object) -> GameState:

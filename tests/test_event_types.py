@@ -16,12 +16,12 @@ import pytest
 
 import roleplay
 import roleplay.engine
-from roleplay.cli import resolve_source
 from roleplay.driver import play_game
 from roleplay.engine.events import GAME, LOG_ONLY, PAYLOADS, Event, EventType, payload_problems
 from roleplay.engine.state import _HANDLERS, UnknownEvent, apply, replay
 from roleplay.export import export_game
 from roleplay.export.rescore import rescore_export
+from roleplay.scenario.resolve import resolve_source
 from roleplay.service import GameService
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore

@@ -14,7 +14,7 @@ from typing import Any
 import jsonschema
 import pytest
 
-from roleplay.cli import main, resolve_source
+from roleplay.cli import main
 from roleplay.driver import play_game
 from roleplay.engine.commands import Actor
 from roleplay.engine.state import GameState
@@ -28,6 +28,7 @@ from roleplay.export import (
 )
 from roleplay.export.csvzip import cell
 from roleplay.scenario.loader import content_hash, load_scenario
+from roleplay.scenario.resolve import resolve_source
 from roleplay.service import GameService, Joined, hash_token
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore

@@ -20,11 +20,11 @@ import jsonschema
 import pytest
 
 import roleplay.engine
-from roleplay.cli import resolve_source
 from roleplay.driver import play_game
 from roleplay.engine.events import LOG_ONLY, EventType
 from roleplay.engine.state import _HANDLERS
 from roleplay.export import export_game, export_schema, shipped_schema
+from roleplay.scenario.resolve import resolve_source
 from roleplay.service import GameService
 
 ROOT = Path(__file__).parent.parent

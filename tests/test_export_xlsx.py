@@ -20,9 +20,10 @@ from typing import Any
 
 import pytest
 
-from roleplay.cli import main, resolve_source
+from roleplay.cli import main
 from roleplay.engine.commands import INSTRUCTOR_ACTOR
 from roleplay.export import build_export, export_csv, export_xlsx
+from roleplay.scenario.resolve import resolve_source
 from roleplay.service import GameService
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore

@@ -8,10 +8,10 @@ import re
 import conftest_web as web
 from flask.testing import FlaskClient
 
-from roleplay.cli import resolve_source
 from roleplay.engine.cards import role_card
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.model import Scenario
+from roleplay.scenario.resolve import resolve_source
 
 app, client, instructor, web_service = web.app, web.client, web.instructor, web.web_service
 

@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from markupsafe import escape
 
-from roleplay.cli import resolve_source
 from roleplay.driver import play_game
 from roleplay.engine.commands import Actor
 from roleplay.engine.state import GameState
 from roleplay.export import build_export
 from roleplay.report import render_report, render_report_body
+from roleplay.scenario.resolve import resolve_source
 from roleplay.service import GameService, Joined
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore

@@ -10,7 +10,6 @@ from typing import Any
 import jsonschema
 import pytest
 
-from roleplay.cli import resolve_source
 from roleplay.driver import play_game
 from roleplay.engine.commands import Actor
 from roleplay.engine.state import GameState, replay
@@ -18,6 +17,7 @@ from roleplay.export import build_export, export_schema
 from roleplay.export.csvzip import export_csv
 from roleplay.report import render_report
 from roleplay.report.guesses import class_summary, step_guesses
+from roleplay.scenario.resolve import resolve_source
 from roleplay.service import GameService
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore

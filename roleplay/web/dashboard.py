@@ -19,8 +19,8 @@ base with the kept patches newer than it applied again (a patch may overtake
 the `sync`). So
 patches from several workers, or from two sends racing on one worker, may
 interleave, repeat or arrive early, and the dashboard still ends at the latest
-state (tests/test_dashboard.py). `merge_patch` is the rule for one patch in
-Python (the bots and the tests use it); instructor.js has the same rule.
+state (tests/test_dashboard.py). `roleplay.viewpatch.merge_patch` is the rule for
+one patch in Python (the bots and the tests use it); instructor.js has the same rule.
 """
 
 from __future__ import annotations
@@ -105,41 +105,3 @@ class Dashboard:
     def _remember(self, game_id: str, sent: _Sent) -> None:
         with self._lock:
             self._sent[game_id] = sent
-
-
-def merge_patch(view: dict[str, Any], patch: dict[str, Any], seqs: dict[str, int]) -> bool:
-    """Apply a `view_patch` to a whole instructor view, in place.
-
-    `seqs` maps "game", "results", "table:<id>" and "player:<id>" to the `seq` of
-    the state each part of `view` came from; a part not in it came with the
-    whole view (its `game.seq`). Start with an empty dict for every whole view.
-    Returns False when the patch is newer and of another step (a campaign moved
-    on): the client should then ask for a `sync`.
-    """
-    default = seqs.setdefault("*", int(view["game"]["seq"]))  # the whole view's own seq
-    seq = int(patch["seq"])
-    if patch["step"] != view["game"]["step"]:
-        return seq < seqs.get("game", default)
-    if seq >= seqs.get("game", default):
-        view["game"] = patch["game"]
-        if "controls" in patch:  # which controls make sense changes with the game's status
-            view["controls"] = patch["controls"]
-        seqs["game"] = seq
-    for kind, parts, new in (("table", view["tables"], patch["tables"]),
-                             ("player", view["players"], patch["players"])):
-        index = {part["id"]: i for i, part in enumerate(parts)}
-        for part in new:
-            key = f"{kind}:{part['id']}"
-            if seq < seqs.get(key, default):
-                continue  # this copy is older than the one held
-            seqs[key] = seq
-            if part["id"] in index:
-                parts[index[part["id"]]] = part
-            else:
-                index[part["id"]] = len(parts)
-                parts.append(part)
-    if "results" in patch and seq >= seqs.get("results", default):
-        view["results"] = patch["results"]
-        seqs["results"] = seq
-    view["tables"].sort(key=lambda t: t["id"])
-    return True

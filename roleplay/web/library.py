@@ -13,7 +13,6 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
@@ -30,9 +29,9 @@ from ..scenario.loader import (
     load_campaign,
     load_library,
     parse_scenario,
-    read_text,
 )
 from ..scenario.model import Scenario
+from ..scenario.resolve import ScenarioNotFound, campaign_files, resolve_source
 from ..service import NotFound
 from ..storage.eventstore import EventStore, StoreError
 from ..storage.tables import ScenarioRow
@@ -50,17 +49,6 @@ class Entry:
     detail: str
 
 
-def _campaign_files(folder: Path) -> list[Path]:
-    out = []
-    for path in sorted(folder.glob("*.y*ml")):
-        try:
-            if is_campaign_text(read_text(path)):
-                out.append(path)
-        except ScenarioError:
-            continue
-    return out
-
-
 def _describe(sc: Scenario) -> str:
     minutes = sum(p.minutes for p in sc.phases)
     return f"{len(sc.table.roles)} roles, {len(sc.issues)} issues, {minutes:g} min"
@@ -72,7 +60,7 @@ def entries(store: EventStore) -> tuple[list[Entry], list[Diagnostic]]:
     library, problems = load_library(folder)
     out = [Entry(f"builtin:{sc.id}", sc.title, sc.summary, "built-in", "scenario", _describe(sc))
            for sc in library.values()]
-    for path in _campaign_files(folder):
+    for path in campaign_files(folder):
         try:
             bundle = load_campaign(path, library)
         except ScenarioError as e:
@@ -121,24 +109,17 @@ def upload(store: EventStore, data: bytes, name: str) -> ScenarioRow:
 
 
 def resolve(store: EventStore, ref: str) -> Scenario | CampaignBundle:
-    """The scenario or campaign a library reference names, or NotFound."""
-    kind, _, key = ref.partition(":")
-    folder = scenarios_dir()
-    if kind == "builtin":
-        library, _ = load_library(folder)
-        if key in library:
-            return library[key]
-    elif kind == "campaign":
-        for path in _campaign_files(folder):
-            if path.stem == key:
-                return load_campaign(path)
-    elif kind == "upload" and key.isdigit():
-        with Session(store.engine) as s:
-            row = s.get(ScenarioRow, int(key))
-        if row is not None:
-            return parse_scenario(row.yaml_text, f"{row.scenario_id}.yaml")
-    raise NotFound("No such scenario in the library.")
+    """The scenario or campaign a library reference names, or NotFound (never a file path)."""
 
+    def uploaded(number: int) -> tuple[str, str] | None:
+        with Session(store.engine) as s:
+            row = s.get(ScenarioRow, number)
+        return None if row is None else (row.yaml_text, f"{row.scenario_id}.yaml")
+
+    try:
+        return resolve_source(ref, uploaded=uploaded, files=False)
+    except ScenarioNotFound as e:
+        raise NotFound(str(e)) from e
 
 
 # -- previews: a scenario as the class will meet it, before class -----------------------

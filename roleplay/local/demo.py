@@ -96,10 +96,10 @@ def bot_seats(state: GameState, bots: list[str]) -> list[tuple[str, int, str]]:
 
 
 def run_demo(settings: Settings, scenario: str, players: int) -> int:
-    from ..cli import resolve_source
     from ..engine.commands import INSTRUCTOR_ACTOR
-    from . import create_app
-    from .server import display_url, run_threaded
+    from ..scenario.resolve import resolve_source
+    from ..web import create_app
+    from ..web.server import display_url, run_threaded
 
     if players < 2:
         print("roleplay demo: at least 2 players (one is you)", file=sys.stderr)
