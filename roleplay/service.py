@@ -254,11 +254,6 @@ class GameService:
             return None
         return player_id
 
-    def kick(self, game_id: str, player_id: str) -> list[Event]:
-        events = self.execute(game_id, Actor("instructor"), "kick", {"player": player_id})
-        self.store.revoke_token(game_id, player_id)
-        return events
-
     # -- reading -----------------------------------------------------------------------
     def events_for(self, game_id: str, viewer: str, after: int = 0) -> list[Event]:
         cached = self._cached(game_id)

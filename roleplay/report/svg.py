@@ -119,12 +119,6 @@ class Chart:
         span = hi - lo or 1.0
         return self.height - self.bottom - (v - lo) / span * (self.height - self.top - self.bottom)
 
-    def clip_x(self, v: float) -> float:
-        return min(max(v, self.x_range[0]), self.x_range[1])
-
-    def clip_y(self, v: float) -> float:
-        return min(max(v, self.y_range[0]), self.y_range[1])
-
     # -- marks ----------------------------------------------------------------------------
     def add(self, tag: str, title: str | None = None, **attrs: str | float | None) -> None:
         a = _attrs(**attrs)

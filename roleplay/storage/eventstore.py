@@ -148,9 +148,6 @@ class EventStore:
         with _reachable(), Session(self.engine) as s:
             return s.exec(select(GameRow.id).where(GameRow.code == code)).first()
 
-    def code_taken(self, code: str) -> bool:
-        return self.game_id_for_code(code) is not None
-
     def games(self) -> list[GameSummary]:
         with _reachable(), Session(self.engine) as s:
             counts = dict(
