@@ -41,4 +41,7 @@ if [ "${ROLEPLAY_SKIP_AUDIT:-0}" != 1 ]; then
     rm -f .npm-audit.json
   fi
 fi
+# Lint and types first: a finding fails the run before the tests start.
+.venv/bin/ruff check roleplay tests bench scripts
+.venv/bin/python -m mypy roleplay
 exec .venv/bin/python -m pytest "$@"
