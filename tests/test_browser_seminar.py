@@ -189,6 +189,12 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
         .map(c => c.getBoundingClientRect().bottom)""")
     _shot(dash, "dashboard-started")
     assert max(bottoms) <= LAPTOP["height"], bottoms
+    # each side's opening state is whole in every tile (it was cut to 'Governme…')
+    cut = dash.evaluate("""() => [...document.querySelectorAll('#tables .tcard .openings > span')]
+        .filter(s => s.getBoundingClientRect().right > s.closest('.tcard').getBoundingClientRect().right - 2
+                     || getComputedStyle(s.parentElement).textOverflow === 'ellipsis')
+        .map(s => s.textContent)""")
+    assert not cut, cut
 
     # -- openings and negotiation ---------------------------------------------------------------
     dash.click("#btn-advance")
