@@ -219,26 +219,30 @@ class GameService:
                 return list(events)
         raise RoleplayError("The game is very busy; please try again.")
 
-    def join(self, code: str, name: str) -> Joined:
+    def join(self, code: str, name: str, language: str | None = None) -> Joined:
         game_id = self.game_id_for_code(code)
         if game_id is None:
             raise RuleError("No game has that code; check it with your instructor.", code="not_found")
         player_id = secrets.token_hex(6)
         token = secrets.token_urlsafe(24)  # 192 bits
         events = self.execute(
-            game_id, SYSTEM_ACTOR, "join", {"player": player_id, "name": name},
+            game_id, SYSTEM_ACTOR, "join",
+            {"player": player_id, "name": name,
+             **({"language": language} if language is not None else {})},
             tokens=((player_id, hash_token(token)),),
         )
         return Joined(game_id, player_id, token, tuple(events))
 
-    def reclaim(self, game_id: str, player_id: str, name: str) -> Joined:
+    def reclaim(self, game_id: str, player_id: str, name: str,
+                language: str | None = None) -> Joined:
         """A returning student takes their seat back: a new token, the old one void.
 
         Whether they may (the seat's player is offline, or the seat was handed to this
         name) is the caller's check of presence plus the engine's `reclaim` rule."""
         token = secrets.token_urlsafe(24)
         events = self.execute(game_id, SYSTEM_ACTOR, "reclaim",
-                              {"player": player_id, "name": name},
+                              {"player": player_id, "name": name,
+                               **({"language": language} if language is not None else {})},
                               rekey=((player_id, hash_token(token)),))
         return Joined(game_id, player_id, token, tuple(events), reclaimed=True)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..scenario.languages import SOURCE, choices, known
 from ..scenario.model import Effects, EventCard, Scenario
 from .errors import RuleError
 from .events import (
@@ -295,9 +296,35 @@ def _join(b: _Builder, args: Mapping[str, Any]) -> None:
         raise RuleError(f"Someone called {same.name} is already in this game. If that is "
                         "you, close the game on your other device and join again; if not, "
                         "add your initial or surname.", code="conflict")
-    b.emit(EventType.PLAYER_JOINED, player_audience(pid), player=pid, name=name)
+    language = _language(args, SOURCE)
+    b.emit(EventType.PLAYER_JOINED, player_audience(pid), player=pid, name=name,
+           language=language)
     if s.status != "lobby":
         _seat_late(b, pid)
+
+
+def _language(args: Mapping[str, Any], default: str | None) -> str:
+    """The `language` argument: a code the game offers; `default` when it is left out."""
+    value = args.get("language")
+    if value is None and default is not None:
+        return default
+    if not known(value):
+        shown = str(value)[:20] if isinstance(value, str) else type(value).__name__
+        raise RuleError(f"'language' must be {choices()} (got {shown!r}).", code="bad_request")
+    return str(value)
+
+
+def _set_language(b: _Builder, pid: str, language: str) -> None:
+    if b.state.players[pid].language != language:
+        b.emit(EventType.LANGUAGE_SET, player_audience(pid), player=pid, language=language)
+
+
+@_command("set_language", "player")
+def _set_language_cmd(b: _Builder, args: Mapping[str, Any]) -> None:
+    """A player reads in another language from now on (their pages and their seat's
+    scenario text); the same language again changes nothing."""
+    p = _player(b.state, b.actor)
+    _set_language(b, p.id, _language(args, None))
 
 
 def same_name(s: GameState, name: str) -> Player | None:
@@ -476,8 +503,10 @@ def _reclaim(b: _Builder, args: Mapping[str, Any]) -> None:
     if handed and other is not None and other.id != p.id and not other.kicked:
         raise RuleError(f"Someone called {other.name} is already in this game.", code="conflict")
     new_name = name if handed else p.name
+    language = _language(args, p.language)
     b.emit(EventType.SEAT_RECLAIMED, player_audience(p.id), player=p.id, name=new_name,
            previous_name=p.name, handed=handed, table=p.table, role=p.role)
+    _set_language(b, p.id, language)  # the new device's choice
     p = b.state.players[p.id]
     if p.table is None or p.role is None:
         _notice(b, p.id, f"Welcome back, {p.name}: you get a seat when the game starts.")

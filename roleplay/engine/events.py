@@ -73,6 +73,7 @@ class EventType(StrEnum):
     the one stored in the log and the export (`EventType.CHAT == "chat"`)."""
 
     PLAYER_JOINED = "player_joined"
+    LANGUAGE_SET = "language_set"
     SEAT_ASSIGNED = "seat_assigned"
     SEAT_NOTICE = "seat_notice"
     SEAT_RECLAIMED = "seat_reclaimed"
@@ -121,9 +122,21 @@ Package = dict[str, str]  # issue id -> option id
 PublicEffects = dict[str, Any]  # commands._public_effects: the changes a table may see
 
 
-class PlayerJoined(TypedDict):
+class _Joined(TypedDict):
     player: str
     name: str
+
+
+class PlayerJoined(_Joined, total=False):
+    language: str  # the player's language (`scenario.languages`); a log from before has none
+
+
+class LanguageSet(TypedDict):
+    """A player chose another language: their seat's view and pages follow it. Not in
+    LOG_ONLY: the state keeps it (`players[pid].language`), so a replay gives it back."""
+
+    player: str
+    language: str
 
 
 class SeatAssigned(TypedDict):
@@ -339,6 +352,7 @@ class NoPayload(TypedDict):
 
 PAYLOADS: Mapping[EventType, type] = {
     EventType.PLAYER_JOINED: PlayerJoined,
+    EventType.LANGUAGE_SET: LanguageSet,
     EventType.SEAT_ASSIGNED: SeatAssigned,
     EventType.SEAT_NOTICE: SeatNotice,
     EventType.SEAT_RECLAIMED: SeatReclaimed,

@@ -43,6 +43,8 @@ class Player:
     handed_to: str | None = None
     #: the last `seat_notice` to this player: (seq, text), e.g. where a move put them
     notice: tuple[int, str] | None = None
+    #: the language the player reads in (`scenario.languages`): their view's scenario text
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,15 @@ def replay(setup: GameSetup, events: Iterable[Event]) -> GameState:
 def _joined(s: GameState, e: Event) -> GameState:
     d = e.data
     players = dict(s.players)
-    players[d["player"]] = Player(id=d["player"], name=d["name"])
+    players[d["player"]] = Player(id=d["player"], name=d["name"],
+                                  language=str(d.get("language") or "en"))
+    return replace(s, players=players)
+
+
+def _language_set(s: GameState, e: Event) -> GameState:
+    players = dict(s.players)
+    pid = e.data["player"]
+    players[pid] = replace(players[pid], language=str(e.data["language"]))
     return replace(s, players=players)
 
 
@@ -476,6 +486,7 @@ def _finished(s: GameState, e: Event) -> GameState:
 
 _HANDLERS: Mapping[EventType, Callable[[GameState, Event], GameState]] = {
     EventType.PLAYER_JOINED: _joined,
+    EventType.LANGUAGE_SET: _language_set,
     EventType.SEAT_ASSIGNED: _seated,
     EventType.PLAYER_KICKED: _kicked,
     EventType.SEAT_RECLAIMED: _reclaimed,

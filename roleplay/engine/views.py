@@ -225,7 +225,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     if p is None:
         return view
     view["me"] = {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked,
-                  "notice": _notice(p)}
+                  "notice": _notice(p), "language": p.language}
     if p.kicked or p.table is None or p.role is None or p.table not in state.tables:
         return view
     t = state.tables[p.table]
@@ -408,7 +408,8 @@ def instructor_table(state: GameState, t: TableState,
 
 def instructor_player(p: Player) -> dict[str, Any]:
     return {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked,
-            "merged_into": p.merged_into, "handed": p.handed_to is not None}
+            "merged_into": p.merged_into, "handed": p.handed_to is not None,
+            "language": p.language}
 
 
 def instructor_view(state: GameState, now: float) -> dict[str, Any]:

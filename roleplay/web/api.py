@@ -52,7 +52,8 @@ def join() -> ResponseReturnValue:
     rt = runtime()
     try:
         game_id = rt.game_for_join(request.remote_addr or "?", code)
-        joined = delivery().join_game(game_id, code, body.get("name"))  # type: ignore[arg-type]
+        joined = delivery().join_game(game_id, code, body.get("name"),  # type: ignore[arg-type]
+                                      body.get("language"))
     except RuleError as e:
         return _fail(e.code, e.message, JOIN_STATUS.get(e.code, 400))
     except QueueUnavailable as e:

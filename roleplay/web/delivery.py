@@ -60,7 +60,8 @@ def me(state: GameState, player_id: str) -> dict[str, Any] | None:
     if p is None:
         return None
     return {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked,
-            "notice": {"seq": p.notice[0], "text": p.notice[1]} if p.notice else None}
+            "notice": {"seq": p.notice[0], "text": p.notice[1]} if p.notice else None,
+            "language": p.language}
 
 
 def projector_view(state: GameState, now: float) -> dict[str, Any]:
@@ -130,14 +131,16 @@ class Delivery:
         self.send_views(game_id, events)
         return events
 
-    def join_game(self, game_id: str, code: str, name: str) -> Joined:
-        """A new player, or a returning student's own seat (`returning_seat`)."""
+    def join_game(self, game_id: str, code: str, name: str,
+                  language: str | None = None) -> Joined:
+        """A new player, or a returning student's own seat (`returning_seat`), reading in
+        `language` (None: English for a new player, unchanged for a returning one)."""
         service = self.rt.service
         with self.rt.game_lock(game_id), self.cluster.hold(game_id):
             seat = returning_seat(service.state(game_id), normalise_name(name),
                                   self.rt.online_players(game_id))
-            joined = (service.reclaim(game_id, seat.id, name) if seat is not None
-                      else service.join(code, name))
+            joined = (service.reclaim(game_id, seat.id, name, language) if seat is not None
+                      else service.join(code, name, language))
             self.publish(joined.game_id, list(joined.events), views=False)
         self.send_views(joined.game_id, list(joined.events))
         return joined

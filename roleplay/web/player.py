@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from werkzeug.wrappers import Response
 
 from ..engine.errors import RuleError
+from ..scenario.languages import LANGUAGES, known
 from ..service import normalise_code
 from ..storage.eventstore import StoreError
 from .delivery import delivery
@@ -21,6 +22,19 @@ JOIN_STATUS = {"not_found": 404, "forbidden": 403, "conflict": 409, "rate_limite
 def _form(code: str = "", name: str = "", error: str | None = None, status: int = 200
           ) -> tuple[str, int]:
     return render_template("join.html", code=code, name=name, error=error), status
+
+
+def join_language() -> str | None:
+    """The language a join asks for: the form's `language` as sent (the engine refuses a
+    code it does not offer, in words), else the browser's `lang` cookie or its
+    Accept-Language; None leaves the engine's default (English)."""
+    sent = request.form.get("language", "").strip()
+    if sent:
+        return sent[:20]
+    cookie = request.cookies.get("lang")
+    if known(cookie):
+        return cookie
+    return request.accept_languages.best_match(list(LANGUAGES))
 
 
 @bp.get("/")
@@ -43,7 +57,7 @@ def join() -> Response | tuple[str, int]:
     rt = runtime()
     try:
         game_id = rt.game_for_join(request.remote_addr or "?", code)
-        joined = delivery().join_game(game_id, code, name)
+        joined = delivery().join_game(game_id, code, name, join_language())
     except RuleError as e:
         return _form(code, name, e.message, JOIN_STATUS.get(e.code, 400))
     except StoreError:
