@@ -238,6 +238,12 @@ def cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_i18n(args: argparse.Namespace) -> int:
+    from .i18n.tool import main as i18n_main
+
+    return i18n_main(args.action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="roleplay", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -310,6 +316,12 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--older-than", type=_days, required=True, metavar="DAYS")
     sp.add_argument("--db", default=DEFAULT_DB)
     sp.set_defaults(fn=cmd_purge)
+
+    sp = sub.add_parser("i18n", help="extract the interface's messages, update or check the catalogs")
+    sp.add_argument("action", choices=["extract", "update", "check"],
+                    help="extract: write translations/messages.pot; update: merge it into each "
+                         "language's .po; check: fail on missing, untranslated or obsolete entries")
+    sp.set_defaults(fn=cmd_i18n)
     return p
 
 

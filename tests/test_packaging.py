@@ -24,6 +24,8 @@ def test_the_wheel_carries_data_and_finds_builtins_from_anywhere(tmp_path: Path)
     for template in (ROOT / "templates").glob("*.html"):
         assert f"roleplay/_data/templates/{template.name}" in names
     assert any(n.startswith("roleplay/web/static/") for n in names)
+    for lang in ("ru", "az"):  # read at start: the .po files, no compiled .mo
+        assert f"roleplay/translations/{lang}/LC_MESSAGES/messages.po" in names
 
     target = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target",

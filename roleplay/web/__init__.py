@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
     from ..settings import Settings
     from ..storage.db import make_engine
     from ..storage.eventstore import EventStore
-    from . import aftergame, api, errors, instructor, player, projector, security, ticker
+    from . import aftergame, api, errors, instructor, languages, player, projector, security, ticker
     from . import sockets as _sockets  # registers the socket handlers
     from .delivery import Delivery
     from .extensions import socketio
@@ -114,6 +114,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
     app.extensions["roleplay.delivery"] = delivery
 
     security.init_app(app)
+    languages.init_app(app)
     errors.init_app(app)
     for bp in (player.bp, instructor.bp, projector.bp, api.bp, aftergame.bp):
         app.register_blueprint(bp)

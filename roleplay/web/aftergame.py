@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from markupsafe import Markup
 
 from ..storage.eventstore import StoreError
@@ -22,7 +24,7 @@ bp = Blueprint("aftergame", __name__)
 
 def _game_or_404(game_id: str) -> None:
     if len(game_id) > 32 or runtime().service.store.game(game_id) is None:
-        abort(404, description="There is no such game.")
+        abort(404, description=_("There is no such game."))
 
 
 @bp.get("/instructor/games/<game_id>/present")
@@ -35,7 +37,7 @@ def present(game_id: str) -> str:
     try:
         export = build_export(runtime().service, game_id)
     except StoreError:
-        abort(503, description="The database is not available; try again.")
+        abort(503, description=_("The database is not available; try again."))
     return render_presentation(
         export,
         css_url=url_for("aftergame.stylesheet"),
@@ -62,7 +64,7 @@ def results_page(game_id: str) -> tuple[str, int]:
 
     row = runtime().service.store.game(game_id) if len(game_id) <= 32 else None
     if row is None:
-        abort(404, description="There is no such game.")
+        abort(404, description=_("There is no such game."))
     page = {"game_id": game_id, "title": row.title, "code": row.code}
     seat = session.get("results")
     player_id = seat.get("player") if isinstance(seat, dict) and seat.get("game") == game_id else None
@@ -104,7 +106,9 @@ def results_login(game_id: str) -> ResponseReturnValue:
     return redirect(url_for("aftergame.results_page", game_id=game_id), code=303)
 
 
-NO_SEAT = "This browser has no seat in this game. Join with the code from your instructor."
-NOT_YET = "The results are not out yet: your instructor releases them. Reload this page then."
-NOT_SEATED = "You had no seat at a table in a scenario whose results are out."
-UNAVAILABLE = "The server cannot reach its database; reload in a moment."
+NO_SEAT = lazy_gettext("This browser has no seat in this game. Join with the code from your "
+                       "instructor.")
+NOT_YET = lazy_gettext("The results are not out yet: your instructor releases them. Reload "
+                       "this page then.")
+NOT_SEATED = lazy_gettext("You had no seat at a table in a scenario whose results are out.")
+UNAVAILABLE = lazy_gettext("The server cannot reach its database; reload in a moment.")

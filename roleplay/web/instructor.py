@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 
 from ..scenario.loader import ScenarioError
 from ..service import NotFound
@@ -39,11 +40,11 @@ def login() -> ResponseReturnValue:
                                next=request.args.get("next", ""))
     address = login_attempts_key()  # this browser if it logged in before, else the address
     if rt.logins.blocked(address):
-        return render_template("login.html", error="Too many attempts; wait a minute.",
+        return render_template("login.html", error=_("Too many attempts; wait a minute."),
                                generated=rt.generated_secret, next=""), 429
     if not rt.check_login(request.form.get("password", "")):
         rt.logins.failed(address)
-        return render_template("login.html", error="That is not the instructor password.",
+        return render_template("login.html", error=_("That is not the instructor password."),
                                generated=rt.generated_secret,
                                next=request.form.get("next", "")), 403
     log_in()
@@ -84,7 +85,7 @@ def upload() -> ResponseReturnValue:
     else:
         data, name = request.form.get("yaml", "").encode("utf-8"), "pasted.yaml"
     if not data.strip():
-        return _home([{"line": 1, "column": 1, "message": "Choose a file or paste YAML."}], 400)
+        return _home([{"line": 1, "column": 1, "message": _("Choose a file or paste YAML.")}], 400)
     try:
         library.upload(runtime().service.store, data, name)
     except ScenarioError as e:
@@ -109,9 +110,9 @@ def preview() -> str:
     try:
         previews = library.preview(runtime().service.store, ref)
     except NotFound:
-        abort(404, description="No such scenario in the library.")
+        abort(404, description=_("No such scenario in the library."))
     except ScenarioError:
-        abort(400, description="That scenario no longer validates; upload it again.")
+        abort(400, description=_("That scenario no longer validates; upload it again."))
     return render_template("library_preview.html", previews=previews, ref=ref)
 
 
@@ -128,16 +129,16 @@ def create_game() -> ResponseReturnValue:
             auto_advance=request.form.get("auto_advance", "1") == "1",
         )
     except NotFound:
-        abort(404, description="No such scenario in the library.")
+        abort(404, description=_("No such scenario in the library."))
     except ScenarioError:
-        abort(400, description="That scenario no longer validates; upload it again.")
+        abort(400, description=_("That scenario no longer validates; upload it again."))
     return redirect(url_for("instructor.game", game_id=state.setup.game_id), code=303)
 
 
 def _row(game_id: str) -> GameRow:
     row = runtime().service.store.game(game_id) if len(game_id) <= 32 else None
     if row is None:
-        abort(404, description="There is no such game.")
+        abort(404, description=_("There is no such game."))
     return row
 
 
@@ -164,16 +165,16 @@ def qr_code(game_id: str) -> Response:
 def export(game_id: str, fmt: str) -> Response:
     row = _row(game_id)
     if fmt not in EXPORTS:
-        abort(404, description="Exports are json, csv, xlsx or html.")
+        abort(404, description=_("Exports are json, csv, xlsx or html."))
     try:
         from ..export import export_game
     except ImportError:
-        abort(503, description="Exports are not available in this installation.")
+        abort(503, description=_("Exports are not available in this installation."))
     anonymize = request.args.get("anonymize") == "1"
     try:
         data = export_game(runtime().service, game_id, fmt=fmt, anonymize=anonymize)
     except StoreError:
-        abort(503, description="The database is not available; try again.")
+        abort(503, description=_("The database is not available; try again."))
     mimetype, ext = EXPORTS[fmt]
     suffix = "-anon" if anonymize else ""
     return Response(data, mimetype=mimetype, headers={
@@ -198,5 +199,5 @@ def debrief(game_id: str) -> Response:
         html = render_report(build_export(runtime().service, game_id),
                              present_url=url_for("aftergame.present", game_id=game_id))
     except StoreError:
-        abort(503, description="The database is not available; try again.")
+        abort(503, description=_("The database is not available; try again."))
     return Response(html, mimetype="text/html", headers={"Content-Security-Policy": REPORT_CSP})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from ..engine.errors import RuleError
@@ -53,7 +54,7 @@ def join() -> Response | tuple[str, int]:
     name = request.form.get("name", "")[:200]
     if not same_site_post():  # another site's page cannot join (and overwrite a seat)
         return _form(code, name,
-                     "That form came from another site: check the code and press Join here.", 403)
+                     _("That form came from another site: check the code and press Join here."), 403)
     rt = runtime()
     try:
         game_id = rt.game_for_join(request.remote_addr or "?", code)
@@ -61,7 +62,7 @@ def join() -> Response | tuple[str, int]:
     except RuleError as e:
         return _form(code, name, e.message, JOIN_STATUS.get(e.code, 400))
     except StoreError:
-        return _form(code, name, "The server cannot reach its database; try again in a moment.",
+        return _form(code, name, _("The server cannot reach its database; try again in a moment."),
                      503)
     # The token goes into the page once (see /play), never into a URL; in the cookie it
     # travels sealed (a signed cookie is readable)
@@ -74,7 +75,7 @@ def play(game_id: str) -> str:
     rt = runtime()
     row = rt.service.store.game(game_id) if len(game_id) <= 32 else None
     if row is None:
-        abort(404, description="There is no such game. Join with the code from your instructor.")
+        abort(404, description=_("There is no such game. Join with the code from your instructor."))
     seat = session.pop("seat", None)
     token = (unseal(seat.get("sealed"))
              if isinstance(seat, dict) and seat.get("game") == game_id else None)

@@ -27,6 +27,7 @@ from flask import (
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -301,7 +302,7 @@ def csrf_token() -> str:
 def check_csrf() -> None:
     sent = request.form.get("csrf_token", "")
     if not sent or not hmac.compare_digest(sent, str(session.get("csrf", ""))):
-        abort(400, description="The form expired; reload the page and try again.")
+        abort(400, description=_("The form expired; reload the page and try again."))
 
 
 def instructor_page(fn: F) -> F:
