@@ -350,9 +350,10 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     expect(eu1.page.locator("#tab-channels")).to_be_focused()
     eu1.page.keyboard.press("ArrowLeft")
     expect(eu1.page.locator("#panel-negotiate")).to_be_visible()
-    amber = eu1.page.evaluate("""() => {
+    amber = eu1.page.evaluate("""async () => {
+        const { Clock } = await import("/static/clock.js");
         const node = document.createElement("div");
-        const c = new RP.Clock(node);
+        const c = new Clock(node);
         const now = Date.now() / 1000;
         c.update({status: "running", deadline: now + 45, server_time: now});
         const late = node.classList.contains("warn");

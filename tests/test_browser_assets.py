@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "roleplay" / "web" / "static"
 TEMPLATES = ROOT / "templates"
-OWN_JS = sorted(p for p in STATIC.glob("*.js"))
+OWN_JS = sorted(p for p in STATIC.rglob("*.js") if "vendor" not in p.relative_to(STATIC).parts)
 
 
 def test_vendored_socket_io_matches_the_lockfile() -> None:

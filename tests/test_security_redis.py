@@ -120,7 +120,7 @@ def setup(tmp_path: Path, pg_url: str) -> Iterator[tuple[PrivateRedis, list[Work
 
 
 class Page:
-    """A socket that merges what it receives as the pages do (common.js `takeEvents`)."""
+    """A socket that merges what it receives as the pages do (events.js `takeEvents`)."""
 
     def __init__(self, url: str, auth: dict[str, Any], cookie: str | None = None):
         self.log: dict[int, dict[str, Any]] = {}
@@ -203,8 +203,8 @@ def _wait_for(what: str, check: Any, timeout: float) -> None:
 def test_the_pages_answer_resync_with_a_sync_from_the_start() -> None:
     """What `Page._resync` mimics: the real pages fetch the whole log again and merge it."""
     static = Path(__file__).resolve().parent.parent / "roleplay" / "web" / "static"
-    assert "resync: function () { restart(); }" in (static / "player.js").read_text()
-    assert "function restart()" in (static / "player.js").read_text()
+    assert "resync: function () { restart(); }" in (static / "play" / "main.js").read_text()
+    assert "function restart()" in (static / "play" / "main.js").read_text()
     for page in ("instructor.js", "projector.js"):
         assert "resync: function () { conn.sync(0); }" in (static / page).read_text(), page
 

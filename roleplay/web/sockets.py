@@ -158,7 +158,7 @@ def _admit(rt: Runtime, sid: str, viewer: Viewer) -> None:
             f"This seat is already open in {same} windows; close one and reload.")
     wait = rt.sync_wait(key)
     if wait > 0:
-        # a page retries by itself after `retry_in` seconds (common.js)
+        # a page retries by itself after `retry_in` seconds (connection.js)
         raise Refused("Reconnecting too often; retrying in a moment.",
                                      {"retry_in": round(wait + 0.5, 1)})
 

@@ -1,508 +1,437 @@
 /* The instructor's dashboard: phase controls, lobby, one card per table, a live log per table. */
-(function () {
-  "use strict";
-  var RP = window.RP;
-  var el = RP.el, fill = RP.fill, $ = RP.$;
+import { Clock } from "./clock.js";
+import { connect, connIndicator, sender } from "./connection.js";
+import { describeForLog, EVENT_LABELS, staffReason, staffRoleName } from "./describe.js";
+import { el, fill, toast, $ } from "./dom.js";
+import { takeEvents } from "./events.js";
+import { fmtPoints, fmtTime, typeLabel } from "./format.js";
+import { optionName } from "./scenario.js";
+import { renderSeatRepair } from "./seats.js";
 
-  var body = document.body;
-  var gameId = body.dataset.game;
-  var S = { view: null, partSeq: {}, recent: [], base: -1, events: [], seqs: {}, lastSeq: 0, openTable: null, armed: null, tableKey: null };
-  var clock = new RP.Clock($("clock"));
-  var setConn = RP.connIndicator($("conn"));
+var body = document.body;
+var gameId = body.dataset.game;
+var S = { view: null, partSeq: {}, recent: [], base: -1, events: [], seqs: {}, lastSeq: 0, openTable: null, armed: null, tableKey: null };
+var clock = new Clock($("clock"));
+var setConn = connIndicator($("conn"));
 
-  function roleName(id) {
-    var rs = (S.view && S.view.roles) || [];
-    for (var i = 0; i < rs.length; i++) if (rs[i].id === id) {
-      var n = rs[i].name, k = n.indexOf(" (");
-      return k > 0 ? n.slice(0, k) : n;
+function roleName(id) { return staffRoleName(S.view, id); }
+function optionLabel(issueId, optionId) { return optionName(S.view, issueId, optionId); }
+function reasonText(tableId) { return staffReason(S.view, tableId); }
+
+var send = sender(function () { return conn; }, function () { render(); });
+
+// -- header and controls ------------------------------------------------------------------
+function renderControls() {
+  var g = S.view.game;
+  var ph = g.phase;
+  var st = g.status;
+  var next = null;
+  if (st !== "lobby" && st !== "finished") {
+    var i = g.phases.findIndex(function (p) { return ph && p.id === ph.id; });
+    next = i >= 0 && i + 1 < g.phases.length ? g.phases[i + 1].title :
+      (g.steps && g.step + 1 < g.steps.length ? "next scenario: " + g.steps[g.step + 1] : "end of the game");
+  }
+  var label = st === "lobby" ? "Lobby (not started)" : st === "finished" ? "Game over" :
+    (st === "paused" ? "Paused · " : "") + (ph ? ph.title : "");
+  $("dash-phase").textContent = (g.steps && g.steps.length > 1 ? "Scenario " + (g.step + 1) + "/" + g.steps.length + " · " : "") + label;
+  $("phase-line").textContent = st === "lobby" ? "Students are joining. Start when everyone is in: seats are assigned automatically if you have not done it." :
+    st === "finished" ? "The game is over. Download the exports for the debrief." :
+    "Now: " + (ph ? ph.title + " (" + ph.kind + ")" : "") + (next ? ". Next: " + next + "." : "");
+  $("btn-start").hidden = st !== "lobby";
+  $("btn-pause").hidden = st !== "running";
+  $("btn-resume").hidden = st !== "paused";
+  ["btn-extend-1", "btn-extend-5"].forEach(function (id) { $(id).disabled = st !== "running" && st !== "paused"; });
+  $("btn-advance").disabled = st === "lobby" || st === "finished";
+  $("btn-advance").textContent = next ? "Next: " + (next.length > 28 ? next.slice(0, 27) + "…" : next) : "Next phase";
+  $("btn-release").disabled = g.results_visible || st === "lobby";
+  $("btn-release").textContent = g.results_visible ? "Results are visible" : "Release results";
+  $("btn-end").disabled = st === "finished";
+  $("btn-assign").disabled = st !== "lobby";
+  $("btn-lock").textContent = g.lobby_locked ? "Unlock the lobby" : "Lock the lobby";
+  $("btn-lock").setAttribute("aria-pressed", g.lobby_locked ? "true" : "false");
+  // the server says which controls make sense now (view.controls): after the end, those
+  // that do not are gone
+  var controls = S.view.controls || {};
+  [].slice.call(document.querySelectorAll("[data-cmd]")).concat([$("btn-lock"), $("inject-submit")]).forEach(function (b) {
+    var cmd = b.id === "btn-lock" ? "lock" : b.id === "inject-submit" ? "inject" : b.dataset.cmd;
+    var c = controls[cmd];
+    if (!c) return;
+    // a control switched off here comes back on when the server says it makes sense again
+    if (!c.available) { b.disabled = true; b.title = c.why || ""; b.dataset.ctlOff = "1"; }
+    else {
+      if (b.dataset.ctlOff) { b.disabled = false; delete b.dataset.ctlOff; }
+      if (b.title) b.title = "";
     }
-    return id;
-  }
-  function optionLabel(issueId, optionId) {
-    var is = (S.view.issues || []).filter(function (i) { return i.id === issueId; })[0];
-    if (!is) return optionId;
-    var o = is.options.filter(function (x) { return x.id === optionId; })[0];
-    return o ? o.label : optionId;
-  }
-  function issueTitle(id) {
-    var is = (S.view.issues || []).filter(function (i) { return i.id === id; })[0];
-    return is ? is.title : id;
-  }
+    if (st === "finished" && !c.available) b.hidden = true;
+  });
+  clock.update(g);
 
-  var send = RP.sender(function () { return conn; }, function () { render(); });
-
-  // -- header and controls ------------------------------------------------------------------
-  function renderControls() {
-    var g = S.view.game;
-    var ph = g.phase;
-    var st = g.status;
-    var next = null;
-    if (st !== "lobby" && st !== "finished") {
-      var i = g.phases.findIndex(function (p) { return ph && p.id === ph.id; });
-      next = i >= 0 && i + 1 < g.phases.length ? g.phases[i + 1].title :
-        (g.steps && g.step + 1 < g.steps.length ? "next scenario: " + g.steps[g.step + 1] : "end of the game");
-    }
-    var label = st === "lobby" ? "Lobby (not started)" : st === "finished" ? "Game over" :
-      (st === "paused" ? "Paused · " : "") + (ph ? ph.title : "");
-    $("dash-phase").textContent = (g.steps && g.steps.length > 1 ? "Scenario " + (g.step + 1) + "/" + g.steps.length + " · " : "") + label;
-    $("phase-line").textContent = st === "lobby" ? "Students are joining. Start when everyone is in: seats are assigned automatically if you have not done it." :
-      st === "finished" ? "The game is over. Download the exports for the debrief." :
-      "Now: " + (ph ? ph.title + " (" + ph.kind + ")" : "") + (next ? ". Next: " + next + "." : "");
-    $("btn-start").hidden = st !== "lobby";
-    $("btn-pause").hidden = st !== "running";
-    $("btn-resume").hidden = st !== "paused";
-    ["btn-extend-1", "btn-extend-5"].forEach(function (id) { $(id).disabled = st !== "running" && st !== "paused"; });
-    $("btn-advance").disabled = st === "lobby" || st === "finished";
-    $("btn-advance").textContent = next ? "Next: " + (next.length > 28 ? next.slice(0, 27) + "…" : next) : "Next phase";
-    $("btn-release").disabled = g.results_visible || st === "lobby";
-    $("btn-release").textContent = g.results_visible ? "Results are visible" : "Release results";
-    $("btn-end").disabled = st === "finished";
-    $("btn-assign").disabled = st !== "lobby";
-    $("btn-lock").textContent = g.lobby_locked ? "Unlock the lobby" : "Lock the lobby";
-    $("btn-lock").setAttribute("aria-pressed", g.lobby_locked ? "true" : "false");
-    // the server says which controls make sense now (view.controls): after the end, those
-    // that do not are gone
-    var controls = S.view.controls || {};
-    [].slice.call(document.querySelectorAll("[data-cmd]")).concat([$("btn-lock"), $("inject-submit")]).forEach(function (b) {
-      var cmd = b.id === "btn-lock" ? "lock" : b.id === "inject-submit" ? "inject" : b.dataset.cmd;
-      var c = controls[cmd];
-      if (!c) return;
-      // a control switched off here comes back on when the server says it makes sense again
-      if (!c.available) { b.disabled = true; b.title = c.why || ""; b.dataset.ctlOff = "1"; }
-      else {
-        if (b.dataset.ctlOff) { b.disabled = false; delete b.dataset.ctlOff; }
-        if (b.title) b.title = "";
-      }
-      if (st === "finished" && !c.available) b.hidden = true;
+  // selects that name tables
+  var tables = S.view.tables.map(function (t) { return t.id; });
+  var tkey = tables.join(",");
+  if (S.tableKey !== tkey) {
+    S.tableKey = tkey;
+    document.querySelectorAll(".table-select").forEach(function (sel) {
+      var prev = sel.value;
+      fill(sel, el("option", { value: "", text: "Every table" }),
+        tables.map(function (id) { return el("option", { value: String(id), text: "Table " + id }); }));
+      sel.value = prev;
     });
-    clock.update(g);
-
-    // selects that name tables
-    var tables = S.view.tables.map(function (t) { return t.id; });
-    var tkey = tables.join(",");
-    if (S.tableKey !== tkey) {
-      S.tableKey = tkey;
-      document.querySelectorAll(".table-select").forEach(function (sel) {
-        var prev = sel.value;
-        fill(sel, el("option", { value: "", text: "Every table" }),
-          tables.map(function (id) { return el("option", { value: String(id), text: "Table " + id }); }));
-        sel.value = prev;
-      });
-    }
-    // the current step's events: rebuilt when a campaign moves on (ids may repeat across steps)
-    var ev = $("inject-event");
-    var evKey = S.view.game.step + ":" + S.view.scenario.id;
-    if (ev.dataset.step !== evKey) {
-      ev.dataset.step = evKey;
-      fill(ev, (S.view.events || []).map(function (e) {
-        return el("option", { value: e.id, text: e.title + " — " + e.effects_text +
-          (e.trigger !== "instructor" ? " (" + e.when + ")" : "") });
-      }));
-    }
   }
-
-  /** "offline", "idle" or "" from the optional presence fields (docs/protocol.md). */
-  function presence(p) {
-    if (!p) return "";
-    if (p.online === false) return "offline";
-    var g = S.view.game;
-    if (typeof p.last_seen === "number" && g.status === "running" && g.server_time - p.last_seen > 300) return "idle";
-    return "";
+  // the current step's events: rebuilt when a campaign moves on (ids may repeat across steps)
+  var ev = $("inject-event");
+  var evKey = S.view.game.step + ":" + S.view.scenario.id;
+  if (ev.dataset.step !== evKey) {
+    ev.dataset.step = evKey;
+    fill(ev, (S.view.events || []).map(function (e) {
+      return el("option", { value: e.id, text: e.title + " — " + e.effects_text +
+        (e.trigger !== "instructor" ? " (" + e.when + ")" : "") });
+    }));
   }
-  function playerById(id) {
-    return S.view.players.filter(function (p) { return p.id === id; })[0];
-  }
+}
 
-  // -- lobby ----------------------------------------------------------------------------------
-  function seatOptions(p) {
-    var v = S.view;
-    var maxT = v.tables.reduce(function (m, t) { return Math.max(m, t.id); }, 0);
-    var opts = [el("option", { value: "", text: p.table ? "Table " + p.table + " · " + roleName(p.role) : "No seat", selected: true })];
-    for (var t = 1; t <= maxT + 1; t++) {
-      v.roles.forEach(function (r) {
-        if (t === p.table && r.id === p.role) return;
-        opts.push(el("option", { value: t + ":" + r.id, text: "→ Table " + t + (t > maxT ? " (new)" : "") + " · " + roleName(r.id) }));
-      });
-    }
-    return opts;
-  }
+/** "offline", "idle" or "" from the optional presence fields (docs/protocol.md). */
+function presence(p) {
+  if (!p) return "";
+  if (p.online === false) return "offline";
+  var g = S.view.game;
+  if (typeof p.last_seen === "number" && g.status === "running" && g.server_time - p.last_seen > 300) return "idle";
+  return "";
+}
+function playerById(id) {
+  return S.view.players.filter(function (p) { return p.id === id; })[0];
+}
 
-  function renderPlayers() {
-    var v = S.view;
-    var active = v.players.filter(function (p) { return !p.kicked; });
-    $("player-count").textContent = "(" + active.length + " joined" +
-      (active.some(function (p) { return !p.table; }) ? ", " + active.filter(function (p) { return !p.table; }).length + " without a seat" : "") + ")";
-    var box = $("players");
-    var focusId = document.activeElement && document.activeElement.id;
-    fill(box, active.length ? active.map(function (p) {
-      var sel = el("select", { id: "move-" + p.id, "aria-label": "Seat for " + p.name });
-      fill(sel, seatOptions(p));
-      sel.addEventListener("change", function () {
-        if (!sel.value) return;
-        var parts = sel.value.split(":");
-        send("move", { player: p.id, table: parseInt(parts[0], 10), role: parts[1] }, sel, p.name + " moved.");
-      });
-      var armed = S.armed === p.id;
-      var kick = el("button", { type: "button", class: "kick" + (armed ? " armed" : ""), id: "kick-" + p.id,
-        "aria-label": armed ? "Confirm: remove " + p.name : "Remove " + p.name,
-        on: { click: function () {
-          if (S.armed === p.id) { S.armed = null; send("kick", { player: p.id }, null, p.name + " removed."); }
-          else {
-            S.armed = p.id; renderPlayers(); $("kick-" + p.id).focus();
-            setTimeout(function () { if (S.armed === p.id) { S.armed = null; renderPlayers(); } }, 4000);
-          }
-        } } }, armed ? "Remove?" : "×");
-      var pres = presence(p);
-      return el("div", { class: "pchip" + (p.table ? "" : " unseated") + (pres ? " " + pres : "") },
-        el("span", { class: "pchip-name", text: p.name }),
-        pres ? el("span", { class: "presence", text: pres }) : null,
-        sel, kick);
-    }) : el("p", { class: "muted", text: "Nobody has joined yet. Show the join code or the QR code." }));
-    if (focusId && $(focusId)) $(focusId).focus();
+// -- lobby ----------------------------------------------------------------------------------
+function seatOptions(p) {
+  var v = S.view;
+  var maxT = v.tables.reduce(function (m, t) { return Math.max(m, t.id); }, 0);
+  var opts = [el("option", { value: "", text: p.table ? "Table " + p.table + " · " + roleName(p.role) : "No seat", selected: true })];
+  for (var t = 1; t <= maxT + 1; t++) {
+    v.roles.forEach(function (r) {
+      if (t === p.table && r.id === p.role) return;
+      opts.push(el("option", { value: t + ":" + r.id, text: "→ Table " + t + (t > maxT ? " (new)" : "") + " · " + roleName(r.id) }));
+    });
   }
+  return opts;
+}
 
-  // -- tables -----------------------------------------------------------------------------------
-  function chatsOf(tableId) {
-    return S.events.filter(function (e) { return e.type === "chat" && e.data.table === tableId; });
+function renderPlayers() {
+  var v = S.view;
+  var active = v.players.filter(function (p) { return !p.kicked; });
+  $("player-count").textContent = "(" + active.length + " joined" +
+    (active.some(function (p) { return !p.table; }) ? ", " + active.filter(function (p) { return !p.table; }).length + " without a seat" : "") + ")";
+  var box = $("players");
+  var focusId = document.activeElement && document.activeElement.id;
+  fill(box, active.length ? active.map(function (p) {
+    var sel = el("select", { id: "move-" + p.id, "aria-label": "Seat for " + p.name });
+    fill(sel, seatOptions(p));
+    sel.addEventListener("change", function () {
+      if (!sel.value) return;
+      var parts = sel.value.split(":");
+      send("move", { player: p.id, table: parseInt(parts[0], 10), role: parts[1] }, sel, p.name + " moved.");
+    });
+    var armed = S.armed === p.id;
+    var kick = el("button", { type: "button", class: "kick" + (armed ? " armed" : ""), id: "kick-" + p.id,
+      "aria-label": armed ? "Confirm: remove " + p.name : "Remove " + p.name,
+      on: { click: function () {
+        if (S.armed === p.id) { S.armed = null; send("kick", { player: p.id }, null, p.name + " removed."); }
+        else {
+          S.armed = p.id; renderPlayers(); $("kick-" + p.id).focus();
+          setTimeout(function () { if (S.armed === p.id) { S.armed = null; renderPlayers(); } }, 4000);
+        }
+      } } }, armed ? "Remove?" : "×");
+    var pres = presence(p);
+    return el("div", { class: "pchip" + (p.table ? "" : " unseated") + (pres ? " " + pres : "") },
+      el("span", { class: "pchip-name", text: p.name }),
+      pres ? el("span", { class: "presence", text: pres }) : null,
+      sel, kick);
+  }) : el("p", { class: "muted", text: "Nobody has joined yet. Show the join code or the QR code." }));
+  if (focusId && $(focusId)) $(focusId).focus();
+}
+
+// -- tables -----------------------------------------------------------------------------------
+function tableScore(tid) {
+  var res = S.view.results;
+  if (!res || !res.tables) return null;
+  for (var i = 0; i < res.tables.length; i++) if (res.tables[i].table === tid) return res.tables[i];
+  return null;
+}
+
+/** "3 min" from seconds. */
+function ago(seconds) {
+  var m = Math.floor(Math.max(0, seconds) / 60);
+  return m < 1 ? "just now" : m + " min";
+}
+/** Offline or idle people at a table, with how long: "Tom offline 3 min". */
+function absentees(t) {
+  var g = S.view.game, out = [];
+  Object.keys(t.seats).forEach(function (r) {
+    (t.seats[r] || []).forEach(function (x) {
+      var p = playerById(x.id), pres = presence(p);
+      if (!pres) return;
+      var gone = p && typeof p.last_seen === "number" ? g.server_time - p.last_seen : 0;
+      var since = gone >= 60 ? " " + ago(gone) : "";
+      out.push(x.name + " " + pres + since);
+    });
+  });
+  return out;
+}
+function lastActivity(tid) {
+  for (var i = S.events.length - 1; i >= 0; i--) {
+    var e = S.events[i];
+    if ((e.data && e.data.table === tid) || e.table === tid) return e;
   }
+  return null;
+}
+/** The signatory sides, in the view's order ("eu", "government"). */
+function sides() {
+  var out = [];
+  S.view.roles.forEach(function (r) { if (r.signatory && out.indexOf(r.side) < 0) out.push(r.side); });
+  return out;
+}
+/** A tile's label for a role: its id in words ("EU", "Civil society"); the full name is its title. */
+function roleLabel(id) {
+  var words = String(id).replace(/_/g, " ");
+  return words.length <= 3 ? words.toUpperCase() : words.charAt(0).toUpperCase() + words.slice(1);
+}
+/** The signatory role of a side (its id), or the side itself. */
+function sideRole(side) {
+  var r = S.view.roles.filter(function (x) { return x.side === side && x.signatory; })[0];
+  return r ? r.id : side;
+}
+function sideName(side) { return roleName(sideRole(side)); }
 
-  function describe(e) {
+/** One compact tile per table: 30 students' tables fit above the fold at 1280x800. */
+function renderTables() {
+  var v = S.view;
+  var box = $("tables");
+  if (!v.tables.length) {
+    fill(box, el("p", { class: "muted", text: "No tables yet: assign seats or start the game." }));
+    $("tables-summary").textContent = "";
+    return;
+  }
+  var g = v.game, kind = g.phase ? g.phase.kind : null;
+  var settled = v.tables.filter(function (t) { return t.outcome !== "open"; }).length;
+  $("tables-summary").textContent = "(" + v.tables.length + " tables" + (settled ? ", " + settled + " settled" : "") + ")";
+  fill(box, v.tables.map(function (t) {
+    var cur = null;
+    t.proposals.forEach(function (p) { if (p.seq === t.current) cur = p; });
+    var seats = v.roles.map(function (r) {
+      var people = t.seats[r.id] || [];
+      return el("span", { class: people.length ? "seat" : "seat empty-seat", title: roleName(r.id) },
+        el("span", { class: "seat-role", text: roleLabel(r.id) }),
+        el("span", { class: "seat-people" }, people.length ? people.map(function (x, i) {
+          var pres = presence(playerById(x.id));
+          return el("span", { class: pres ? "person " + pres : "person" }, (i ? ", " : "") + x.name);
+        }) : "empty"));
+    });
+    var signatories = v.roles.filter(function (r) { return r.signatory; });
+    var signed = signatories.filter(function (r) { return cur && t.signatures[r.id] === cur.seq; });
+    var pending = cur && t.outcome === "open" ? signatories.filter(function (r) { return signed.indexOf(r) < 0; }) : [];
+    var openings = sides().map(function (side) {
+      var inn = !!(t.openings && t.openings[side]);
+      return el("span", { class: inn ? "good" : (kind === "opening" ? "bad" : "muted"),
+        title: sideName(side) + (inn ? ": opening in" : ": opening missing"),
+        text: roleLabel(sideRole(side)) + (inn ? " ✓" : " ✗") });
+    });
+    var pts = cur && t.current_points ? el("div", { class: "pts" }, v.roles.map(function (r) {
+      var val = t.current_points[r.id];
+      return el("span", { class: val >= t.batna[r.id] ? "good" : "bad",
+        text: roleName(r.id) + " " + fmtPoints(val) + "/" + fmtPoints(t.batna[r.id]) });
+    })) : null;
+    var last = lastActivity(t.id);
+    var away = absentees(t);
+    var sc = tableScore(t.id);
+    var statusText = t.outcome === "deal" ? "Deal" : t.outcome === "deadlock" ? "No deal" :
+      pending.length && kind === "decision" ? "Signing " + signed.length + "/" + signatories.length :
+      kind === "opening" ? "Openings" : kind === "briefing" ? "Reading" : cur ? "Negotiating" : "Talking";
+    // the whole tile opens the log for a mouse; the button is the keyboard's way in
+    return el("article", { class: "card tcard" + (away.length ? " has-absent" : ""), id: "table-card-" + t.id,
+      "aria-labelledby": "table-title-" + t.id,
+      on: { click: function (e) { if (!e.target.closest("button")) openTable(t.id); } } },
+      el("h3", {}, el("span", { id: "table-title-" + t.id, text: "Table " + t.id }),
+        el("span", { class: "status-pill " + t.outcome, text: statusText }),
+        el("button", { type: "button", class: "button small", id: "table-open-" + t.id, "aria-haspopup": "dialog",
+          "aria-label": "Live log of table " + t.id, on: { click: function () { openTable(t.id); } } }, "Log")),
+      el("p", { class: "seats" }, seats),
+      el("p", { class: "line openings" }, el("span", { class: "lbl", text: "Openings " }), openings),
+      el("p", { class: "line" }, el("span", { class: "lbl", text: "Proposals " }),
+        String(t.proposals.length) + (cur ? " · on the table: " + cur.number + " by " + roleName(cur.role) : "")),
+      pts,
+      signed.length || pending.length ? el("p", { class: "line" }, el("span", { class: "lbl", text: "Signatures " }),
+        signed.length ? el("span", { class: "good", text: signed.map(function (r) { return roleName(r.id); }).join(", ") + " signed" }) : null,
+        pending.length ? el("span", { class: kind === "decision" ? "bad" : "muted",
+          text: (signed.length ? " · " : "") + "waiting: " + pending.map(function (r) { return roleName(r.id); }).join(", ") }) : null) : null,
+      t.deadlock_reason ? el("p", { class: "line bad", text: "Why: " + reasonText(t.id) }) : null,
+      sc ? el("p", { class: "line", text: "Type: " + typeLabel(sc.table_type || sc.type) +
+        (sc.roles ? " · scores " + sc.roles.map(function (r) {
+          return roleName(r.role) + " " + (r.score === null || r.score === undefined ? "–" : fmtPoints(r.score));
+        }).join(", ") : "") }) : null,
+      el("p", { class: "line muted" }, "Last activity: " + (last ? fmtTime(last.at) + " (" + ago(g.server_time - last.at) + ")" : "none yet")),
+      away.length ? el("p", { class: "line bad absent", title: away.join(" · "),
+        text: away.length + " away: " + away.join(" · ") }) : null);
+  }));
+}
+
+function openTable(tid) {
+  S.openTable = tid;
+  renderDialog();
+  var d = $("table-dialog");
+  if (!d.open) d.showModal();
+}
+
+function renderDialog() {
+  if (S.openTable === null) return;
+  var tid = S.openTable;
+  var t = S.view.tables.filter(function (x) { return x.id === tid; })[0];
+  $("dialog-title").textContent = "Table " + tid + (t ? " · " + t.outcome : "");
+  var evs = S.events.filter(function (e) {
     var d = e.data || {};
-    switch (e.type) {
-      case "chat": return (d.name + " (" + roleName(d.role) + ") in " + d.channel + ": " + d.text);
-      case "proposal_made": return roleName(d.role) + " (" + d.name + ") proposed: " +
-        Object.keys(d.package).map(function (k) { return issueTitle(k) + " = " + optionLabel(k, d.package[k]); }).join("; ");
-      case "opening_submitted": return roleName(d.role) + " submitted its opening.";
-      case "openings_revealed": return "Openings revealed.";
-      case "signed": return roleName(d.role) + " (" + d.name + ") signed proposal " + proposalNumber(d.table, d.proposal) + ".";
-      case "refused": return roleName(d.role) + " (" + d.name + ") refused to sign.";
-      case "table_settled": return d.outcome === "deal" ? "DEAL." : "No agreement: " + reasonText(d.table) + ".";
-      case "linkage_declared": {
-        var ref = String(d.requires).split(".");
-        return roleName(d.role) + ": no agreement on " + issueTitle(d.issue) + " unless " +
-          issueTitle(ref[0]) + " = " + optionLabel(ref[0], ref.slice(1).join(".")) + ".";
-      }
-      case "action_taken": return roleName(d.role) + " (" + d.name + "): " + d.title + (d.target ? " → " + d.target : "") + ".";
-      case "private_effect": return "Private effect for " + roleName(d.role) + " (" + d.reason + "): " + JSON.stringify(d.effects);
-      case "event_fired": return "Event: " + d.title + (d.table ? "" : " (every table)") + ".";
-      case "message": return "Message" + (d.table ? " to table " + d.table : d.player ? " to one player" : " to everyone") + ": " + d.text;
-      case "seat_assigned": return d.name + " → table " + d.table + " as " + roleName(d.role) + ".";
-      case "player_joined": return d.name + " joined.";
-      case "player_kicked": return d.name + " was removed.";
-      case "seat_reclaimed": return d.name + (d.handed ? " took the seat handed to them" : " came back to their seat") +
-        (d.table ? " (table " + d.table + ", " + roleName(d.role) + ")." : ".");
-      case "seat_handed": return d.seat_name + "'s seat is handed to the next student who joins as " + d.name + ".";
-      case "players_merged": return d.absorb_name + " now plays " + d.keep_name + "'s seat.";
-      case "seat_notice": return "Told one student: " + d.text;
-      case "phase_started": return "Phase: " + d.title + " (" + d.minutes + " min).";
-      case "paused": return "Paused.";
-      case "resumed": return "Resumed.";
-      case "extended": return "Extended by " + RP.mmss(d.seconds) + ".";
-      case "results_released": return "Results released.";
-      case "game_finished": return "Game over.";
-      case "step_started": return "Next scenario: " + d.title + ".";
-      case "lobby_locked": return d.locked ? "Lobby locked." : "Lobby unlocked.";
-      default: return e.type;
-    }
-  }
+    var gameWide = (e.table === null || e.table === undefined) && (d.table === null || d.table === undefined) &&
+      e.type !== "chat" && e.type !== "player_joined";
+    return d.table === tid || e.table === tid || gameWide;  // the phases, events and messages to all
+  });
+  var list = el("ol", { class: "plain log", "aria-label": "Live log of table " + tid }, evs.slice().reverse().map(function (e) {
+    return el("li", {},
+      el("span", { class: "muted", text: fmtTime(e.at) }),
+      el("span", { class: "log-type", text: (EVENT_LABELS[e.type] || e.type) + (e.channel ? " · " + e.channel : "") }),
+      el("span", { class: "log-text", text: describeForLog(S.view, e) }));
+  }));
+  var proposals = t ? el("details", {}, el("summary", { text: "Proposals (" + t.proposals.length + ")" }),
+    el("ol", { class: "plain" }, t.proposals.map(function (p) {
+      return el("li", { class: "small", text: p.number + ". " + roleName(p.role) + ": " +
+        Object.keys(p.package).map(function (k) { return optionLabel(k, p.package[k]); }).join(" · ") +
+        " — " + Object.keys(p.points).map(function (r) { return roleName(r) + " " + fmtPoints(p.points[r]); }).join(", ") });
+    }))) : null;
+  var vars = t ? el("p", { class: "small" }, (t.variables || []).map(function (x) { return x.label + ": " + fmtPoints(x.value); }).join(" · "),
+    t.closed_channels.length ? " · Closed: " + t.closed_channels.join(", ") : "") : null;
+  fill($("dialog-body"), vars, proposals, evs.length ? list : el("p", { class: "muted", text: "Nothing yet." }));
+}
 
-  function tableOf(id) {
-    return ((S.view && S.view.tables) || []).filter(function (t) { return t.id === id; })[0] || null;
-  }
-  /** The server's words for why a table ended without a deal. */
-  function reasonText(tableId) {
-    var t = tableOf(tableId);
-    return (t && t.deadlock_text) || "no agreement";
-  }
-  /** "proposal 2": the table's own count, from the view. */
-  function proposalNumber(tableId, seq) {
-    var t = tableOf(tableId);
-    var p = t ? t.proposals.filter(function (x) { return x.seq === seq; })[0] : null;
-    return p ? p.number : "?";
-  }
+$("dialog-close").addEventListener("click", function () { $("table-dialog").close(); });
+$("table-dialog").addEventListener("close", function () {
+  var tid = S.openTable;
+  S.openTable = null;
+  var back = $("table-open-" + tid);
+  if (back) back.focus();
+});
 
-  function tableScore(tid) {
-    var res = S.view.results;
-    if (!res || !res.tables) return null;
-    for (var i = 0; i < res.tables.length; i++) if (res.tables[i].table === tid) return res.tables[i];
-    return null;
-  }
-
-  /** "3 min" from seconds. */
-  function ago(seconds) {
-    var m = Math.floor(Math.max(0, seconds) / 60);
-    return m < 1 ? "just now" : m + " min";
-  }
-  /** Offline or idle people at a table, with how long: "Tom offline 3 min". */
-  function absentees(t) {
-    var g = S.view.game, out = [];
-    Object.keys(t.seats).forEach(function (r) {
-      (t.seats[r] || []).forEach(function (x) {
-        var p = playerById(x.id), pres = presence(p);
-        if (!pres) return;
-        var gone = p && typeof p.last_seen === "number" ? g.server_time - p.last_seen : 0;
-        var since = gone >= 60 ? " " + ago(gone) : "";
-        out.push(x.name + " " + pres + since);
-      });
-    });
-    return out;
-  }
-  function lastActivity(tid) {
-    for (var i = S.events.length - 1; i >= 0; i--) {
-      var e = S.events[i];
-      if ((e.data && e.data.table === tid) || e.table === tid) return e;
-    }
-    return null;
-  }
-  /** The signatory sides, in the view's order ("eu", "government"). */
-  function sides() {
-    var out = [];
-    S.view.roles.forEach(function (r) { if (r.signatory && out.indexOf(r.side) < 0) out.push(r.side); });
-    return out;
-  }
-  /** A tile's label for a role: its id in words ("EU", "Civil society"); the full name is its title. */
-  function roleLabel(id) {
-    var words = String(id).replace(/_/g, " ");
-    return words.length <= 3 ? words.toUpperCase() : words.charAt(0).toUpperCase() + words.slice(1);
-  }
-  /** The signatory role of a side (its id), or the side itself. */
-  function sideRole(side) {
-    var r = S.view.roles.filter(function (x) { return x.side === side && x.signatory; })[0];
-    return r ? r.id : side;
-  }
-  function sideName(side) { return roleName(sideRole(side)); }
-
-  /** One compact tile per table: 30 students' tables fit above the fold at 1280x800. */
-  function renderTables() {
-    var v = S.view;
-    var box = $("tables");
-    if (!v.tables.length) {
-      fill(box, el("p", { class: "muted", text: "No tables yet: assign seats or start the game." }));
-      $("tables-summary").textContent = "";
+// -- forms and buttons ---------------------------------------------------------------------------
+document.querySelectorAll("[data-cmd]").forEach(function (b) {
+  b.addEventListener("click", function () {
+    var cmd = b.dataset.cmd;
+    var args = {};
+    if (cmd === "extend") args.seconds = parseInt(b.dataset.seconds, 10);
+    if (cmd === "end" && !b.dataset.armed) {
+      b.dataset.armed = "1";
+      b.textContent = "Really end the game?";
+      setTimeout(function () { delete b.dataset.armed; b.textContent = "End game"; }, 4000);
       return;
     }
-    var g = v.game, kind = g.phase ? g.phase.kind : null;
-    var settled = v.tables.filter(function (t) { return t.outcome !== "open"; }).length;
-    $("tables-summary").textContent = "(" + v.tables.length + " tables" + (settled ? ", " + settled + " settled" : "") + ")";
-    fill(box, v.tables.map(function (t) {
-      var cur = null;
-      t.proposals.forEach(function (p) { if (p.seq === t.current) cur = p; });
-      var seats = v.roles.map(function (r) {
-        var people = t.seats[r.id] || [];
-        return el("span", { class: people.length ? "seat" : "seat empty-seat", title: roleName(r.id) },
-          el("span", { class: "seat-role", text: roleLabel(r.id) }),
-          el("span", { class: "seat-people" }, people.length ? people.map(function (x, i) {
-            var pres = presence(playerById(x.id));
-            return el("span", { class: pres ? "person " + pres : "person" }, (i ? ", " : "") + x.name);
-          }) : "empty"));
-      });
-      var signatories = v.roles.filter(function (r) { return r.signatory; });
-      var signed = signatories.filter(function (r) { return cur && t.signatures[r.id] === cur.seq; });
-      var pending = cur && t.outcome === "open" ? signatories.filter(function (r) { return signed.indexOf(r) < 0; }) : [];
-      var openings = sides().map(function (side) {
-        var inn = !!(t.openings && t.openings[side]);
-        return el("span", { class: inn ? "good" : (kind === "opening" ? "bad" : "muted"),
-          title: sideName(side) + (inn ? ": opening in" : ": opening missing"),
-          text: roleLabel(sideRole(side)) + (inn ? " ✓" : " ✗") });
-      });
-      var pts = cur && t.current_points ? el("div", { class: "pts" }, v.roles.map(function (r) {
-        var val = t.current_points[r.id];
-        return el("span", { class: val >= t.batna[r.id] ? "good" : "bad",
-          text: roleName(r.id) + " " + RP.fmtPoints(val) + "/" + RP.fmtPoints(t.batna[r.id]) });
-      })) : null;
-      var last = lastActivity(t.id);
-      var away = absentees(t);
-      var sc = tableScore(t.id);
-      var statusText = t.outcome === "deal" ? "Deal" : t.outcome === "deadlock" ? "No deal" :
-        pending.length && kind === "decision" ? "Signing " + signed.length + "/" + signatories.length :
-        kind === "opening" ? "Openings" : kind === "briefing" ? "Reading" : cur ? "Negotiating" : "Talking";
-      // the whole tile opens the log for a mouse; the button is the keyboard's way in
-      return el("article", { class: "card tcard" + (away.length ? " has-absent" : ""), id: "table-card-" + t.id,
-        "aria-labelledby": "table-title-" + t.id,
-        on: { click: function (e) { if (!e.target.closest("button")) openTable(t.id); } } },
-        el("h3", {}, el("span", { id: "table-title-" + t.id, text: "Table " + t.id }),
-          el("span", { class: "status-pill " + t.outcome, text: statusText }),
-          el("button", { type: "button", class: "button small", id: "table-open-" + t.id, "aria-haspopup": "dialog",
-            "aria-label": "Live log of table " + t.id, on: { click: function () { openTable(t.id); } } }, "Log")),
-        el("p", { class: "seats" }, seats),
-        el("p", { class: "line openings" }, el("span", { class: "lbl", text: "Openings " }), openings),
-        el("p", { class: "line" }, el("span", { class: "lbl", text: "Proposals " }),
-          String(t.proposals.length) + (cur ? " · on the table: " + cur.number + " by " + roleName(cur.role) : "")),
-        pts,
-        signed.length || pending.length ? el("p", { class: "line" }, el("span", { class: "lbl", text: "Signatures " }),
-          signed.length ? el("span", { class: "good", text: signed.map(function (r) { return roleName(r.id); }).join(", ") + " signed" }) : null,
-          pending.length ? el("span", { class: kind === "decision" ? "bad" : "muted",
-            text: (signed.length ? " · " : "") + "waiting: " + pending.map(function (r) { return roleName(r.id); }).join(", ") }) : null) : null,
-        t.deadlock_reason ? el("p", { class: "line bad", text: "Why: " + reasonText(t.id) }) : null,
-        sc ? el("p", { class: "line", text: "Type: " + RP.typeLabel(sc.table_type || sc.type) +
-          (sc.roles ? " · scores " + sc.roles.map(function (r) {
-            return roleName(r.role) + " " + (r.score === null || r.score === undefined ? "–" : RP.fmtPoints(r.score));
-          }).join(", ") : "") }) : null,
-        el("p", { class: "line muted" }, "Last activity: " + (last ? RP.fmtTime(last.at) + " (" + ago(g.server_time - last.at) + ")" : "none yet")),
-        away.length ? el("p", { class: "line bad absent", title: away.join(" · "),
-          text: away.length + " away: " + away.join(" · ") }) : null);
-    }));
-  }
-
-  function openTable(tid) {
-    S.openTable = tid;
-    renderDialog();
-    var d = $("table-dialog");
-    if (!d.open) d.showModal();
-  }
-
-  function renderDialog() {
-    if (S.openTable === null) return;
-    var tid = S.openTable;
-    var t = S.view.tables.filter(function (x) { return x.id === tid; })[0];
-    $("dialog-title").textContent = "Table " + tid + (t ? " · " + t.outcome : "");
-    var evs = S.events.filter(function (e) {
-      var d = e.data || {};
-      var gameWide = (e.table === null || e.table === undefined) && (d.table === null || d.table === undefined) &&
-        e.type !== "chat" && e.type !== "player_joined";
-      return d.table === tid || e.table === tid || gameWide;  // the phases, events and messages to all
-    });
-    var list = el("ol", { class: "plain log", "aria-label": "Live log of table " + tid }, evs.slice().reverse().map(function (e) {
-      return el("li", {},
-        el("span", { class: "muted", text: RP.fmtTime(e.at) }),
-        el("span", { class: "log-type", text: (RP.EVENT_LABELS[e.type] || e.type) + (e.channel ? " · " + e.channel : "") }),
-        el("span", { class: "log-text", text: describe(e) }));
-    }));
-    var proposals = t ? el("details", {}, el("summary", { text: "Proposals (" + t.proposals.length + ")" }),
-      el("ol", { class: "plain" }, t.proposals.map(function (p) {
-        return el("li", { class: "small", text: p.number + ". " + roleName(p.role) + ": " +
-          Object.keys(p.package).map(function (k) { return optionLabel(k, p.package[k]); }).join(" · ") +
-          " — " + Object.keys(p.points).map(function (r) { return roleName(r) + " " + RP.fmtPoints(p.points[r]); }).join(", ") });
-      }))) : null;
-    var vars = t ? el("p", { class: "small" }, (t.variables || []).map(function (x) { return x.label + ": " + RP.fmtPoints(x.value); }).join(" · "),
-      t.closed_channels.length ? " · Closed: " + t.closed_channels.join(", ") : "") : null;
-    fill($("dialog-body"), vars, proposals, evs.length ? list : el("p", { class: "muted", text: "Nothing yet." }));
-  }
-
-  $("dialog-close").addEventListener("click", function () { $("table-dialog").close(); });
-  $("table-dialog").addEventListener("close", function () {
-    var tid = S.openTable;
-    S.openTable = null;
-    var back = $("table-open-" + tid);
-    if (back) back.focus();
+    delete b.dataset.armed;
+    if (cmd === "end") b.textContent = "End game";
+    send(cmd, args, b);
   });
+});
+$("btn-lock").addEventListener("click", function (e) {
+  send("lock", { locked: !S.view.game.lobby_locked }, e.target);
+});
+$("inject-form").addEventListener("submit", function (e) {
+  e.preventDefault();
+  // the step the list was made for: a list left from the previous scenario is refused
+  var args = { event: $("inject-event").value, step: S.view.game.step, scenario: S.view.scenario.id };
+  if ($("inject-table").value) args.table = parseInt($("inject-table").value, 10);
+  send("inject", args, $("inject-submit"), "Event injected.");
+});
+$("broadcast-form").addEventListener("submit", function (e) {
+  e.preventDefault();
+  var text = $("broadcast-text").value.trim();
+  if (!text) { $("broadcast-text").focus(); return; }
+  var args = { text: text };
+  if ($("broadcast-table").value) args.table = parseInt($("broadcast-table").value, 10);
+  send("broadcast", args, $("broadcast-submit"), "Message sent.").then(function (ok) {
+    if (ok) $("broadcast-text").value = "";
+  });
+});
 
-  // -- forms and buttons ---------------------------------------------------------------------------
-  document.querySelectorAll("[data-cmd]").forEach(function (b) {
-    b.addEventListener("click", function () {
-      var cmd = b.dataset.cmd;
-      var args = {};
-      if (cmd === "extend") args.seconds = parseInt(b.dataset.seconds, 10);
-      if (cmd === "end" && !b.dataset.armed) {
-        b.dataset.armed = "1";
-        b.textContent = "Really end the game?";
-        setTimeout(function () { delete b.dataset.armed; b.textContent = "End game"; }, 4000);
-        return;
-      }
-      delete b.dataset.armed;
-      if (cmd === "end") b.textContent = "End game";
-      send(cmd, args, b);
+function render() {
+  if (!S.view) return;
+  var started = S.view.game.status !== "lobby";
+  if (started !== S.started) { $("lobby").open = !started; S.started = started; }
+  renderControls();
+  renderPlayers();
+  renderTables();
+  renderDialog();
+  renderSeatRepair(S.view, send);  // seats.js: hand and merge
+}
+
+function take(events) { takeEvents(S, events); }
+
+// A whole view resets what the patches are measured against (roleplay/web/dashboard.py).
+/* A whole view (a sync's or a `view`): the base, unless an earlier whole view was newer;
+   then the recent patches newer than it are applied again (one may have overtaken it). */
+function setView(v) {
+  if (S.view && v.game.seq < S.base) return false;
+  S.base = v.game.seq;
+  S.view = v; S.partSeq = {};
+  for (var i = 0; i < S.recent.length; i++) {
+    if (S.recent[i].seq > v.game.seq && !mergePatch(S.recent[i])) { conn.sync(S.lastSeq); break; }
+  }
+  return true;
+}
+function heldSeq(key) {
+  var v = S.partSeq[key];
+  if (v === undefined) v = S.partSeq["*"];
+  return v === undefined ? S.view.game.seq : v;
+}
+/* Apply a view_patch: each part is replaced only by a copy from the same or a later
+   state, so patches from several workers may cross. False: newer and of another
+   step, ask for a sync. (The same rule as merge_patch in dashboard.py.) */
+function mergePatch(p) {
+  var v = S.view;
+  if (S.partSeq["*"] === undefined) S.partSeq["*"] = v.game.seq;
+  if (p.step !== v.game.step) return p.seq < heldSeq("game");
+  if (p.seq >= heldSeq("game")) {
+    v.game = p.game; S.partSeq.game = p.seq;
+    if (p.controls) v.controls = p.controls;
+  }
+  [["table", v.tables, p.tables], ["player", v.players, p.players]].forEach(function (x) {
+    var kind = x[0], parts = x[1], index = {};
+    parts.forEach(function (part, i) { index[part.id] = i; });
+    x[2].forEach(function (part) {
+      var key = kind + ":" + part.id;
+      if (p.seq < heldSeq(key)) return;
+      S.partSeq[key] = p.seq;
+      if (index[part.id] !== undefined) parts[index[part.id]] = part;
+      else { index[part.id] = parts.length; parts.push(part); }
     });
   });
-  $("btn-lock").addEventListener("click", function (e) {
-    send("lock", { locked: !S.view.game.lobby_locked }, e.target);
-  });
-  $("inject-form").addEventListener("submit", function (e) {
-    e.preventDefault();
-    // the step the list was made for: a list left from the previous scenario is refused
-    var args = { event: $("inject-event").value, step: S.view.game.step, scenario: S.view.scenario.id };
-    if ($("inject-table").value) args.table = parseInt($("inject-table").value, 10);
-    send("inject", args, $("inject-submit"), "Event injected.");
-  });
-  $("broadcast-form").addEventListener("submit", function (e) {
-    e.preventDefault();
-    var text = $("broadcast-text").value.trim();
-    if (!text) { $("broadcast-text").focus(); return; }
-    var args = { text: text };
-    if ($("broadcast-table").value) args.table = parseInt($("broadcast-table").value, 10);
-    send("broadcast", args, $("broadcast-submit"), "Message sent.").then(function (ok) {
-      if (ok) $("broadcast-text").value = "";
-    });
-  });
-
-  function render() {
-    if (!S.view) return;
-    var started = S.view.game.status !== "lobby";
-    if (started !== S.started) { $("lobby").open = !started; S.started = started; }
-    renderControls();
-    renderPlayers();
-    renderTables();
-    renderDialog();
-    if (RP.onDashboard) RP.onDashboard(S.view, send);  // seats.js: hand and merge
+  if (p.results !== undefined && p.seq >= heldSeq("results")) {
+    v.results = p.results; S.partSeq.results = p.seq;
   }
+  v.tables.sort(function (a, b) { return a.id - b.id; });
+  return true;
+}
 
-  function take(events) { RP.takeEvents(S, events); }
-
-  // A whole view resets what the patches are measured against (roleplay/web/dashboard.py).
-  /* A whole view (a sync's or a `view`): the base, unless an earlier whole view was newer;
-     then the recent patches newer than it are applied again (one may have overtaken it). */
-  function setView(v) {
-    if (S.view && v.game.seq < S.base) return false;
-    S.base = v.game.seq;
-    S.view = v; S.partSeq = {};
-    for (var i = 0; i < S.recent.length; i++) {
-      if (S.recent[i].seq > v.game.seq && !mergePatch(S.recent[i])) { conn.sync(S.lastSeq); break; }
-    }
-    return true;
-  }
-  function heldSeq(key) {
-    var v = S.partSeq[key];
-    if (v === undefined) v = S.partSeq["*"];
-    return v === undefined ? S.view.game.seq : v;
-  }
-  /* Apply a view_patch: each part is replaced only by a copy from the same or a later
-     state, so patches from several workers may cross. False: newer and of another
-     step, ask for a sync. (The same rule as merge_patch in dashboard.py.) */
-  function mergePatch(p) {
-    var v = S.view;
-    if (S.partSeq["*"] === undefined) S.partSeq["*"] = v.game.seq;
-    if (p.step !== v.game.step) return p.seq < heldSeq("game");
-    if (p.seq >= heldSeq("game")) {
-      v.game = p.game; S.partSeq.game = p.seq;
-      if (p.controls) v.controls = p.controls;
-    }
-    [["table", v.tables, p.tables], ["player", v.players, p.players]].forEach(function (x) {
-      var kind = x[0], parts = x[1], index = {};
-      parts.forEach(function (part, i) { index[part.id] = i; });
-      x[2].forEach(function (part) {
-        var key = kind + ":" + part.id;
-        if (p.seq < heldSeq(key)) return;
-        S.partSeq[key] = p.seq;
-        if (index[part.id] !== undefined) parts[index[part.id]] = part;
-        else { index[part.id] = parts.length; parts.push(part); }
-      });
-    });
-    if (p.results !== undefined && p.seq >= heldSeq("results")) {
-      v.results = p.results; S.partSeq.results = p.seq;
-    }
-    v.tables.sort(function (a, b) { return a.id - b.id; });
-    return true;
-  }
-
-  var conn = RP.connect(function () {
-    return { kind: "instructor", game: gameId, last_seq: S.lastSeq };
-  }, {
-    status: setConn,
-    sync: function (d) { if (d.view) setView(d.view); take(d.events); render(); },
-    view: function (d) { if (setView(d.view)) render(); },  // views from two workers may cross
-    view_patch: function (d) {
-      S.recent.push(d);
-      if (S.recent.length > 50) S.recent.shift();
-      if (!S.view) return;  // the sync's whole view is on its way: applied after it
-      if (!mergePatch(d)) { conn.sync(S.lastSeq); return; }
-      render();
-    },
-    events: function (d) { take(d.events); if (S.view) { renderTables(); renderDialog(); } },
-    resync: function () { conn.sync(0); },  // the whole log, merged by seq: fills any gap
-    error: function (d) { RP.toast(d.message || "Something went wrong.", "bad"); },
-    refused: function (msg) {
-      RP.toast((msg || "Not signed in") + " — log in again.", "bad");
-      setTimeout(function () { window.location.href = "/instructor/login?next=" + encodeURIComponent(window.location.pathname); }, 1500);
-    },
-  });
-})();
+var conn = connect(function () {
+  return { kind: "instructor", game: gameId, last_seq: S.lastSeq };
+}, {
+  status: setConn,
+  sync: function (d) { if (d.view) setView(d.view); take(d.events); render(); },
+  view: function (d) { if (setView(d.view)) render(); },  // views from two workers may cross
+  view_patch: function (d) {
+    S.recent.push(d);
+    if (S.recent.length > 50) S.recent.shift();
+    if (!S.view) return;  // the sync's whole view is on its way: applied after it
+    if (!mergePatch(d)) { conn.sync(S.lastSeq); return; }
+    render();
+  },
+  events: function (d) { take(d.events); if (S.view) { renderTables(); renderDialog(); } },
+  resync: function () { conn.sync(0); },  // the whole log, merged by seq: fills any gap
+  error: function (d) { toast(d.message || "Something went wrong.", "bad"); },
+  refused: function (msg) {
+    toast((msg || "Not signed in") + " — log in again.", "bad");
+    setTimeout(function () { window.location.href = "/instructor/login?next=" + encodeURIComponent(window.location.pathname); }, 1500);
+  },
+});

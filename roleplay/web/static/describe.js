@@ -1,0 +1,141 @@
+/* Events in words: for the student's banners and timeline, the instructor's live log and
+ * the projector. Each reader gets its own wording; the lookups they share are in
+ * scenario.js. Pure: (view, event) -> text. */
+import { fmtPoints, mmss, signed } from "./format.js";
+import { issueTitle, optionName, reasonText, roleById, shortName, splitRef } from "./scenario.js";
+import { carriedText, issue, optionLabel, proposalName, reasonText as studentReason, shortRole } from "./play/selectors.js";
+
+/** {title, text, kind} for a student's banner or timeline, or null: not shown to students. */
+export function describeForStudent(v, e) {
+  var d = e.data || {};
+  switch (e.type) {
+    case "phase_started": return { title: "Now: " + d.title, text: d.minutes ? d.minutes + " minutes" : "" };
+    case "paused": return { title: "The game is paused", text: "" };
+    case "resumed": return { title: "The game resumed", text: "" };
+    case "extended": return { title: "More time: +" + mmss(d.seconds), text: "" };
+    case "event_fired": return { title: d.title, text: d.text + (d.source ? " (" + d.source + ")" : ""), kind: "news" };
+    case "message": return { title: "From your instructor", text: d.text, kind: "instructor" };
+    case "proposal_made": return { title: shortRole(v, d.role) + " put a package on the table", text: "Proposed by " + d.name + "." };
+    case "signed": return { title: shortRole(v, d.role) + " signed " + proposalName(v, d.proposal), text: "" };
+    case "refused": return { title: shortRole(v, d.role) + " refused to sign", text: "" };
+    case "table_settled": return d.outcome === "deal" ? { title: "Agreement signed", text: "", kind: "good" } :
+      { title: "No agreement", text: v && v.table && v.table.id === d.table ?
+        studentReason(v.table) + "." : "", kind: "bad" };
+    case "linkage_declared": return { title: shortRole(v, d.role) + " declared a linkage",
+      text: "No agreement on " + ((issue(v, d.issue) || {}).title || d.issue) + " unless " + optionLabel(v, d.requires) + "." };
+    case "action_taken": return { title: shortRole(v, d.role) + ": " + d.title,
+      text: (d.target ? "Target: " + String(d.target).replace(/_/g, " ") + ". " : "") + "By " + d.name + "." };
+    case "private_effect": {
+      var eff = d.effects || {}, bits = [];
+      Object.keys(eff.batna || {}).forEach(function (r) { bits.push("your BATNA " + signed(eff.batna[r])); });
+      Object.keys(eff.points || {}).forEach(function (r) { bits.push("your points " + signed(eff.points[r])); });
+      return { title: "Confidential: " + (d.reason || "a change"), text: bits.join(", ") + "." };
+    }
+    case "openings_revealed": return { title: "Opening positions revealed", text: "See the history on Negotiate." };
+    case "opening_submitted": return { title: "Your side's opening position is in", text: "The table sees both openings when this phase ends." };
+    case "seat_assigned": return { title: d.name + " sits at table " + d.table, text: "as " + shortRole(v, d.role) + "." };
+    case "results_released": return { title: "Results are out", text: "See Negotiate.", kind: "good" };
+    case "game_finished": return { title: "The game is over", text: "" };
+    case "step_started": return { title: "Next scenario: " + d.title, text: carriedText(v) };
+    case "threshold_crossed": return { title: d.title, text: d.text || "", kind: "news" };
+    case "lobby_locked": return { title: d.locked ? "Lobby locked" : "Lobby open", text: "" };
+    case "seat_notice": return { title: "Your seat", text: d.text, kind: "instructor" };
+    case "batna_guessed": return { title: "Your side estimated the " + shortRole(v, d.about) + "'s BATNA", text: fmtPoints(d.guess) + " points, by " + d.name + "." };
+    default: return null;
+  }
+}
+
+/** The event types a student sees as a banner when they arrive live. */
+export var BANNER_TYPES = { event_fired: 1, message: 1, phase_started: 1, results_released: 1,
+  private_effect: 1, paused: 1, resumed: 1, extended: 1, game_finished: 1, step_started: 1,
+  seat_notice: 1, threshold_crossed: 1 };
+
+/** The instructor's log labels an event with this. */
+export var EVENT_LABELS = {
+  phase_started: "Phase", paused: "Paused", resumed: "Resumed", extended: "Extended",
+  event_fired: "Event", message: "Instructor", proposal_made: "Proposal",
+  signed: "Signed", refused: "Refused", table_settled: "Outcome",
+  linkage_declared: "Linkage", action_taken: "Action", private_effect: "Confidential",
+  openings_revealed: "Openings", opening_submitted: "Opening", seat_assigned: "Seat",
+  results_released: "Results", game_finished: "Game over", step_started: "Next scenario",
+  player_joined: "Joined", player_kicked: "Removed", lobby_locked: "Lobby", chat: "Chat",
+};
+
+/** A role's short name for the instructor (its id if the view has no such role). */
+export function staffRoleName(v, id) {
+  var r = roleById(v, id);
+  return r ? shortName(r.name) : id;
+}
+
+function tableOf(v, id) {
+  return ((v && v.tables) || []).filter(function (t) { return t.id === id; })[0] || null;
+}
+/** The server's words for why a table of the staff view ended without a deal. */
+export function staffReason(v, tableId) {
+  return reasonText(tableOf(v, tableId), "no agreement");
+}
+/** "2": the table's own count of a proposal, from the staff view. */
+function proposalNumber(v, tableId, seq) {
+  var t = tableOf(v, tableId);
+  var p = t ? t.proposals.filter(function (x) { return x.seq === seq; })[0] : null;
+  return p ? p.number : "?";
+}
+
+/** One line of the instructor's live log of a table. */
+export function describeForLog(v, e) {
+  var d = e.data || {};
+  var roleName = function (id) { return staffRoleName(v, id); };
+  switch (e.type) {
+    case "chat": return (d.name + " (" + roleName(d.role) + ") in " + d.channel + ": " + d.text);
+    case "proposal_made": return roleName(d.role) + " (" + d.name + ") proposed: " +
+      Object.keys(d.package).map(function (k) { return issueTitle(v, k) + " = " + optionName(v, k, d.package[k]); }).join("; ");
+    case "opening_submitted": return roleName(d.role) + " submitted its opening.";
+    case "openings_revealed": return "Openings revealed.";
+    case "signed": return roleName(d.role) + " (" + d.name + ") signed proposal " + proposalNumber(v, d.table, d.proposal) + ".";
+    case "refused": return roleName(d.role) + " (" + d.name + ") refused to sign.";
+    case "table_settled": return d.outcome === "deal" ? "DEAL." : "No agreement: " + staffReason(v, d.table) + ".";
+    case "linkage_declared": {
+      var ref = splitRef(d.requires);
+      return roleName(d.role) + ": no agreement on " + issueTitle(v, d.issue) + " unless " +
+        issueTitle(v, ref[0]) + " = " + optionName(v, ref[0], ref[1]) + ".";
+    }
+    case "action_taken": return roleName(d.role) + " (" + d.name + "): " + d.title + (d.target ? " → " + d.target : "") + ".";
+    case "private_effect": return "Private effect for " + roleName(d.role) + " (" + d.reason + "): " + JSON.stringify(d.effects);
+    case "event_fired": return "Event: " + d.title + (d.table ? "" : " (every table)") + ".";
+    case "message": return "Message" + (d.table ? " to table " + d.table : d.player ? " to one player" : " to everyone") + ": " + d.text;
+    case "seat_assigned": return d.name + " → table " + d.table + " as " + roleName(d.role) + ".";
+    case "player_joined": return d.name + " joined.";
+    case "player_kicked": return d.name + " was removed.";
+    case "seat_reclaimed": return d.name + (d.handed ? " took the seat handed to them" : " came back to their seat") +
+      (d.table ? " (table " + d.table + ", " + roleName(d.role) + ")." : ".");
+    case "seat_handed": return d.seat_name + "'s seat is handed to the next student who joins as " + d.name + ".";
+    case "players_merged": return d.absorb_name + " now plays " + d.keep_name + "'s seat.";
+    case "seat_notice": return "Told one student: " + d.text;
+    case "phase_started": return "Phase: " + d.title + " (" + d.minutes + " min).";
+    case "paused": return "Paused.";
+    case "resumed": return "Resumed.";
+    case "extended": return "Extended by " + mmss(d.seconds) + ".";
+    case "results_released": return "Results released.";
+    case "game_finished": return "Game over.";
+    case "step_started": return "Next scenario: " + d.title + ".";
+    case "lobby_locked": return d.locked ? "Lobby locked." : "Lobby unlocked.";
+    default: return e.type;
+  }
+}
+
+/** A line of the projector's public events, or null: not for the room. */
+export function describeForProjector(e) {
+  var d = e.data || {};
+  switch (e.type) {
+    case "phase_started": return "Now: " + d.title;
+    case "event_fired": return d.title + (d.text ? " — " + d.text : "");
+    case "message": return "Instructor: " + d.text;
+    case "paused": return "Paused";
+    case "resumed": return "Resumed";
+    case "extended": return "More time: +" + mmss(d.seconds);
+    case "results_released": return "Results are out";
+    case "game_finished": return "The game is over";
+    case "step_started": return "Next scenario: " + d.title;
+    default: return null;
+  }
+}

@@ -1,0 +1,40 @@
+/* Numbers, times and names as the pages print them. Pure: no DOM. */
+
+export function fmtPoints(x) {
+  if (x === null || x === undefined || isNaN(x)) return "–";
+  var r = Math.round(x * 10) / 10;
+  return String(r);
+}
+
+export function signed(x) {
+  var s = fmtPoints(x);
+  return x > 0 ? "+" + s : s;
+}
+
+export function fmtTime(epochSeconds) {
+  var d = new Date(epochSeconds * 1000);
+  return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+}
+
+/** "4:05" from seconds. */
+export function mmss(seconds) {
+  var s = Math.round(seconds || 0);
+  var m = Math.floor(s / 60);
+  return m + ":" + ("0" + (s % 60)).slice(-2);
+}
+
+/** A score that may be missing: "–". */
+export function scoreText(x) { return x === null || x === undefined ? "–" : fmtPoints(x); }
+
+export function randomId() {
+  var b = new Uint8Array(12);
+  globalThis.crypto.getRandomValues(b);
+  return Array.prototype.map.call(b, function (x) { return ("0" + x.toString(16)).slice(-2); }).join("");
+}
+
+/** A table type as the debrief names it ("cherry-picking", not "cherry picking"). */
+export var TYPE_LABELS = {
+  unilateral_template: "unilateral template", joint_standard: "joint standard",
+  cherry_picking: "cherry-picking", tailor_made_partnership: "tailor-made partnership", deadlock: "deadlock",
+};
+export function typeLabel(t) { return t ? (TYPE_LABELS[t] || String(t).replace(/_/g, " ")) : ""; }

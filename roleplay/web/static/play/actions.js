@@ -1,0 +1,57 @@
+/* The Actions panel: the role's actions, why one is unavailable, and those taken. */
+import { el, fill, keepFocus, $ } from "../dom.js";
+import { fmtPoints, fmtTime } from "../format.js";
+import { send } from "./app.js";
+import { allowed } from "./selectors.js";
+import { S } from "./state.js";
+
+export function renderActions() {
+  var v = S.view, role = v.role;
+  var panel = $("panel-actions");
+  var canAct = allowed(S.view, "act");
+  var prevTargets = {};
+  panel.querySelectorAll("select[id^=target-]").forEach(function (s) { prevTargets[s.id] = s.value; });
+  var mine = S.events.filter(function (e) {
+    return e.type === "action_taken" && e.data.role === role.id && e.data.table === v.table.id;
+  });
+  keepFocus(function () {
+    fill(panel,
+      el("h2", { class: "section-title", text: "Your actions" }),
+      el("p", { class: "summary-line" },
+        el("span", { class: "chip", text: "Left this phase: " + role.actions_left }),
+        role.budget ? el("span", { class: "chip", text: "Influence budget: " + fmtPoints(role.budget_left) + " of " + fmtPoints(role.budget) }) : null,
+        !canAct ? el("span", { class: "chip muted", text: v.game.status === "running" ? "Not in this phase" : "Not now" }) : null),
+      (v.actions || []).length ? null : el("p", { class: "muted", text: "Your role has no actions in this scenario." }),
+      (v.actions || []).map(function (a) {
+        var why = !canAct ? null : !a.in_phase ? "Not available in this phase." :
+          a.uses_left === 0 ? "Used up." : role.actions_left <= 0 ? "No actions left this phase." :
+          a.budget_cost > role.budget_left + 1e-9 ? "Your budget cannot cover it." : null;
+        var ok = canAct && !why;
+        var facts = [];
+        if (a.cost) facts.push("Costs you " + fmtPoints(a.cost) + (a.cost === 1 ? " point" : " points"));
+        if (a.budget_cost) facts.push("Budget " + fmtPoints(a.budget_cost));
+        facts.push(a.uses_left === null || a.uses_left === undefined ? "No limit" : "Uses left: " + a.uses_left);
+        var target = a.targets.length ? el("div", { class: "field" },
+          el("label", { for: "target-" + a.id, text: "Target" }),
+          el("select", { id: "target-" + a.id }, a.targets.map(function (t) { return el("option", { value: t, text: t.replace(/_/g, " ") }); }))) : null;
+        return el("article", { class: "card action" + (ok ? "" : " unavailable"), id: "action-" + a.id, "aria-labelledby": "action-title-" + a.id },
+          el("h3", { id: "action-title-" + a.id, text: a.name }),
+          el("p", { text: a.description }),
+          el("p", { class: "facts" }, facts.map(function (f) { return el("span", { class: "chip", text: f }); })),
+          target,
+          why ? el("p", { class: "muted small", text: why }) : null,
+          el("button", { type: "button", class: "button primary", id: "act-" + a.id, disabled: !ok,
+            on: { click: function (e) {
+              var args = { action: a.id };
+              if (a.targets.length) args.target = $("target-" + a.id).value;
+              send("act", args, e.target, a.name + ": done.");
+            } } }, "Take this action"));
+      }),
+      mine.length ? el("section", { class: "card" },
+        el("h3", { text: "Taken at your table" }),
+        el("ul", { class: "plain" }, mine.map(function (e) {
+          return el("li", { text: e.data.title + (e.data.target ? " → " + String(e.data.target).replace(/_/g, " ") : "") + " (" + e.data.name + ", " + fmtTime(e.at) + ")" });
+        }))) : null);
+    Object.keys(prevTargets).forEach(function (id) { if ($(id)) $(id).value = prevTargets[id]; });
+  });
+}

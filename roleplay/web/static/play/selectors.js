@@ -1,0 +1,156 @@
+/* What the student's page reads from its view (`v`, the server's view of one seat).
+ * Pure: no DOM, no state of the page's own; each takes what it reads. */
+import { fmtPoints, signed } from "../format.js";
+import { issueById, optionById, reasonText as tableReason, refLabel, roleById, shortName } from "../scenario.js";
+
+export function roleName(v, id) { var r = roleById(v, id); return r ? r.name : id; }
+export function shortRole(v, id) { return shortName(roleName(v, id) || ""); }
+export var issue = issueById;
+export var option = optionById;
+export var optionLabel = refLabel;
+
+/** Whether the phase lets this seat do `cap` now (chat also while paused). */
+export function allowed(v, cap) {
+  var g = v && v.game;
+  if (!g || !g.phase) return false;
+  if (g.status !== "running" && !(g.status === "paused" && cap === "chat")) return false;
+  return g.phase.allow.indexOf(cap) >= 0;
+}
+
+/** A whole package's points for this seat, or null if an issue has no option. */
+export function packagePoints(v, pkg) {
+  if (!pkg || !v.issues) return null;
+  var total = 0;
+  for (var i = 0; i < v.issues.length; i++) {
+    var is = v.issues[i];
+    var o = option(v, is.id, pkg[is.id]);
+    if (!o) return null;
+    total += o.points;
+  }
+  return total + (v.role ? v.role.points_adjust || 0 : 0);
+}
+
+export function maxPoints(v) {
+  var total = 0;
+  (v.issues || []).forEach(function (is) {
+    total += Math.max.apply(null, is.options.map(function (o) { return o.points; }));
+  });
+  return total + (v.role ? Math.max(0, v.role.points_adjust || 0) : 0);
+}
+
+/** What the options' requires/excludes say against a package, or null. */
+export function linkageProblem(v, pkg) {
+  var chosen = {};
+  Object.keys(pkg).forEach(function (k) { chosen[k + "." + pkg[k]] = true; });
+  var is = v.issues || [];
+  for (var i = 0; i < is.length; i++) {
+    var o = option(v, is[i].id, pkg[is[i].id]);
+    if (!o) continue;
+    for (var j = 0; j < o.requires.length; j++)
+      if (!chosen[o.requires[j]]) return "'" + o.label + "' requires '" + optionLabel(v, o.requires[j]) + "'.";
+    for (var k = 0; k < o.excludes.length; k++)
+      if (chosen[o.excludes[k]]) return "'" + o.label + "' cannot go with '" + optionLabel(v, o.excludes[k]) + "'.";
+  }
+  return null;
+}
+
+/** Every issue of the view has an option chosen in `draft`. */
+export function draftComplete(v, draft) {
+  return (v.issues || []).every(function (is) { return !!option(v, is.id, draft[is.id]); });
+}
+
+export function currentProposal(v) {
+  var t = v.table;
+  if (!t || t.current === null || t.current === undefined) return null;
+  for (var i = 0; i < t.proposals.length; i++) if (t.proposals[i].seq === t.current) return t.proposals[i];
+  return null;
+}
+export function proposalBySeq(v, seq) {
+  var ps = (v && v.table && v.table.proposals) || [];
+  for (var i = 0; i < ps.length; i++) if (ps[i].seq === seq) return ps[i];
+  return null;
+}
+/** "proposal 2": numbered at this table by the server, not the game's event sequence. */
+export function proposalName(v, seq) {
+  var p = proposalBySeq(v, seq);
+  return "proposal " + (p ? p.number : "");
+}
+/** The next phase (after the current one) in which signing is allowed, or null. */
+export function signingPhase(v) {
+  var g = v.game, phases = g.phases || [];
+  var from = g.phase ? g.phase.index + 1 : 0;
+  for (var i = from; i < phases.length; i++)
+    if ((phases[i].allow || []).indexOf("sign") >= 0) return { phase: phases[i], next: i === from };
+  return null;
+}
+/** The first phase after the current one that allows one of `caps`, or null. */
+export function nextPhaseAllowing(v, caps) {
+  var g = v.game, phases = g.phases || [];
+  for (var i = (g.phase ? g.phase.index + 1 : 0); i < phases.length; i++)
+    if (caps.some(function (c) { return (phases[i].allow || []).indexOf(c) >= 0; })) return phases[i];
+  return null;
+}
+export function signingOpensText(v) {
+  var sp = signingPhase(v);
+  if (!sp) return null;
+  return "Signing opens " + (sp.next ? "in the next phase, “" + sp.phase.title + "”, when this clock runs out." :
+    "in the phase “" + sp.phase.title + "”.");
+}
+/** "better than", "equal to" or "worse than" your BATNA, with the class for its colour. */
+export function againstBatna(total, batna) {
+  if (Math.abs(total - batna) < 1e-9) return { text: "equal to your BATNA", cls: "even" };
+  return total > batna ? { text: "better than your BATNA", cls: "good" } : { text: "worse than your BATNA", cls: "bad" };
+}
+/** "options 35, actions and events -5": what makes a total, from the view's numbers. */
+export function breakdownText(b) {
+  if (!b || !b.adjust) return "";
+  return "options " + fmtPoints(b.options) + ", actions and events " + signed(b.adjust);
+}
+/** The other signatories who signed the package on the table while this role has not. */
+export function othersSigned(v) {
+  var t = v.table, cur = currentProposal(v);
+  if (!cur || t.outcome !== "open" || !v.role.signatory) return [];
+  return v.roles.filter(function (r) {
+    return r.signatory && r.id !== v.role.id && t.signatures[r.id] === cur.seq;
+  }).map(function (r) { return r.id; });
+}
+/** `others` are all the other signatories. */
+export function othersSignedAll(v, others) {
+  var need = v.roles.filter(function (r) { return r.signatory && r.id !== v.role.id; }).length;
+  return others.length === need;
+}
+export function signedNoticeText(v, others) {
+  var names = others.map(function (r) { return "The " + shortRole(v, r); });
+  var all = othersSignedAll(v, others);
+  return names.join(" and ") + (others.length > 1 ? " have" : " has") + " signed" +
+    (all ? "; your signature closes the deal." : ".");
+}
+export function seated(v) {
+  return !!(v && v.role && v.table);
+}
+
+/** Why the talks at a table ended without a deal, in the server's words. */
+export function reasonText(t) {
+  return tableReason(t, "the talks ended without an agreement");
+}
+
+/** What the table carried from the campaign's previous step (the server words it). */
+export function carriedText(v) {
+  var c = (v && v.table && v.table.carried) || [];
+  return c.map(function (x) {
+    return x.label + ": " + fmtPoints(x.value) + (x.effects.length ? " (" + x.effects.join(", ") + ")" : "");
+  }).join("; ");
+}
+
+/** One earlier scenario of a campaign, for this seat. */
+export function previousLine(x) {
+  return x.title + ": " + (x.outcome === "deal" ? "agreement, " + fmtPoints(x.points) + " points for you" :
+    "no agreement" + (x.deadlock_text ? " (" + x.deadlock_text + ")" : "") + ", your BATNA " + fmtPoints(x.batna) + " points");
+}
+
+/** A channel's name for its pill: "EU–government channel (…)" -> "EU–government". */
+export function shortChannel(name) {
+  var i = name.indexOf(" (");
+  var n = i > 0 ? name.slice(0, i) : name;
+  return n.replace(/ channel$/i, "");
+}

@@ -1,0 +1,42 @@
+/* A campaign's next scenario: the card over the tabs that says what carried over. */
+import { el, fill, keepFocus, $ } from "../dom.js";
+import { fmtPoints } from "../format.js";
+import { app } from "./app.js";
+import { previousLine } from "./selectors.js";
+import { S, STEP_KEY, store } from "./state.js";
+
+export function renderStep() {
+  var v = S.view, c = v.campaign;
+  var card = $("step-card");
+  var show = !!(c && c.step > 0 && store.get(STEP_KEY) !== String(c.step));
+  card.hidden = !show;
+  if (!show) { fill(card); return; }
+  var role = v.role;
+  var carried = (v.table && v.table.carried) || [];
+  keepFocus(function () {
+    fill(card,
+      el("p", { class: "kicker", text: "Scenario " + (c.step + 1) + " of " + c.steps }),
+      el("h2", { id: "step-title", text: "Scenario " + (c.step + 1) + " of " + c.steps + ": read your new briefing" }),
+      el("p", { class: "lead", text: v.scenario.title }),
+      el("button", { type: "button", class: "button primary big", id: "step-open-briefing",
+        on: { click: function () {
+          store.set(STEP_KEY, String(c.step));
+          renderStep();
+          app.selectTab($("tab-briefing"));
+          S.tab = "briefing";
+          window.scrollTo(0, 0);
+        } } }, "Open the new briefing"),
+      el("h3", { text: "What carried over for you" }),
+      el("ul", { class: "plain carried", id: "step-carried" },
+        carried.map(function (x) {
+          return el("li", { text: x.label + ": " + fmtPoints(x.value) +
+            (x.effects.length ? " — " + x.effects.join(", ") : " — no effect here") });
+        }),
+        el("li", { text: "Your BATNA in this scenario: " + fmtPoints(role.batna) + " points" +
+          (role.batna !== role.batna_start ? " (it starts at " + fmtPoints(role.batna_start) + ")." : ".") })),
+      c.previous.length ? el("h3", { text: "Your earlier results" }) : null,
+      c.previous.length ? el("ul", { class: "plain", id: "step-previous" },
+        c.previous.map(function (x) { return el("li", { text: previousLine(x) }); })) : null);
+  });
+}
+
