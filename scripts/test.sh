@@ -44,4 +44,8 @@ fi
 # Lint and types first: a finding fails the run before the tests start.
 .venv/bin/ruff check roleplay tests bench scripts
 .venv/bin/python -m mypy roleplay
+# The pages' JavaScript: eslint (from the lockfile, installed by `npm ci` in setup.sh),
+# then the unit tests of its pure parts with node's own test runner.
+npx --no-install eslint
+node --test tests/js/
 exec .venv/bin/python -m pytest "$@"

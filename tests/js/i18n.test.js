@@ -1,0 +1,30 @@
+// i18n.js: placeholders filled from args, the message itself otherwise.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { ngettext, t } from "../../roleplay/web/static/i18n.js";
+
+test("t returns the message when there is nothing to substitute", () => {
+  assert.equal(t("Sign"), "Sign");
+  assert.equal(t("Costs %(n)s points"), "Costs %(n)s points");
+});
+
+test("t substitutes each named placeholder, every time it occurs", () => {
+  assert.equal(t("%(role)s signed proposal %(n)s; %(role)s waits", { role: "EU", n: 2 }),
+    "EU signed proposal 2; EU waits");
+});
+
+test("t leaves a placeholder with no arg as it is and reads no inherited key", () => {
+  assert.equal(t("%(a)s and %(b)s", { a: "x" }), "x and %(b)s");
+  assert.equal(t("%(toString)s", {}), "%(toString)s");
+});
+
+test("t prints zero, false and empty args, not the placeholder", () => {
+  assert.equal(t("[%(n)s|%(f)s|%(e)s]", { n: 0, f: false, e: "" }), "[0|false|]");
+});
+
+test("ngettext picks the form by n and substitutes n", () => {
+  assert.equal(ngettext("%(n)s player", "%(n)s players", 1), "1 player");
+  assert.equal(ngettext("%(n)s player", "%(n)s players", 0), "0 players");
+  assert.equal(ngettext("%(n)s player", "%(n)s players", 3), "3 players");
+  assert.equal(ngettext("%(n)s seat at %(t)s", "%(n)s seats at %(t)s", 2, { t: "table 1" }), "2 seats at table 1");
+});
