@@ -4,7 +4,7 @@
   `roleplay/report/templates/`) and the pages' scripts (`roleplay/web/static/*.js`, not
   vendor/) into `roleplay/translations/messages.pot`.
 - update: extract, then merge the template into each language's .po (new msgids come in
-  untranslated, removed ones become obsolete `#~` entries), creating a missing .po.
+  untranslated, removed ones leave the file), creating a missing .po.
 - check: extract in memory and fail, naming each entry per language, when a msgid is
   missing from a .po, untranslated, fuzzy, or obsolete (kept in the .po, gone from the code).
 
@@ -93,11 +93,11 @@ def update(root: Path = ROOT) -> list[str]:
             catalog = Catalog(locale=locale, domain=DOMAIN, project="roleplay", version="1",
                               fuzzy=False, creation_date=datetime(2026, 1, 1))
         catalog.update(template, no_fuzzy_matching=True, update_header_comment=False)
-        # obsolete entries stay in the file (a translator may want them back) but `check`
-        # fails until they are removed
-        _write(catalog, path, include_lineno=False, ignore_obsolete=False)
+        # a msgid gone from the code leaves the file (git keeps its translation); `check`
+        # fails on one left by hand
         said.append(f"{path.relative_to(root)}: {len(catalog)} messages, "
-                    f"{len(catalog.obsolete)} obsolete")
+                    f"{len(catalog.obsolete)} obsolete removed")
+        _write(catalog, path, include_lineno=False, ignore_obsolete=True)
     return said
 
 

@@ -41,13 +41,33 @@ __all__ = [
 
 @functools.lru_cache(maxsize=1)
 def _env() -> Environment:
-    return Environment(
+    env = Environment(
         loader=PackageLoader("roleplay.report", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=False,
         lstrip_blocks=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # the page's language inside the app (Flask-Babel's locale), English in `roleplay export`
+    from flask_babel import format_decimal, get_translations
+
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda s: get_translations().ugettext(s),
+        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        newstyle=True,
+    )
+    env.policies["ext.i18n.trimmed"] = True
+    env.filters["decimalformat"] = format_decimal
+    return env
+
+
+def _lang() -> str:
+    """The language the report is rendered in: the page's inside the app, else English."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return locale.language if locale is not None else "en"
 
 
 @functools.lru_cache(maxsize=1)
@@ -70,7 +90,8 @@ def render_report(
         body = _env().get_template("body.html.j2").render(view=view, present_url=present_url)
         return Markup(f"<style>{css}</style>\n") + Markup(body)
     return _env().get_template("report.html.j2").render(
-        view=view, css=css, generator=f"roleplay {__version__}", present_url=present_url
+        view=view, css=css, generator=f"roleplay {__version__}", present_url=present_url,
+        lang=_lang()
     )
 
 
@@ -96,7 +117,8 @@ def render_presentation(
     script, its Back and Next links still step through the slides.
     """
     return _env().get_template("present.html.j2").render(
-        deck=deck(report_view(export)), css_url=css_url, script_url=script_url, back_url=back_url
+        deck=deck(report_view(export)), css_url=css_url, script_url=script_url, back_url=back_url,
+        lang=_lang()
     )
 
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import format_decimal, format_percent
+from flask_babel import gettext as _
+
 from ..engine.events import Event, EventType
 from ..engine.outcomes import deadlock_text
 from ..engine.state import GameState
@@ -117,19 +120,21 @@ def student_results(state: GameState, scores: GameScores, seat: Seat, name: str)
         raise NotSeated(seat)
     own = mine.role(role.id)
     if mine.valid and mine.deal:
-        outcome = "Your table signed an agreement."
+        outcome = _("Your table signed an agreement.")
         deal = tuple(
             (sc.issue(i.id).title, sc.option(i.id, mine.deal[i.id]).label)
             for i in sc.issues if i.id in mine.deal
         )
     else:
         why = deadlock_text(sc, mine.deadlock_reason)
-        outcome = f"Your table reached no agreement{': ' + why if why else ''}; every role got its BATNA."
+        outcome = (_("Your table reached no agreement: %(why)s; every role got its BATNA.", why=why)
+                   if why else _("Your table reached no agreement; every role got its BATNA."))
         deal = ()
     pct = scores.shown_percentile(mine.table, role.id)  # as the play page: 3 or more other seats
     percentile = (
         None if pct is None
-        else f"Your score beats {pct:.0f} % of the other {short_name(role.name)} seats in the class."
+        else _("Your score beats %(percent)s of the other %(role)s seats in the class.",
+               percent=format_percent(pct / 100), role=short_name(role.name))
     )
     table = tables[seat.table]
     guess_mine = guess_about_me = None
@@ -137,17 +142,18 @@ def student_results(state: GameState, scores: GameScores, seat: Seat, name: str)
         if g_role == role.id:
             other = next((r for r in sc.roles if r.signatory and r.id != role.id and r.side != role.side
                           and r.id in sc.table.roles), None)
-            whose = short_name(other.name) if other else "other side"
-            guess_mine = f"You estimated the {whose}'s BATNA at {value:g} points."
+            whose = short_name(other.name) if other else _("other side")
+            guess_mine = _("You estimated the %(role)s's BATNA at %(points)s points.", role=whose,
+                           points=format_decimal(value, "#,##0.###"))
         elif sc.role(g_role).signatory and role.signatory and sc.role(g_role).side != role.side:
-            guess_about_me = (
-                f"The {short_name(sc.role(g_role).name)} estimated yours at {value:g} points "
-                f"(your BATNA ended at {role.batna + table.batna_shift.get(role.id, 0.0):g})."
-            )
+            guess_about_me = _(
+                "The %(role)s estimated yours at %(points)s points (your BATNA ended at %(batna)s).",
+                role=short_name(sc.role(g_role).name), points=format_decimal(value, "#,##0.###"),
+                batna=format_decimal(role.batna + table.batna_shift.get(role.id, 0.0), "#,##0.###"))
     same_role = [t.role(role.id).score for t in scores.tables]
     known = [s for s in same_role if s is not None]
     rows = tuple(
-        ClassRow(t.table, t.table == mine.table, TYPE_LABELS.get(t.table_type, t.table_type),
+        ClassRow(t.table, t.table == mine.table, _(TYPE_LABELS.get(t.table_type, t.table_type)),
                  f2(t.role(role.id).score, 0))
         for t in scores.tables
     )
@@ -162,12 +168,13 @@ def student_results(state: GameState, scores: GameScores, seat: Seat, name: str)
     return StudentResults(
         game_title=state.setup.campaign.title if state.setup.campaign else sc.title,
         scenario_title=sc.title,
-        step_note=f"Scenario {seat.step + 1} of {steps}" if steps > 1 else "",
+        step_note=_("Scenario %(step)d of %(steps)d", step=seat.step + 1, steps=steps)
+        if steps > 1 else "",
         name=name,
         role_name=role.name,
         table=mine.table,
         outcome=outcome,
-        type_label=TYPE_LABELS.get(mine.table_type, mine.table_type),
+        type_label=_(TYPE_LABELS.get(mine.table_type, mine.table_type)),
         deal=deal,
         tailoring=f2(mine.differentiation.tailoring) if deal and mine.differentiation else None,
         partnership=f2(mine.differentiation.partnership) if deal and mine.differentiation else None,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..engine.records import TableRecord
+from ..i18n import N_
 from ..scenario.model import Scenario
 from .frontier import Floats
 from .space import Space
@@ -27,12 +28,13 @@ EU_AUTHOR = 0.0
 GOVERNMENT_AUTHOR = 1.0
 JOINT_AUTHOR = 0.5
 
+#: English, as the exports keep them; a page says them in its language (`N_` marks them)
 TYPE_LABELS = {
-    "unilateral_template": "unilateral template",
-    "joint_standard": "joint standard",
-    "cherry_picking": "cherry-picking",
-    "tailor_made_partnership": "tailor-made partnership",
-    "deadlock": "deadlock",
+    "unilateral_template": N_("unilateral template"),
+    "joint_standard": N_("joint standard"),
+    "cherry_picking": N_("cherry-picking"),
+    "tailor_made_partnership": N_("tailor-made partnership"),
+    "deadlock": N_("deadlock"),
 }
 
 

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
@@ -51,7 +53,8 @@ class Entry:
 
 def _describe(sc: Scenario) -> str:
     minutes = sum(p.minutes for p in sc.phases)
-    return f"{len(sc.table.roles)} roles, {len(sc.issues)} issues, {minutes:g} min"
+    return str(_("%(roles)d roles, %(issues)d issues, %(minutes)s min", roles=len(sc.table.roles),
+             issues=len(sc.issues), minutes=format_decimal(minutes)))
 
 
 def entries(store: EventStore) -> tuple[list[Entry], list[Diagnostic]]:
@@ -72,7 +75,7 @@ def entries(store: EventStore) -> tuple[list[Entry], list[Diagnostic]]:
     for row in uploads(store):
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at))
         out.append(Entry(f"upload:{row.id}", row.title, "", "uploaded", "scenario",
-                         f"{row.scenario_id}, uploaded {when}"))
+                         _("%(scenario)s, uploaded %(when)s", scenario=row.scenario_id, when=when)))
     return out, problems
 
 
