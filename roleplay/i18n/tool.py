@@ -1,8 +1,8 @@
 """`roleplay i18n extract|update|check`: the message catalogs from the source.
 
 - extract: every marked string of the Python code, the Jinja templates (`templates/`,
-  `roleplay/report/templates/`) and the pages' scripts (`roleplay/web/static/*.js`, not
-  vendor/) into `roleplay/translations/messages.pot`.
+  `roleplay/report/templates/`) and the pages' scripts (`roleplay/web/static/**/*.js`,
+  not vendor/) into `roleplay/translations/messages.pot`.
 - update: extract, then merge the template into each language's .po (new msgids come in
   untranslated, removed ones leave the file), creating a missing .po.
 - check: extract in memory and fail, naming each entry per language, when a msgid is
@@ -46,7 +46,9 @@ def sources(root: Path = ROOT) -> list[tuple[Path, str]]:
     out += [(p, "python") for p in sorted(pkg.rglob("*.py")) if "_data" not in p.parts]
     out += [(p, "jinja2") for p in sorted((root / "templates").glob("*.html"))]
     out += [(p, "jinja2") for p in sorted((pkg / "report" / "templates").glob("*.j2"))]
-    out += [(p, "javascript") for p in sorted((pkg / "web" / "static").glob("*.js"))]
+    static = pkg / "web" / "static"
+    out += [(p, "javascript") for p in sorted(static.rglob("*.js"))
+            if "vendor" not in p.relative_to(static).parts]
     return out
 
 

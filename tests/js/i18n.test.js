@@ -28,3 +28,17 @@ test("ngettext picks the form by n and substitutes n", () => {
   assert.equal(ngettext("%(n)s player", "%(n)s players", 3), "3 players");
   assert.equal(ngettext("%(n)s seat at %(t)s", "%(n)s seats at %(t)s", 2, { t: "table 1" }), "2 seats at table 1");
 });
+
+test("a catalog translates, and Russian takes its three plural forms by Intl's category", async () => {
+  const { useCatalog, locale } = await import("../../roleplay/web/static/i18n.js");
+  useCatalog({ locale: "ru", plural: { one: 0, few: 1, many: 2, other: 2 }, messages: {
+    "Sign": "Подписать",
+    "%(n)s player": ["%(n)s игрок", "%(n)s игрока", "%(n)s игроков"],
+  } });
+  assert.equal(locale(), "ru");
+  assert.equal(t("Sign"), "Подписать");
+  assert.equal(t("Not in the catalog %(x)s", { x: 1 }), "Not in the catalog 1");
+  assert.deepEqual([1, 2, 5, 11, 21, 22, 25].map((n) => ngettext("%(n)s player", "%(n)s players", n)),
+    ["1 игрок", "2 игрока", "5 игроков", "11 игроков", "21 игрок", "22 игрока", "25 игроков"]);
+  useCatalog({ locale: "en", plural: { one: 0, other: 1 }, messages: {} });
+});

@@ -29,11 +29,16 @@
       return;
     }
     var btn = form.querySelector("button[type=submit]");
-    if (btn) { btn.disabled = true; btn.textContent = "Joining…"; }
+    // the page's own words (the template translated them): data-busy while it posts
+    if (btn) {
+      btn.setAttribute("data-label", btn.getAttribute("data-label") || btn.textContent);
+      btn.disabled = true;
+      btn.textContent = btn.getAttribute("data-busy") || btn.textContent;
+    }
   });
   // back from the next page (bfcache): the button works again
   window.addEventListener("pageshow", function () {
     var btn = form.querySelector("button[type=submit]");
-    if (btn) { btn.disabled = false; btn.textContent = "Join"; }
+    if (btn) { btn.disabled = false; btn.textContent = btn.getAttribute("data-label") || btn.textContent; }
   });
 })();
