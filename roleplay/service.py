@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .engine.commands import SYSTEM_ACTOR, Actor, decide
-from .engine.errors import RuleError
+from .engine.errors import N_, RuleError
 from .engine.events import Event, EventType
 from .engine.state import GameSetup, GameState, apply, initial_state, table_records
 from .engine.views import instructor_view, player_view, results_visible, visible_events
@@ -222,7 +222,7 @@ class GameService:
     def join(self, code: str, name: str, language: str | None = None) -> Joined:
         game_id = self.game_id_for_code(code)
         if game_id is None:
-            raise RuleError("No game has that code; check it with your instructor.", code="not_found")
+            raise RuleError(N_("No game has that code; check it with your instructor."), code="not_found")
         player_id = secrets.token_hex(6)
         token = secrets.token_urlsafe(24)  # 192 bits
         events = self.execute(

@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from ..scenario.languages import SOURCE, choices, known
 from ..scenario.model import Effects, EventCard, Scenario
-from .errors import RuleError
+from . import rules
+from .errors import N_, RuleError, check
 from .events import (
     GAME,
     INSTRUCTOR,
@@ -30,10 +31,12 @@ from .events import (
 )
 from .names import name_key, normalise_name
 from .records import Package
+from .rules import TEAM as TEAM  # the views and the bots' tests import them from here
+from .rules import other_signatory as other_signatory
+from .rules import player_refusal
 from .state import GameState, Player, TableState, apply
 
 MAX_CHAT = 1000
-TEAM = "team"
 
 
 @dataclass(frozen=True)
@@ -134,18 +137,21 @@ def decide(
 ) -> tuple[Event, ...]:
     """The events a command produces, or RuleError."""
     if not isinstance(command, str) or command not in _COMMANDS:
-        raise RuleError(f"Unknown command {str(command)[:40]!r}.", code="bad_request")
+        raise RuleError(N_("Unknown command %(command)s."), code="bad_request",
+                        params={"command": repr(str(command)[:40])})
     if args is None:
         args = {}
     if not isinstance(args, Mapping):
-        raise RuleError("A command's arguments must be an object.", code="bad_request")
+        raise RuleError(N_("A command's arguments must be an object."), code="bad_request")
     who, handler = _COMMANDS[command]
     if actor.kind not in who:
-        raise RuleError(f"Only the {' or '.join(sorted(who))} may {command.replace('_', ' ')}.")
+        raise RuleError(N_("Only the %(who)s may %(command)s."),
+                        params={"who": " or ".join(sorted(who)),
+                                "command": command.replace("_", " ")})
     if actor.kind == "player":
         _player(state, actor)
     if not math.isfinite(now):
-        raise RuleError("Bad clock.", code="bad_request")
+        raise RuleError(N_("Bad clock."), code="bad_request")
     _current_step(state, args)
     b = _Builder(state, actor, now, client_id)
     handler(b, args)
@@ -160,35 +166,39 @@ def _current_step(state: GameState, args: Mapping[str, Any]) -> None:
         return
     step, scenario = args.get("step", state.step), args.get("scenario", state.scenario.id)
     if isinstance(step, bool) or not isinstance(step, int) or not isinstance(scenario, str):
-        raise RuleError("'step' must be a whole number and 'scenario' an id.", code="bad_request")
+        raise RuleError(N_("'step' must be a whole number and 'scenario' an id."), code="bad_request")
     if step == state.step and scenario == state.scenario.id:
         return
     steps = state.setup.scenarios
     named = step if "step" in args else next(
         (i for i, sc in enumerate(steps) if sc.id == scenario), -1)
     was = f"scenario {named + 1}" if 0 <= named < len(steps) else "another scenario"
-    raise RuleError(f"This was chosen for {was}; the game is now on scenario "
-                    f"{state.step + 1} of {len(steps)} ({state.scenario.title}). Nothing was "
-                    "done: choose again from the current lists.", code="conflict")
+    raise RuleError(N_("This was chosen for %(was)s; the game is now on scenario %(step)s of "
+                       "%(steps)s (%(title)s). Nothing was done: choose again from the current "
+                       "lists."), code="conflict",
+                    params={"was": was, "step": state.step + 1, "steps": len(steps),
+                            "title": state.scenario.title})
 
 
 # -- argument helpers --------------------------------------------------------------
 def _text(args: Mapping[str, Any], key: str, max_len: int = MAX_CHAT) -> str:
     value = args.get(key)
     if not isinstance(value, str):
-        raise RuleError(f"'{key}' must be text.", code="bad_request")
+        raise RuleError(N_("'%(key)s' must be text."), code="bad_request", params={"key": key})
     value = value.strip()
     if not value:
-        raise RuleError(f"'{key}' is empty.", code="bad_request")
+        raise RuleError(N_("'%(key)s' is empty."), code="bad_request", params={"key": key})
     if len(value) > max_len:
-        raise RuleError(f"'{key}' is longer than {max_len} characters.", code="bad_request")
+        raise RuleError(N_("'%(key)s' is longer than %(max)s characters."), code="bad_request",
+                        params={"key": key, "max": max_len})
     return value
 
 
 def _int(args: Mapping[str, Any], key: str, lo: int, hi: int, default: int | None = None) -> int:
     value = args.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
-        raise RuleError(f"'{key}' must be a whole number from {lo} to {hi}.", code="bad_request")
+        raise RuleError(N_("'%(key)s' must be a whole number from %(lo)s to %(hi)s."),
+                        code="bad_request", params={"key": key, "lo": lo, "hi": hi})
     return value
 
 
@@ -197,76 +207,46 @@ def _opt_table(state: GameState, args: Mapping[str, Any]) -> int | None:
         return None
     t = _int(args, "table", 1, 10_000)
     if t not in state.tables:
-        raise RuleError(f"There is no table {t}.", code="not_found")
+        raise RuleError(N_("There is no table %(table)s."), code="not_found", params={"table": t})
     return t
 
 
 def _player(state: GameState, actor: Actor) -> Player:
-    p = state.players.get(actor.player or "")
-    if p is None:
-        raise RuleError("Unknown player.", code="forbidden")
-    if p.kicked:
-        raise RuleError("You were removed from this game.", code="forbidden")
-    return p
+    check(player_refusal(state, actor.player))
+    return state.players[actor.player or ""]
 
 
-def _seated(b: _Builder) -> tuple[Player, TableState, str]:
-    p = _player(b.state, b.actor)
-    if p.table is None or p.role is None or p.table not in b.state.tables:
-        raise RuleError("You do not have a seat yet.", code="wrong_phase")
+def _seated(b: _Builder, command: str, **what: Any) -> tuple[Player, TableState, str]:
+    """The actor's seat, once `command`'s rules (seat, phase, its own with `what`) pass."""
+    check(rules.refusal(b.state, b.actor.player, command, b.now, **what))
+    p = b.state.players[b.actor.player or ""]
+    assert p.table is not None and p.role is not None
     return p, b.state.tables[p.table], p.role
-
-
-def _phase_allows(b: _Builder, capability: str, what: str) -> None:
-    s = b.state
-    if s.status == "lobby":
-        raise RuleError("The game has not started yet.", code="wrong_phase")
-    if s.status == "finished":
-        raise RuleError("The game is over.", code="wrong_phase")
-    phase = s.phase
-    if phase is None or capability not in phase.allowed:
-        title = phase.title if phase is not None else "this phase"
-        raise RuleError(f"You cannot {what} during {title}.", code="wrong_phase")
-    if capability != "chat":
-        if s.status == "paused":
-            raise RuleError("The game is paused.", code="wrong_phase")
-        if s.deadline is not None and b.now >= s.deadline:
-            raise RuleError("Time is up for this phase.", code="wrong_phase")
 
 
 def _package(sc: Scenario, raw: Any) -> dict[str, str]:
     if not isinstance(raw, Mapping):
-        raise RuleError("A package must map every issue to one option.", code="bad_request")
+        raise RuleError(N_("A package must map every issue to one option."), code="bad_request")
     issues = {i.id: {o.id for o in i.options} for i in sc.issues}
     if set(raw) != set(issues):
         missing = sorted(set(issues) - set(raw))
         if missing:
-            raise RuleError(f"Choose an option for: {', '.join(missing)}.", code="bad_request")
-        raise RuleError("The package names an unknown issue.", code="bad_request")
+            raise RuleError(N_("Choose an option for: %(issues)s."), code="bad_request",
+                            params={"issues": ", ".join(missing)})
+        raise RuleError(N_("The package names an unknown issue."), code="bad_request")
     for issue, option in raw.items():
         if not isinstance(option, str) or option not in issues[issue]:
-            raise RuleError(f"Unknown option for {issue}.", code="bad_request")
+            raise RuleError(N_("Unknown option for %(issue)s."), code="bad_request",
+                            params={"issue": issue})
     pkg = {i.id: str(raw[i.id]) for i in sc.issues}
-    broken = linkage_problem(sc, pkg)
-    if broken:
-        raise RuleError(broken, code="bad_request")
+    check(rules.linkage_reason(sc, pkg))
     return pkg
 
 
 def linkage_problem(sc: Scenario, pkg: Package) -> str | None:
-    """Why a package breaks the scenario's linkage rules, or None."""
-    chosen = {f"{k}.{v}" for k, v in pkg.items()}
-    for issue in sc.issues:
-        opt = sc.option(issue.id, pkg[issue.id])
-        for ref in opt.requires:
-            if ref not in chosen:
-                other = sc.option(*ref.split(".", 1))
-                return f"'{opt.label}' ({issue.title}) requires '{other.label}'."
-        for ref in opt.excludes:
-            if ref in chosen:
-                other = sc.option(*ref.split(".", 1))
-                return f"'{opt.label}' ({issue.title}) cannot go with '{other.label}'."
-    return None
+    """Why a package breaks the scenario's linkage rules (English), or None."""
+    reason = rules.linkage_reason(sc, pkg)
+    return reason.message if reason is not None else None
 
 
 def utility(state: GameState, table: TableState, role: str, pkg: Package) -> float:
@@ -278,24 +258,24 @@ def utility(state: GameState, table: TableState, role: str, pkg: Package) -> flo
 def _join(b: _Builder, args: Mapping[str, Any]) -> None:
     s = b.state
     if s.lobby_locked:
-        raise RuleError("The lobby is locked; ask your instructor.", code="forbidden")
+        raise RuleError(N_("The lobby is locked; ask your instructor."), code="forbidden")
     if s.status == "finished":
-        raise RuleError("This game is over.", code="wrong_phase")
+        raise RuleError(N_("This game is over."), code="wrong_phase")
     pid = _text(args, "player", 64)
     if pid in s.players:
-        raise RuleError("That player id is taken.", code="conflict")
+        raise RuleError(N_("That player id is taken."), code="conflict")
     name = normalise_name(args.get("name"))
     same = same_name(s, name)
     if same is not None:
         # told, not renamed: the web layer gives a returning student the seat back
         # (`reclaim`) before it gets here; this is someone else, or the seat is in use
         if same.kicked and same.merged_into is None:
-            raise RuleError(f"{same.name} was removed from this game. If your instructor "
-                            "lets you back, they will hand you a seat under this name.",
-                            code="forbidden")
-        raise RuleError(f"Someone called {same.name} is already in this game. If that is "
-                        "you, close the game on your other device and join again; if not, "
-                        "add your initial or surname.", code="conflict")
+            raise RuleError(N_("%(name)s was removed from this game. If your instructor lets "
+                               "you back, they will hand you a seat under this name."),
+                            code="forbidden", params={"name": same.name})
+        raise RuleError(N_("Someone called %(name)s is already in this game. If that is you, "
+                           "close the game on your other device and join again; if not, add "
+                           "your initial or surname."), code="conflict", params={"name": same.name})
     language = _language(args, SOURCE)
     b.emit(EventType.PLAYER_JOINED, player_audience(pid), player=pid, name=name,
            language=language)
@@ -310,7 +290,8 @@ def _language(args: Mapping[str, Any], default: str | None) -> str:
         return default
     if not known(value):
         shown = str(value)[:20] if isinstance(value, str) else type(value).__name__
-        raise RuleError(f"'language' must be {choices()} (got {shown!r}).", code="bad_request")
+        raise RuleError(N_("'language' must be %(choices)s (got %(got)s)."), code="bad_request",
+                        params={"choices": choices(), "got": repr(shown)})
     return str(value)
 
 
@@ -357,9 +338,10 @@ def returning_seat(s: GameState, name: str, online: set[str]) -> Player | None:
     if same is None or same.kicked:
         return None  # a new player; `join` refuses a removed player's name
     if same.id in online:
-        raise RuleError(f"Someone called {same.name} is playing in this game right now. If "
-                        "that is you on another phone or tab, close it and join again in "
-                        "10 seconds; if not, add your initial or surname.", code="conflict")
+        raise RuleError(N_("Someone called %(name)s is playing in this game right now. If that "
+                           "is you on another phone or tab, close it and join again in 10 "
+                           "seconds; if not, add your initial or surname."), code="conflict",
+                        params={"name": same.name})
     return same
 
 
@@ -436,7 +418,7 @@ def balanced_seats(n_players: int, sc: Scenario) -> list[tuple[int, str]]:
 @_command("assign", "instructor")
 def _assign(b: _Builder, args: Mapping[str, Any]) -> None:
     if b.state.status != "lobby":
-        raise RuleError("Automatic assignment is for the lobby; move players instead.", "wrong_phase")
+        raise RuleError(N_("Automatic assignment is for the lobby; move players instead."), "wrong_phase")
     _assign_all(b, only_unseated=False)
 
 
@@ -461,16 +443,16 @@ def _assign_all(b: _Builder, only_unseated: bool) -> None:
 def _move(b: _Builder, args: Mapping[str, Any]) -> None:
     s = b.state
     if s.status == "finished":
-        raise RuleError("The game is over.", code="wrong_phase")
+        raise RuleError(N_("The game is over."), code="wrong_phase")
     pid = args.get("player")
     if not isinstance(pid, str) or pid not in s.players or s.players[pid].kicked:
-        raise RuleError("No such player.", code="not_found")
+        raise RuleError(N_("No such player."), code="not_found")
     table = _int(args, "table", 1, max(s.tables, default=0) + 1)
     role = args.get("role")
     if role not in s.scenario.table.roles:
-        raise RuleError("No such seat.", code="bad_request")
+        raise RuleError(N_("No such seat."), code="bad_request")
     if len(s.seat_players(table, str(role))) >= s.scenario.table.max_team:
-        raise RuleError("That seat's team is full.", code="conflict")
+        raise RuleError(N_("That seat's team is full."), code="conflict")
     before = s.players[pid]
     _seat(b, pid, table, str(role))
     if (before.table, before.role) != (table, role):
@@ -484,7 +466,7 @@ def _move(b: _Builder, args: Mapping[str, Any]) -> None:
 def _active(s: GameState, args: Mapping[str, Any], key: str) -> Player:
     pid = args.get(key)
     if not isinstance(pid, str) or pid not in s.players or s.players[pid].kicked:
-        raise RuleError("No such player.", code="not_found")
+        raise RuleError(N_("No such player."), code="not_found")
     return s.players[pid]
 
 
@@ -498,10 +480,11 @@ def _reclaim(b: _Builder, args: Mapping[str, Any]) -> None:
     name = normalise_name(args.get("name"))
     handed = p.handed_to is not None and p.handed_to == name_key(name)
     if not handed and name_key(name) != name_key(p.name):
-        raise RuleError("That name does not hold this seat.", code="forbidden")
+        raise RuleError(N_("That name does not hold this seat."), code="forbidden")
     other = same_name(s, name)
     if handed and other is not None and other.id != p.id and not other.kicked:
-        raise RuleError(f"Someone called {other.name} is already in this game.", code="conflict")
+        raise RuleError(N_("Someone called %(name)s is already in this game."), code="conflict",
+                        params={"name": other.name})
     new_name = name if handed else p.name
     language = _language(args, p.language)
     b.emit(EventType.SEAT_RECLAIMED, player_audience(p.id), player=p.id, name=new_name,
@@ -524,7 +507,8 @@ def _hand(b: _Builder, args: Mapping[str, Any]) -> None:
     name = normalise_name(args.get("name"))
     other = same_name(s, name)
     if other is not None and other.id != p.id and not other.kicked:  # a removed name may come back
-        raise RuleError(f"{other.name} is already in the game: merge the two players instead.",
+        raise RuleError(N_("%(name)s is already in the game: merge the two players instead."),
+                        params={"name": other.name},
                         code="conflict")
     b.emit(EventType.SEAT_HANDED, INSTRUCTOR, player=p.id, seat_name=p.name, name=name,
            key=name_key(name))
@@ -537,7 +521,7 @@ def _merge_players(b: _Builder, args: Mapping[str, Any]) -> None:
     s = b.state
     keep, absorb = _active(s, args, "keep"), _active(s, args, "absorb")
     if keep.id == absorb.id:
-        raise RuleError("Choose two different players.", code="bad_request")
+        raise RuleError(N_("Choose two different players."), code="bad_request")
     b.emit(EventType.PLAYERS_MERGED, INSTRUCTOR, keep=keep.id, absorb=absorb.id, keep_name=keep.name,
            absorb_name=absorb.name, table=absorb.table, role=absorb.role)
     kept = b.state.players[keep.id]
@@ -549,10 +533,10 @@ def _merge_players(b: _Builder, args: Mapping[str, Any]) -> None:
 @_command("kick", "instructor")
 def _kick(b: _Builder, args: Mapping[str, Any]) -> None:
     if b.state.status == "finished":
-        raise RuleError("The game is over.", code="wrong_phase")
+        raise RuleError(N_("The game is over."), code="wrong_phase")
     pid = args.get("player")
     if not isinstance(pid, str) or pid not in b.state.players or b.state.players[pid].kicked:
-        raise RuleError("No such player.", code="not_found")
+        raise RuleError(N_("No such player."), code="not_found")
     p = b.state.players[pid]
     b.emit(EventType.PLAYER_KICKED, player_audience(pid), player=pid, name=p.name, table=p.table, role=p.role)
 
@@ -560,10 +544,10 @@ def _kick(b: _Builder, args: Mapping[str, Any]) -> None:
 @_command("lock", "instructor")
 def _lock(b: _Builder, args: Mapping[str, Any]) -> None:
     if b.state.status == "finished":
-        raise RuleError("The game is over.", code="wrong_phase")
+        raise RuleError(N_("The game is over."), code="wrong_phase")
     locked = args.get("locked", True)
     if not isinstance(locked, bool):
-        raise RuleError("'locked' must be true or false.", code="bad_request")
+        raise RuleError(N_("'locked' must be true or false."), code="bad_request")
     b.emit(EventType.LOBBY_LOCKED, INSTRUCTOR, locked=locked)
 
 
@@ -571,7 +555,7 @@ def _lock(b: _Builder, args: Mapping[str, Any]) -> None:
 @_command("start", "instructor")
 def _start(b: _Builder, args: Mapping[str, Any]) -> None:
     if b.state.status != "lobby":
-        raise RuleError("The game has already started.", code="conflict")
+        raise RuleError(N_("The game has already started."), code="conflict")
     _assign_all(b, only_unseated=True)
     _start_phase(b, 0)
 
@@ -652,7 +636,7 @@ def _fire(b: _Builder, card: EventCard, table: int | None) -> None:
 def _pause(b: _Builder, args: Mapping[str, Any]) -> None:
     s = b.state
     if s.status != "running":
-        raise RuleError("Only a running game can be paused.", code="wrong_phase")
+        raise RuleError(N_("Only a running game can be paused."), code="wrong_phase")
     remaining = max(0.0, (s.deadline or b.now) - b.now)
     b.emit(EventType.PAUSED, GAME, remaining=remaining)
 
@@ -661,7 +645,7 @@ def _pause(b: _Builder, args: Mapping[str, Any]) -> None:
 def _resume(b: _Builder, args: Mapping[str, Any]) -> None:
     s = b.state
     if s.status != "paused":
-        raise RuleError("The game is not paused.", code="wrong_phase")
+        raise RuleError(N_("The game is not paused."), code="wrong_phase")
     b.emit(EventType.RESUMED, GAME, deadline=b.now + (s.remaining or 0.0))
 
 
@@ -675,16 +659,16 @@ def _extend(b: _Builder, args: Mapping[str, Any]) -> None:
         base = max(s.deadline or b.now, b.now)
         b.emit(EventType.EXTENDED, GAME, seconds=seconds, deadline=base + seconds)
     else:
-        raise RuleError("There is no running phase to extend.", code="wrong_phase")
+        raise RuleError(N_("There is no running phase to extend."), code="wrong_phase")
 
 
 @_command("advance", "instructor")
 def _advance_cmd(b: _Builder, args: Mapping[str, Any]) -> None:
     s = b.state
     if s.status == "lobby":
-        raise RuleError("Start the game first.", code="wrong_phase")
+        raise RuleError(N_("Start the game first."), code="wrong_phase")
     if s.status == "finished":
-        raise RuleError("The game is over.", code="wrong_phase")
+        raise RuleError(N_("The game is over."), code="wrong_phase")
     _advance(b)
 
 
@@ -776,12 +760,12 @@ def _tick(b: _Builder, args: Mapping[str, Any]) -> None:
 def _inject(b: _Builder, args: Mapping[str, Any]) -> None:
     s = b.state
     if s.status in ("lobby", "finished"):
-        raise RuleError("Events can be injected while the game runs.", code="wrong_phase")
+        raise RuleError(N_("Events can be injected while the game runs."), code="wrong_phase")
     card_id = args.get("event")
     try:
         card = s.scenario.event(str(card_id))
     except KeyError:
-        raise RuleError("No such event in this scenario.", code="not_found") from None
+        raise RuleError(N_("No such event in this scenario."), code="not_found") from None
     _fire(b, card, _opt_table(s, args))
 
 
@@ -792,7 +776,7 @@ def _broadcast(b: _Builder, args: Mapping[str, Any]) -> None:
     if args.get("player") is not None:
         pid = args["player"]
         if not isinstance(pid, str) or pid not in s.players:
-            raise RuleError("No such player.", code="not_found")
+            raise RuleError(N_("No such player."), code="not_found")
         aud = player_audience(pid)
     else:
         table = _opt_table(s, args)
@@ -803,14 +787,14 @@ def _broadcast(b: _Builder, args: Mapping[str, Any]) -> None:
 @_command("release_results", "instructor")
 def _release(b: _Builder, args: Mapping[str, Any]) -> None:
     if b.state.results_released:
-        raise RuleError("Results are already released.", code="conflict")
+        raise RuleError(N_("Results are already released."), code="conflict")
     b.emit(EventType.RESULTS_RELEASED, GAME)
 
 
 @_command("end", "instructor")
 def _end(b: _Builder, args: Mapping[str, Any]) -> None:
     if b.state.status == "finished":
-        raise RuleError("The game is already over.", code="conflict")
+        raise RuleError(N_("The game is already over."), code="conflict")
     for tid in sorted(b.state.tables):
         if b.state.tables[tid].outcome == "open" and b.state.status != "lobby":
             b.emit(EventType.TABLE_SETTLED, table_audience(tid), table=tid, outcome="deadlock",
@@ -821,34 +805,18 @@ def _end(b: _Builder, args: Mapping[str, Any]) -> None:
 # -- at the table ------------------------------------------------------------------------
 @_command("chat", "player")
 def _chat(b: _Builder, args: Mapping[str, Any]) -> None:
-    p, t, role = _seated(b)
-    _phase_allows(b, "chat", "chat")
     channel = args.get("channel")
+    p, t, role = _seated(b, "chat", channel=channel)
     text = _text(args, "text")
-    s = b.state
-    if channel == TEAM:
-        members: tuple[str, ...] = (role,)
-    else:
-        if not isinstance(channel, str) or channel not in {c.id for c in s.scenario.channels}:
-            raise RuleError("No such channel.", code="bad_request")
-        members = s.channel_members(t, channel)
-        if channel in t.closed_channels:
-            raise RuleError("This channel is closed at your table.", code="forbidden")
-        if role not in members:
-            raise RuleError("Your role is not in this channel.", code="forbidden")
+    members = (role,) if channel == TEAM else b.state.channel_members(t, str(channel))
     b.emit(EventType.CHAT, roles_audience(t.id, members, channel), table=t.id, channel=channel,
            role=role, name=p.name, text=text)
 
 
 @_command("open", "player")
 def _open(b: _Builder, args: Mapping[str, Any]) -> None:
-    _p, t, role = _seated(b)
-    _phase_allows(b, "open", "submit an opening position")
+    _p, t, role = _seated(b, "open")
     r = b.state.scenario.role(role)
-    if not r.signatory or r.side not in ("eu", "government"):
-        raise RuleError("Only the two signatories submit opening positions.")
-    if r.side in t.openings:
-        raise RuleError("Your side has already submitted its opening position.", code="conflict")
     pkg = _package(b.state.scenario, args.get("package"))
     b.emit(EventType.OPENING_SUBMITTED, roles_audience(t.id, (role,)), table=t.id, role=role,
            side=r.side, package=pkg)
@@ -856,14 +824,7 @@ def _open(b: _Builder, args: Mapping[str, Any]) -> None:
 
 @_command("propose", "player")
 def _propose(b: _Builder, args: Mapping[str, Any]) -> None:
-    p, t, role = _seated(b)
-    _phase_allows(b, "propose", "make a proposal")
-    if t.outcome != "open":
-        raise RuleError("Your table has already settled.", code="wrong_phase")
-    r = b.state.scenario.role(role)
-    if not r.signatory:
-        raise RuleError("Only signatories put packages on the table; suggest yours to one of "
-                        "them instead.")
+    p, t, role = _seated(b, "propose")
     pkg = _package(b.state.scenario, args.get("package"))
     s = b.state
     extra: dict[str, Any] = {}
@@ -871,9 +832,9 @@ def _propose(b: _Builder, args: Mapping[str, Any]) -> None:
         seq = args["suggestion"]
         found = next((x for x in t.suggestions if x.seq == seq and x.to == role), None)
         if found is None:
-            raise RuleError("That suggestion was not put to your role.", code="not_found")
+            raise RuleError(N_("That suggestion was not put to your role."), code="not_found")
         if dict(found.package) != pkg:
-            raise RuleError("The package differs from the suggestion; propose it as your own.",
+            raise RuleError(N_("The package differs from the suggestion; propose it as your own."),
                             code="bad_request")
         extra["suggested_by"] = found.role
     b.emit(EventType.PROPOSAL_MADE, table_audience(t.id), table=t.id, role=role, name=p.name,
@@ -884,87 +845,57 @@ def _propose(b: _Builder, args: Mapping[str, Any]) -> None:
 def _suggest(b: _Builder, args: Mapping[str, Any]) -> None:
     """A non-signatory puts a non-binding package to one signatory, who may adopt it as its
     own proposal (`propose` with `suggestion`). Only the two of them see it."""
-    p, t, role = _seated(b)
-    _phase_allows(b, "propose", "suggest a package")
-    if t.outcome != "open":
-        raise RuleError("Your table has already settled.", code="wrong_phase")
+    p, t, role = _seated(b, "suggest")
     sc = b.state.scenario
-    if sc.role(role).signatory:
-        raise RuleError("Your side puts packages on the table itself: propose it.")
     signatories = [x.id for x in sc.roles if x.signatory and x.id in sc.table.roles]
     to = args.get("to")
     if to not in signatories:
-        raise RuleError(f"Suggest to one of: {', '.join(signatories)}.", code="bad_request")
+        raise RuleError(N_("Suggest to one of: %(roles)s."), code="bad_request",
+                        params={"roles": ", ".join(signatories)})
     pkg = _package(sc, args.get("package"))
     last = next((x for x in t.suggestions if (x.role, x.to) == (role, to)), None)
     if last is not None and dict(last.package) == pkg:
-        raise RuleError("You already suggested this package to them.", code="conflict")
+        raise RuleError(N_("You already suggested this package to them."), code="conflict")
     b.emit(EventType.PACKAGE_SUGGESTED, roles_audience(t.id, (role, str(to))), table=t.id, role=role,
            to=to, name=p.name, package=pkg, phase=b.state.phase.id)
 
 
 @_command("link", "player")
 def _link(b: _Builder, args: Mapping[str, Any]) -> None:
-    _p, t, role = _seated(b)
-    _phase_allows(b, "link", "declare a linkage")
+    _p, t, role = _seated(b, "link")
     sc = b.state.scenario
-    if not sc.role(role).signatory:
-        raise RuleError("Only signatories can tie their signature to a condition.")
     issue = args.get("issue")
     requires = args.get("requires")
     if not isinstance(issue, str) or issue not in {i.id for i in sc.issues}:
-        raise RuleError("No such issue.", code="bad_request")
+        raise RuleError(N_("No such issue."), code="bad_request")
     if not isinstance(requires, str) or "." not in requires:
-        raise RuleError("'requires' must be 'issue.option'.", code="bad_request")
+        raise RuleError(N_("'requires' must be 'issue.option'."), code="bad_request")
     other_issue, option = requires.split(".", 1)
     try:
         sc.option(other_issue, option)
     except KeyError:
-        raise RuleError("No such option.", code="bad_request") from None
+        raise RuleError(N_("No such option."), code="bad_request") from None
     if other_issue == issue:
-        raise RuleError("Link two different issues.", code="bad_request")
+        raise RuleError(N_("Link two different issues."), code="bad_request")
     if any(lk.role == role and lk.issue == issue and lk.requires == requires for lk in t.linkages):
-        raise RuleError("You already declared this linkage.", code="conflict")
+        raise RuleError(N_("You already declared this linkage."), code="conflict")
     b.emit(EventType.LINKAGE_DECLARED, table_audience(t.id), table=t.id, role=role, issue=issue,
            requires=requires)
 
 
 @_command("act", "player")
 def _act(b: _Builder, args: Mapping[str, Any]) -> None:
-    p, t, role = _seated(b)
-    _phase_allows(b, "act", "take an action")
+    action_id = args.get("action")
+    p, t, role = _seated(b, "act", action=action_id)
     s = b.state
     sc = s.scenario
-    r = sc.role(role)
-    action_id = args.get("action")
-    if not isinstance(action_id, str) or action_id not in r.actions:
-        raise RuleError("Your role cannot take that action.")
-    phase = s.phase
-    if phase.actions is not None and action_id not in phase.actions:
-        raise RuleError("That action is not available in this phase.", code="wrong_phase")
-    action = sc.action(action_id)
-    used_now = sum(1 for rr, _, pi in t.actions_taken if rr == role and pi == s.phase_index)
-    allowance = r.actions_per_phase + t.actions_per_phase_shift.get(role, 0)
-    if used_now >= allowance:
-        raise RuleError(f"Your role has used its {max(allowance, 0)} action(s) for this phase.",
-                        code="conflict")
-    if action.limit is not None:
-        used = sum(1 for rr, a, _ in t.actions_taken if rr == role and a == action_id)
-        if used >= action.limit:
-            raise RuleError("You have used this action as often as it allows.", code="conflict")
-    if action.budget_cost > r.budget - t.budget_spent.get(role, 0.0) + 1e-9:
-        raise RuleError("Your influence budget cannot cover this.", code="conflict")
+    action = sc.action(str(action_id))
     target = args.get("target")
     if action.targets:
         if target not in action.targets:
-            raise RuleError("Choose a target for this action.", code="bad_request")
+            raise RuleError(N_("Choose a target for this action."), code="bad_request")
     elif target is not None:
-        raise RuleError("This action takes no target.", code="bad_request")
-    for needed in (action.channel, action.requires_open):
-        if needed is not None and needed in t.closed_channels:
-            name = sc.channel(needed).name
-            raise RuleError(f"{name} is closed at your table, so this action cannot be taken.",
-                            code="forbidden")
+        raise RuleError(N_("This action takes no target."), code="bad_request")
     if action.visibility == "private":
         aud = roles_audience(t.id, (role,))
     elif action.visibility == "channel" and action.channel is not None:
@@ -986,27 +917,11 @@ def _act(b: _Builder, args: Mapping[str, Any]) -> None:
 
 @_command("sign", "player")
 def _sign(b: _Builder, args: Mapping[str, Any]) -> None:
-    p, t, role = _seated(b)
-    _phase_allows(b, "sign", "sign")
+    p, t, role = _seated(b, "sign", proposal=args.get("proposal"))
     s = b.state
     sc = s.scenario
-    if not sc.role(role).signatory:
-        raise RuleError("Your role does not sign agreements.")
-    if t.outcome != "open":
-        raise RuleError("Your table has already settled.", code="wrong_phase")
     current = t.current
-    if current is None:
-        raise RuleError("There is no proposal on the table to sign.", code="wrong_phase")
-    wanted = args.get("proposal", current.seq)
-    if wanted != current.seq:
-        raise RuleError("That proposal is no longer the one on the table.", code="conflict")
-    if t.signatures.get(role) == current.seq:
-        raise RuleError("Your side has already signed.", code="conflict")
-    chosen = {f"{k}.{v}" for k, v in current.package.items()}
-    for lk in t.linkages:
-        if lk.role == role and lk.requires not in chosen:
-            raise RuleError(f"You declared no agreement on {sc.issue(lk.issue).title} unless "
-                            f"{lk.requires}; this package does not have it.", code="conflict")
+    assert current is not None  # sign_refusal said so
     b.emit(EventType.SIGNED, table_audience(t.id), table=t.id, role=role, name=p.name,
            proposal=current.seq)
     t = b.state.tables[t.id]
@@ -1025,28 +940,13 @@ def _sign(b: _Builder, args: Mapping[str, Any]) -> None:
 
 @_command("refuse", "player")
 def _refuse(b: _Builder, args: Mapping[str, Any]) -> None:
-    p, t, role = _seated(b)
-    _phase_allows(b, "sign", "refuse to sign")
-    if not b.state.scenario.role(role).signatory:
-        raise RuleError("Your role does not sign agreements.")
-    if t.outcome != "open":
-        raise RuleError("Your table has already settled.", code="wrong_phase")
+    p, t, role = _seated(b, "refuse")
     b.emit(EventType.REFUSED, table_audience(t.id), table=t.id, role=role, name=p.name)
     b.emit(EventType.TABLE_SETTLED, table_audience(t.id), table=t.id, outcome="deadlock", package=None,
            reason=f"refused:{role}")
 
 
 # -- BATNA guesses (the paper's misperception of asymmetry) --------------------------------
-def other_signatory(sc: Scenario, role: str) -> str | None:
-    """The signatory on the other side of the table from `role` (EU <-> government), or None."""
-    sides = {"eu": "government", "government": "eu"}
-    mine = sc.role(role)
-    if not mine.signatory or mine.side not in sides:
-        return None
-    return next((r.id for r in sc.roles if r.id in sc.table.roles and r.signatory
-                 and r.side == sides[mine.side]), None)
-
-
 def most_points(sc: Scenario, role: str) -> float:
     """The most points any package could give a role (ignoring linkage): a guess's ceiling."""
     return sum(max((o.points.get(role, 0.0) for o in i.options), default=0.0) for i in sc.issues)
@@ -1059,24 +959,19 @@ def _guess_batna(b: _Builder, args: Mapping[str, Any]) -> None:
     Only in the briefing phase, before anyone has negotiated; a new guess replaces the
     last one. Its audience is the guesser's own seat (the instructor sees every event).
     """
-    p, t, role = _seated(b)
+    check(rules.guess_refusal(b.state, b.actor.player, b.now))
+    p = b.state.players[b.actor.player or ""]
+    assert p.table is not None and p.role is not None
+    t, role = b.state.tables[p.table], p.role
     s = b.state
     sc = s.scenario
     about = other_signatory(sc, role)
-    if about is None:
-        raise RuleError("Only the two signatories estimate each other's BATNA.")
-    phase = s.phase
-    if s.status not in ("running", "paused") or phase is None or phase.kind != "briefing":
-        raise RuleError("BATNA estimates are recorded during the briefing phase only.",
-                        code="wrong_phase")
-    if s.status == "paused":
-        raise RuleError("The game is paused.", code="wrong_phase")
-    if s.deadline is not None and b.now >= s.deadline:
-        raise RuleError("Time is up for this phase.", code="wrong_phase")
+    assert about is not None
     raw = args.get("guess")
     top = most_points(sc, about)
     if (isinstance(raw, bool) or not isinstance(raw, int | float) or not math.isfinite(raw)
             or not 0 <= raw <= top):
-        raise RuleError(f"An estimate is a number of points from 0 to {top:g}.", code="bad_request")
+        raise RuleError(N_("An estimate is a number of points from 0 to %(top)s."),
+                        code="bad_request", params={"top": f"{top:g}"})
     b.emit(EventType.BATNA_GUESSED, roles_audience(t.id, (role,)), table=t.id, role=role,
            side=sc.role(role).side, about=about, guess=round(float(raw), 2), name=p.name)

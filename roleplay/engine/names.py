@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .errors import RuleError
+from .errors import N_, RuleError
 
 MAX_NAME = 32
 
@@ -28,7 +28,7 @@ def normalise_name(raw: object) -> str:
     Raises RuleError for an empty name or one that looks like staff.
     """
     if not isinstance(raw, str):
-        raise RuleError("Your name must be text.", code="bad_request")
+        raise RuleError(N_("Your name must be text."), code="bad_request")
     text = unicodedata.normalize("NFKC", raw)
     kept: list[str] = []
     for ch in text:
@@ -43,15 +43,16 @@ def normalise_name(raw: object) -> str:
         kept.append(" " if cat == "Zs" else ch)
     name = " ".join("".join(kept).split())
     if len(name) > MAX_NAME:
-        raise RuleError(f"Please use a name of at most {MAX_NAME} characters.", code="bad_request")
+        raise RuleError(N_("Please use a name of at most %(max)s characters."), code="bad_request",
+                        params={"max": MAX_NAME})
     if not name:
-        raise RuleError("Please type a name.", code="bad_request")
+        raise RuleError(N_("Please type a name."), code="bad_request")
     folded = "".join(c for c in name.casefold().translate(_CONFUSABLES) if c.isalnum())
     folded = "".join(
         c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c)
     )
     if any(folded.startswith(word) or folded.endswith(word) for word in RESERVED):
-        raise RuleError("That name is reserved; please use your own name.", code="bad_request")
+        raise RuleError(N_("That name is reserved; please use your own name."), code="bad_request")
     return name
 
 

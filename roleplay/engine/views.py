@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from . import rules
 from .cards import role_card
 from .commands import TEAM, most_points, other_signatory, utility
 from .events import Audience, Event
@@ -19,31 +20,12 @@ from .staff import instructor_controls, step_lists
 from .state import GameState, Player, TableState
 
 
-def _closed_note(state: GameState, t: TableState, channel: str, role: str,
-                 members: tuple[str, ...]) -> str | None:
-    """Why `role` cannot write in `channel` at its table now, in words; None when it can.
-
-    A channel closed at the table (an event, an action) is not the same as one the
-    role joins only through a bridge: that one is open to the others, and the note
-    says which action lets this role in."""
-    if role in members:
-        return None
-    sc = state.scenario
-    if channel in t.closed_channels:
-        return "This channel is closed at your table."
-    ways = [
-        f"the {_short(sc.role(r.id).name)} takes \u201c{a.name}\u201d"
-        for r in sc.roles if r.id in sc.table.roles
-        for a in (sc.action(x) for x in r.actions) if a.effects.open_bridge
-    ]
-    if ways:
-        return "You are not in this channel yet: you join it once " + " or ".join(ways) + "."
-    return "You are not in this channel: you join it only while a bridge is open."
-
-
-def _short(name: str) -> str:
-    cut = name.find(" (")
-    return name[:cut] if cut > 0 else name
+def _closed_note(state: GameState, t: TableState, channel: str, role: str) -> str | None:
+    """Why `role` cannot write in `channel` at its table now, in words; None when it can
+    (the chat rule's own reason: a channel closed at the table, or one the role joins only
+    through a bridge, naming the action that lets it in)."""
+    why = rules.chat_refusal(state, t, role, channel)
+    return why.message if why is not None else None
 
 
 def can_see(state: GameState, viewer: str, audience: Audience) -> bool:
@@ -232,7 +214,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     role = sc.role(p.role)
     mine = [role.id]
     used_now = sum(1 for r, _, pi in t.actions_taken if r == role.id and pi == state.phase_index)
-    allowance = role.actions_per_phase + t.actions_per_phase_shift.get(role.id, 0)
+    allowance = rules.actions_allowed(state, t, role.id)
     budget_left = role.budget - t.budget_spent.get(role.id, 0.0)
     view["role"] = {
         "id": role.id,
@@ -248,7 +230,11 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "briefing": {"public": role.briefing.public, "confidential": role.briefing.confidential},
         "card": role_card(sc, role.id),
     }
+    # what this seat may do now, and why not, from the rules `decide` refuses with
+    view["can"] = rules.seat_permissions(state, p.id, now)
     view["batna_guess"] = _batna_guess(state, t, role.id)
+    # the options a package may not hold together, each with the refusal it gets
+    view["linkage"] = rules.linkage_table(sc)
     view["issues"] = [
         {
             "id": i.id,
@@ -263,13 +249,16 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         }
         for i in sc.issues
     ]
-    channels = [{"id": TEAM, "name": "Team", "open": True, "members": [role.id]}]
+    channels = [{"id": TEAM, "name": "Team", "open": True, "members": [role.id],
+                 **rules.answer(rules.refusal(state, p.id, "chat", now, channel=TEAM))}]
     for c in sc.channels:
         if role.id in c.members or role.id in c.bridge:
             members = state.channel_members(t, c.id)
             channels.append({"id": c.id, "name": c.name, "open": role.id in members,
                              "members": list(members), "description": c.description,
-                             "closed_note": _closed_note(state, t, c.id, role.id, members)})
+                             "closed_note": _closed_note(state, t, c.id, role.id),
+                             **rules.answer(rules.refusal(state, p.id, "chat", now,
+                                                          channel=c.id))})
     view["channels"] = channels
     actions = []
     for aid in role.actions:
@@ -281,6 +270,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
             "uses_left": None if a.limit is None else max(0, a.limit - used),
             "in_phase": state.phase is not None and (
                 state.phase.actions is None or aid in state.phase.actions),
+            **rules.answer(rules.refusal(state, p.id, "act", now, action=aid)),
         })
     view["actions"] = actions
     openings: dict[str, Package] = {}
@@ -294,7 +284,9 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "seats": _seats(state, t, with_ids=False),
         "openings": {side: dict(pkg) for side, pkg in openings.items()},
         "my_opening_totals": {side: utility(state, t, role.id, pkg) for side, pkg in openings.items()},
-        "proposals": [dict(x, my_total=utility(state, t, role.id, x["package"]))
+        "proposals": [dict(x, my_total=utility(state, t, role.id, x["package"]),
+                           sign=rules.answer(rules.refusal(state, p.id, "sign", now,
+                                                           proposal=x["seq"])))
                       for x in _proposal_list(state, t, mine)],
         "current": current.seq if current else None,
         "signatures": dict(t.signatures),
