@@ -9,15 +9,19 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from ..engine.errors import N_
 from ..storage.eventstore import StoreError
+from .reasons import payload, text
 
 log = logging.getLogger(__name__)
 
 
 def _render(code: int, title: str, message: str) -> ResponseReturnValue:
+    """An error page, or the API's JSON error (`message` is a msgid: `{msg, args}` beside
+    its text)."""
     if request.path.startswith("/api/"):
-        return jsonify(error={"code": title.lower().replace(" ", "_"), "message": message}), code
-    return render_template("error.html", status=code, title=title, message=message), code
+        return jsonify(error={"code": title.lower().replace(" ", "_"), **payload(message)}), code
+    return render_template("error.html", status=code, title=title, message=text(message)), code
 
 
 def http_title(code: int, english: str) -> str:
@@ -59,13 +63,13 @@ def init_app(app: Flask) -> None:
         log.warning("database unavailable: %s %s: %s", request.method, request.path, e)
         return _render(503, _("Service Unavailable") if not request.path.startswith("/api/")
                        else "Service Unavailable",
-                       _("The server cannot reach its database; nothing was changed. "
-                         "Try again in a moment."))
+                       N_("The server cannot reach its database; nothing was changed. "
+                          "Try again in a moment."))
 
     @app.errorhandler(Exception)
     def unexpected(e: Exception) -> ResponseReturnValue:
         log.exception("request failed: %s %s", request.method, request.path)
         err = InternalServerError()
         name = err.name if request.path.startswith("/api/") else http_title(500, err.name)
-        return _render(500, name, _("Something went wrong on the server. Try again; "
-                                    "if it keeps happening, tell your instructor."))
+        return _render(500, name, N_("Something went wrong on the server. Try again; "
+                                     "if it keeps happening, tell your instructor."))

@@ -18,7 +18,7 @@ from typing import Literal, cast
 
 from flask import current_app
 
-from ..engine.errors import RuleError
+from ..engine.errors import N_, RuleError
 from ..service import GameService
 from ..settings import Settings
 from ..storage.eventstore import StoreError
@@ -169,20 +169,21 @@ class Runtime:
         per address (a script cannot fill the lobby with fake players).
         """
         if self.code_failures.blocked(address):
-            raise RuleError("Too many wrong codes from this device; wait a minute.",
+            raise RuleError(N_("Too many wrong codes from this device; wait a minute."),
                             code="rate_limited")
         game_id = self.service.game_id_for_code(code) if code else None
         if game_id is None:
             self.code_failures.failed(address)
-            raise RuleError("No game has that code; check it with your instructor.",
+            raise RuleError(N_("No game has that code; check it with your instructor."),
                             code="not_found")
         if not self.joins.allow(address):
-            raise RuleError("Too many joins from this network at once; try again in a moment.",
+            raise RuleError(N_("Too many joins from this network at once; try again in a moment."),
                             code="rate_limited")
         state = self.service.state(game_id)
         present = sum(1 for p in state.players.values() if not p.kicked and p.merged_into is None)
         if present >= self.settings.max_players:
-            raise RuleError(f"This game is full ({present} players); ask your instructor.",
+            raise RuleError(N_("This game is full (%(count)s players); ask your instructor."),
+                            params={"count": present},
                             code="forbidden")
         return game_id
 

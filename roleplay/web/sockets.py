@@ -12,6 +12,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Mapping
 from typing import Any, cast
 
 from flask import current_app, request
@@ -19,7 +20,7 @@ from flask_socketio import disconnect, emit
 from socketio.exceptions import ConnectionRefusedError as Refused  # its message reaches the page
 
 from ..engine.commands import Actor
-from ..engine.errors import RuleError
+from ..engine.errors import N_, RuleError
 from ..errors import RoleplayError
 from ..service import NotFound
 from ..storage.eventstore import StoreError
@@ -34,6 +35,7 @@ from .delivery import (
 )
 from .extensions import socketio
 from .guard import ConnectionGuard
+from .reasons import payload
 from .runtime import Runtime, Viewer, runtime
 from .security import login_key, projector_grant
 
@@ -79,20 +81,34 @@ def _depth(value: Any, limit: int) -> int:
 def check_payload(payload: Any) -> dict[str, Any]:
     """A client's message as a dict, or BadPayload: not an object, too big or too deep."""
     if not isinstance(payload, dict):
-        raise BadPayload("A message must be a JSON object.")
+        raise BadPayload(N_("A message must be a JSON object."))
     if _depth(payload, MAX_DEPTH) > MAX_DEPTH:
-        raise BadPayload("The message is nested too deeply.")
+        raise BadPayload(N_("The message is nested too deeply."))
     try:
         size = len(json.dumps(payload))
     except (TypeError, ValueError) as e:
-        raise BadPayload("The message is not plain JSON.") from e
+        raise BadPayload(N_("The message is not plain JSON.")) from e
     if size > MAX_PAYLOAD_CHARS:
-        raise BadPayload("The message is too large.")
+        raise BadPayload(N_("The message is too large."))
     return payload
 
 
-def _error(code: str, message: str, client_id: str | None = None) -> None:
-    emit("error", {"code": code, "message": message, "client_id": client_id})
+def _connect_refused(msgid: str, extra: Mapping[str, Any] | None = None,
+                     **params: Any) -> Refused:
+    """A refused connection: the page gets the text as the error's message and
+    `{msg, args}` (and `extra`) as its data."""
+    got = payload(msgid, params)
+    return Refused(got["message"], {**(extra or {}), "msg": got["msg"], "args": got["args"]})
+
+
+def _error(code: str, message: str, client_id: str | None = None,
+           params: Mapping[str, Any] | None = None) -> None:
+    """An error answer: `message` is a msgid (`N_`), `params` fill its placeholders."""
+    emit("error", {"code": code, **payload(message, params), "client_id": client_id})
+
+
+def _refused(e: RuleError, client_id: str | None = None) -> None:
+    _error(e.code, e.reason.msg, client_id, e.reason.args)
 
 
 def _allowed(rt: Runtime, sid: str, client_id: str | None) -> bool:
@@ -103,7 +119,7 @@ def _allowed(rt: Runtime, sid: str, client_id: str | None) -> bool:
     bucket = rt.bucket(key)
     if bucket.allow():
         return True
-    _error("rate_limited", "Too many messages; wait a moment.", client_id)
+    _error("rate_limited", N_("Too many messages; wait a moment."), client_id)
     if bucket.refused >= FLOOD_DISCONNECT:
         log.warning("socket %s flooded (%d messages refused within 10 s): disconnected",
                     sid, bucket.refused)
@@ -154,32 +170,33 @@ def _admit(rt: Runtime, sid: str, viewer: Viewer) -> None:
     same = sum(1 for s, v in list(rt.connections.items())
                if s != sid and _player_key(v) == key)
     if same >= cap:
-        raise Refused(
-            f"This seat is already open in {same} windows; close one and reload.")
+        raise _connect_refused(
+            N_("This seat is already open in %(count)s windows; close one and reload."),
+            count=same)
     wait = rt.sync_wait(key)
     if wait > 0:
         # a page retries by itself after `retry_in` seconds (connection.js)
-        raise Refused("Reconnecting too often; retrying in a moment.",
-                                     {"retry_in": round(wait + 0.5, 1)})
+        raise _connect_refused(N_("Reconnecting too often; retrying in a moment."),
+                               extra={"retry_in": round(wait + 0.5, 1)})
 
 
 def _authenticate(auth: Any) -> Viewer:
     rt = runtime()
     if not isinstance(auth, dict):
-        raise Refused("Sign in first.")
+        raise _connect_refused(N_("Sign in first."))
     kind, game_id = auth.get("kind"), auth.get("game")
     if not isinstance(game_id, str) or not GAME_ID.match(game_id):
-        raise Refused("Unknown game.")
+        raise _connect_refused(N_("Unknown game."))
     try:
         if rt.service.store.setup(game_id) is None:
-            raise Refused("Unknown game.")
+            raise _connect_refused(N_("Unknown game."))
         if kind == "player":
             player_id = rt.service.authenticate(game_id, auth.get("token"))  # type: ignore[arg-type]
             if player_id is None:
-                raise Refused("This seat's key is not valid; join again.")
+                raise _connect_refused(N_("This seat's key is not valid; join again."))
             return Viewer(game_id, "player", player_id)
     except StoreError as e:
-        raise Refused("The server cannot reach its database; retry soon.") from e
+        raise _connect_refused(N_("The server cannot reach its database; retry soon.")) from e
     if kind in ("instructor", "projector"):
         key = login_key()
         grant = projector_grant(game_id) if kind == "projector" and key is None else None
@@ -187,9 +204,9 @@ def _authenticate(auth: Any) -> Viewer:
             rt.login_seen(*grant)
             return Viewer(game_id, kind, login=grant[0])
         if key is None:
-            raise Refused("Log in as the instructor first.")
+            raise _connect_refused(N_("Log in as the instructor first."))
         return Viewer(game_id, kind, login=key)
-    raise Refused("Unknown kind of connection.")
+    raise _connect_refused(N_("Unknown kind of connection."))
 
 
 def _last_seq(raw: Any) -> int:
@@ -230,7 +247,7 @@ def on_connect(auth: Any = None) -> None:
     viewer = _authenticate(auth)
     rt = runtime()
     if _flooding(rt, viewer):
-        raise Refused("Too many messages; wait a few seconds.")
+        raise _connect_refused(N_("Too many messages; wait a few seconds."))
     sid: str = request.sid  # type: ignore[attr-defined]
     _admit(rt, sid, viewer)
     rt.connections[sid] = viewer
@@ -241,7 +258,7 @@ def on_connect(auth: Any = None) -> None:
         send_sync(delivery(), sid, viewer, after)
     except StoreError as e:
         rt.forget_socket(sid)
-        raise Refused("The server cannot reach its database; retry soon.") from e
+        raise _connect_refused(N_("The server cannot reach its database; retry soon.")) from e
     guard().signed_in(_eio_sid(sid))
     if viewer.player_id is not None:  # so that a kick or move on another worker reaches it
         delivery().directory.add(viewer.game_id, viewer.player_id, sid)
@@ -266,7 +283,7 @@ def on_sync(payload: Any = None) -> None:
     sid: str = request.sid  # type: ignore[attr-defined]
     viewer = rt.connections.get(sid)
     if viewer is None or (viewer.login is not None and rt.login_ended(viewer.login)):
-        _error("forbidden", "This connection is not signed in.")
+        _error("forbidden", N_("This connection is not signed in."))
         return
     if not _allowed(rt, sid, None):
         return
@@ -274,12 +291,12 @@ def on_sync(payload: Any = None) -> None:
         data = check_payload({} if payload is None else payload)
         after = _last_seq(data.get("last_seq"))
         if rt.sync_wait(_player_key(viewer)) > 0:
-            raise RuleError("Too many syncs; wait a moment.", code="rate_limited")
+            raise RuleError(N_("Too many syncs; wait a moment."), code="rate_limited")
         send_sync(delivery(), sid, viewer, after)
     except RuleError as e:
-        _error(e.code, e.message)
+        _refused(e)
     except StoreError:
-        _error("unavailable", "The server cannot reach its database; retry soon.")
+        _error("unavailable", N_("The server cannot reach its database; retry soon."))
 
 @socketio.on("command")
 def on_command(payload: Any = None) -> None:
@@ -291,7 +308,7 @@ def on_command(payload: Any = None) -> None:
         raw_id = payload["client_id"]
         client_id = raw_id[:64]  # echoed in the reply; checked whole below
     if viewer is None or (viewer.login is not None and rt.login_ended(viewer.login)):
-        _error("forbidden", "This connection is not signed in.", client_id)
+        _error("forbidden", N_("This connection is not signed in."), client_id)
         return
     if not _allowed(rt, sid, client_id):
         return
@@ -299,29 +316,29 @@ def on_command(payload: Any = None) -> None:
         data = check_payload(payload)
         name, args = data.get("name"), data.get("args", {})
         if not isinstance(name, str) or not 0 < len(name) <= 40:
-            raise BadPayload("'name' must be a command name.")
+            raise BadPayload(N_("'name' must be a command name."))
         if args is None:
             args = {}
         if not isinstance(args, dict):
-            raise BadPayload("'args' must be an object.")
+            raise BadPayload(N_("'args' must be an object."))
         if raw_id is not None and not CLIENT_ID.match(raw_id):
-            raise BadPayload("'client_id' must be 8-64 letters, digits, '-' or '_'.")
+            raise BadPayload(N_("'client_id' must be 8-64 letters, digits, '-' or '_'."))
         if viewer.kind == "projector":
-            raise RuleError("The projector only watches.", code="forbidden")
+            raise RuleError(N_("The projector only watches."), code="forbidden")
         actor = Actor("player", viewer.player_id) if viewer.kind == "player" \
             else Actor("instructor")
         events = delivery().run_command(viewer.game_id, actor, name, args, client_id)
     except RuleError as e:
-        _error(e.code, e.message, client_id)
+        _refused(e, client_id)
         return
     except NotFound:
-        _error("not_found", "This game no longer exists.", client_id)
+        _error("not_found", N_("This game no longer exists."), client_id)
         return
     except QueueUnavailable as e:
         _error("unavailable", str(e), client_id)
         return
     except StoreError:
-        _error("unavailable", "The database is not available; nothing was stored.", client_id)
+        _error("unavailable", N_("The database is not available; nothing was stored."), client_id)
         return
     except RoleplayError as e:
         _error("unavailable", str(e), client_id)
@@ -333,4 +350,4 @@ def on_error(e: BaseException) -> None:
     if isinstance(e, Refused):
         raise e  # a refused connection, not a failure: Socket.IO refuses it
     log.exception("socket handler failed", exc_info=e)
-    _error("unavailable", "Something went wrong on the server; reload the page.")
+    _error("unavailable", N_("Something went wrong on the server; reload the page."))
