@@ -103,27 +103,25 @@ class _Space:
 
 
 def _freeze(view: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(
-        (i["id"], tuple((o["id"], float(o["points"]), o["kind"], tuple(o["requires"]),
-                         tuple(o["excludes"])) for o in i["options"]))
-        for i in view["issues"]
+    return (
+        tuple((i["id"], tuple((o["id"], float(o["points"]), o["kind"]) for o in i["options"]))
+              for i in view["issues"]),
+        # the view's linkage rules: the option sets no package may hold together
+        tuple(frozenset(c["options"]) for c in view["linkage"]),
     )
 
 
 @lru_cache(maxsize=64)
 def _space_of(frozen: tuple[Any, ...]) -> _Space:
-    issues = tuple(i for i, _ in frozen)
-    options = tuple(tuple(o[0] for o in opts) for _, opts in frozen)
-    points = tuple(tuple(o[1] for o in opts) for _, opts in frozen)
-    kinds = tuple(tuple(o[2] for o in opts) for _, opts in frozen)
-    rules = [[(o[3], o[4]) for o in opts] for _, opts in frozen]
+    by_issue, conflicts = frozen
+    issues = tuple(i for i, _ in by_issue)
+    options = tuple(tuple(o[0] for o in opts) for _, opts in by_issue)
+    points = tuple(tuple(o[1] for o in opts) for _, opts in by_issue)
+    kinds = tuple(tuple(o[2] for o in opts) for _, opts in by_issue)
     valid, totals = [], []
     for combo in itertools.product(*(range(len(o)) for o in options)):
         chosen = {f"{issues[k]}.{options[k][j]}" for k, j in enumerate(combo)}
-        if all(
-            all(r in chosen for r in rules[k][j][0]) and not any(x in chosen for x in rules[k][j][1])
-            for k, j in enumerate(combo)
-        ):
+        if not any(c <= chosen for c in conflicts):
             valid.append(combo)
             totals.append(sum(points[k][j] for k, j in enumerate(combo)))
     return _Space(issues, options, points, kinds, tuple(valid), tuple(totals))
@@ -254,35 +252,33 @@ def next_move(view: dict[str, Any], rng: random.Random, progress: float,
     if role is None or table is None or phase is None or game["status"] != "running":
         return None
     style = personality or personality_for(view)
-    allow = set(phase["allow"])
-    side = role["side"]
-    if "open" in allow and role["signatory"] and side not in table["openings"]:
+    # what the rules let this seat do now comes from the view (`can`), never re-derived
+    can = {name: bool(v["allowed"]) for name, v in view["can"].items()}
+    if can["open"]:
         return "open", {"package": ideal(view)}
-    if "sign" in allow and role["signatory"] and table["outcome"] == "open":
+    if can["refuse"]:  # the decision: sign what the table holds, or walk away
         return _decide(view, role, table, progress, style)
-    if "propose" in allow and role["signatory"] and table["outcome"] == "open":
+    if can["propose"]:
         move = _negotiate(view, rng, progress, style)
         if move is not None:
             return move
-    if "propose" in allow and not role["signatory"] and table["outcome"] == "open" and (
-        rng.random() < 0.15
-    ):
+    if can["suggest"] and rng.random() < 0.15:
         move = _suggest(view, rng)
         if move is not None:
             return move
-    if "act" in allow and role["actions_left"] > 0 and rng.random() < (
+    if can["act"] and role["actions_left"] > 0 and rng.random() < (
         style.tactics if role["signatory"] else 0.25
     ):
-        usable = [a for a in view["actions"] if a["in_phase"] and a["uses_left"] != 0
-                  and a["budget_cost"] <= role["budget_left"]]
+        # the actions the rules allow now (a closed channel's action among the refused)
+        usable = [a for a in view["actions"] if a["allowed"]]
         if usable:
             a = rng.choice(usable)
             args: dict[str, Any] = {"action": a["id"]}
             if a["targets"]:
                 args["target"] = rng.choice(a["targets"])
             return "act", args
-    if "chat" in allow and rng.random() < 0.3:
-        open_channels = [c for c in view["channels"] if c["open"]]
+    if can["chat"] and rng.random() < 0.3:
+        open_channels = [c for c in view["channels"] if c["allowed"]]
         if open_channels:
             ch = rng.choice(open_channels)
             lines = LINES.get(role["id"], ["Let us find common ground."])
@@ -296,6 +292,8 @@ def _decide(view: dict[str, Any], role: dict[str, Any], table: dict[str, Any],
         return ("refuse", {}) if progress > 0.5 else None
     if table["signatures"].get(role["id"]) == table["current"]:
         return None
+    if not view["can"]["sign"]["allowed"]:  # e.g. its own declared linkage is not met
+        return ("refuse", {}) if progress > 0.5 else None
     mine = _deal_points(view)
     # a deadlock pays the BATNA plus the costs already spent, a deal its points plus
     # the same costs: a rational bot signs whatever is at or above its BATNA; a
