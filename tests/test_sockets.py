@@ -353,3 +353,43 @@ def test_no_student_ever_receives_another_roles_secrets(app: Flask, game: Game,
         assert own, f"{r} never saw its own confidential briefing"
     projector_payloads = received(proj)
     assert projector_payloads and leaks(projector_payloads, None) == []
+
+
+def test_a_refusal_is_the_views_reason_as_a_catalog_message(game: Game) -> None:
+    _to_talks(game)
+    lobbyist = game.seat(1, "lobbyist")
+    view = game.service.view(game.id, game.players[lobbyist]["player_id"])
+    reply = game.send(lobbyist, "propose", {"package": {"rights": "clause", "energy": "joint"}})
+    assert not reply["ok"]
+    said = {k: reply[k] for k in ("code", "msg", "args", "message")}
+    assert said == view["can"]["propose"]["reason"]
+    assert said["msg"] == ("Only signatories put packages on the table; suggest yours to one "
+                           "of them instead.") and said["args"] == {}
+    # one with arguments: the text is the msgid with them filled in
+    reply = game.send(lobbyist, "nonsense")
+    assert reply["msg"] == "Unknown command %(command)s." and reply["args"] == {
+        "command": "'nonsense'"}
+    assert reply["message"] == "Unknown command 'nonsense'."
+
+
+def test_the_rate_limit_answer_is_a_catalog_message(game: Game) -> None:
+    game.drain()
+    for _ in range(40):
+        game.socks[0].emit("command", {"name": "explode", "args": {}})
+    limited = [p for n, p in received(game.socks[0]) if n == "error" and p["code"] == "rate_limited"]
+    assert limited and all(p["msg"] == "Too many messages; wait a moment." and p["args"] == {}
+                           and p["message"] == p["msg"] for p in limited)
+
+
+def test_http_errors_carry_the_catalog_message(app: Flask, game: Game) -> None:
+    web_client = app.test_client()
+    r = web_client.post("/api/join", json={"code": game.code, "name": "x" * 500})
+    err = r.get_json()["error"]
+    assert err["msg"] == "Please use a name of at most %(max)s characters." and err["args"]
+    assert err["message"] == err["msg"] % err["args"]
+    r = web_client.post("/api/join", json={"nope": 1})
+    assert r.get_json()["error"] == {"code": "bad_request", "msg": "Send {code, name} as JSON.",
+                                     "args": {}, "message": "Send {code, name} as JSON."}
+    r = web_client.get("/api/no-such-thing")
+    assert r.status_code == 404 and set(r.get_json()["error"]) == {"code", "msg", "args",
+                                                                    "message"}
