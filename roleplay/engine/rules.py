@@ -357,6 +357,14 @@ def seat_permissions(state: GameState, player: str, now: float) -> dict[str, Any
     return out
 
 
+def phase_permissions(state: GameState, player: str, now: float) -> dict[str, Any]:
+    """What the game's status and the current phase let this seat's commands do now (the
+    seat and phase rules only, before each command's own): the page's panels open and
+    close on these."""
+    return {name: answer(seat_refusal(state, player) or phase_refusal(state, name, now))
+            for name in SEAT_COMMANDS}
+
+
 def linkage_table(sc: Scenario) -> list[dict[str, Any]]:
     """The linkage rules as the view carries them for a package being composed."""
     return [c.to_dict() for c in _conflicts(sc)]

@@ -20,12 +20,14 @@ from .staff import instructor_controls, step_lists
 from .state import GameState, Player, TableState
 
 
-def _closed_note(state: GameState, t: TableState, channel: str, role: str) -> str | None:
-    """Why `role` cannot write in `channel` at its table now, in words; None when it can
-    (the chat rule's own reason: a channel closed at the table, or one the role joins only
-    through a bridge, naming the action that lets it in)."""
+def _closed_note(state: GameState, t: TableState, channel: str, role: str) -> dict[str, Any]:
+    """Why `role` cannot write in `channel` at its table (whatever the phase), in words
+    (`closed_note`) and as a catalog message (`closed_reason`); None when it can. The chat
+    rule's own reason: a channel closed at the table, or one the role joins only through a
+    bridge, naming the action that lets it in."""
     why = rules.chat_refusal(state, t, role, channel)
-    return why.message if why is not None else None
+    return {"closed_note": why.message if why is not None else None,
+            "closed_reason": why.to_dict() if why is not None else None}
 
 
 def can_see(state: GameState, viewer: str, audience: Audience) -> bool:
@@ -232,6 +234,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     }
     # what this seat may do now, and why not, from the rules `decide` refuses with
     view["can"] = rules.seat_permissions(state, p.id, now)
+    view["phase_allows"] = rules.phase_permissions(state, p.id, now)
     view["batna_guess"] = _batna_guess(state, t, role.id)
     # the options a package may not hold together, each with the refusal it gets
     view["linkage"] = rules.linkage_table(sc)
@@ -256,7 +259,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
             members = state.channel_members(t, c.id)
             channels.append({"id": c.id, "name": c.name, "open": role.id in members,
                              "members": list(members), "description": c.description,
-                             "closed_note": _closed_note(state, t, c.id, role.id),
+                             **_closed_note(state, t, c.id, role.id),
                              **rules.answer(rules.refusal(state, p.id, "chat", now,
                                                           channel=c.id))})
     view["channels"] = channels
