@@ -393,3 +393,17 @@ def test_http_errors_carry_the_catalog_message(app: Flask, game: Game) -> None:
     r = web_client.get("/api/no-such-thing")
     assert r.status_code == 404 and set(r.get_json()["error"]) == {"code", "msg", "args",
                                                                     "message"}
+
+
+def test_a_refusal_is_told_in_the_readers_language(app: Flask) -> None:
+    from roleplay.web.reasons import payload
+
+    msg, args = "You cannot sign during %(phase)s.", {"phase": "Talks"}
+    with app.test_request_context("/socket.io/", headers={"Accept-Language": "ru"}):
+        got = payload(msg, args)
+    assert got == {"msg": msg, "args": args,
+                   "message": "Во время этапа «Talks» подписывать нельзя."}
+    with app.test_request_context("/socket.io/", headers={"Accept-Language": "az"}):
+        assert payload(msg, args)["message"] == "«Talks» mərhələsində imzalamaq olmaz."
+    with app.test_request_context("/socket.io/"):
+        assert payload(msg, args)["message"] == "You cannot sign during Talks."
