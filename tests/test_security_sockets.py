@@ -141,6 +141,8 @@ TABLE: dict[str, tuple[dict[str, Any], dict[str, str]]] = {
                   "civil_society": "wrong_phase", "lobbyist": "wrong_phase"}),
     "refuse": ({}, {"eu": "wrong_phase", "government": "wrong_phase",
                     "civil_society": "wrong_phase", "lobbyist": "wrong_phase"}),
+    "set_language": ({"language": "ru"}, {"eu": "ok", "government": "ok",
+                                          "civil_society": "ok", "lobbyist": "ok"}),
     "guess_batna": ({"guess": 40}, {"eu": "wrong_phase", "government": "wrong_phase",
                                     "civil_society": "forbidden", "lobbyist": "forbidden"}),
 }
