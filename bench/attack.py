@@ -246,7 +246,7 @@ def bench(samples: int, seconds: float) -> dict[str, Any]:
     sys.path.insert(0, str(HERE.parent.parent / "tests"))
     import random
 
-    from conftest_web import FOUR_ROLES_YAML, PASSWORD, ServerProcess
+    from support.web import FOUR_ROLES_YAML, PASSWORD, ServerProcess
 
     from roleplay.bots import InstructorBot, PlayerBot, close_all
     from roleplay.scenario.loader import parse_scenario

@@ -1,25 +1,29 @@
-"""Shared fixtures: scenarios, and event stores on SQLite and PostgreSQL."""
+"""The fixtures every test module may ask for by name: scenarios, event stores on SQLite and
+PostgreSQL, the web app with its clients, the services of the multi-worker tests, and the
+browser tests' Chromium and server. What they are built from is in tests/support/."""
 
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from support.services import postgres_schema_url, reachable_redis
+from support.web import FOUR_ROLES_YAML, PASSWORD, SECRET_KEY, ServerProcess
 
-from roleplay.scenario.loader import load_scenario
+from roleplay.scenario.loader import load_scenario, parse_scenario
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
+from roleplay.settings import Settings
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
+from roleplay.web import create_app
 
 DATA = Path(__file__).parent / "data"
-POSTGRES_URL = os.environ.get(
-    "ROLEPLAY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
-REQUIRE_SERVICES = os.environ.get("ROLEPLAY_REQUIRE_SERVICES") == "1"
 
 
 @pytest.fixture(scope="session")
@@ -32,33 +36,13 @@ def four_roles() -> Scenario:
     return load_scenario(DATA / "four-roles.yaml")
 
 
-def _postgres_engine_url() -> Iterator[str]:
-    """A fresh schema in the test database, dropped afterwards."""
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - the test extra installs it
-        pytest.skip("psycopg is not installed")
-    schema = "rp_" + secrets.token_hex(4)
-    try:
-        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-    except psycopg.OperationalError as e:
-        if REQUIRE_SERVICES:
-            raise
-        pytest.skip(f"PostgreSQL is not reachable: {e}")
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
 @pytest.fixture(params=["sqlite", "postgres"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """Each storage test runs on a SQLite file and on the PostgreSQL server."""
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
     else:
-        yield from _postgres_engine_url()
+        yield from postgres_schema_url("rp_")
 
 
 @pytest.fixture
@@ -74,5 +58,75 @@ def service(store: EventStore) -> GameService:
 
 
 @pytest.fixture
+def pg_url() -> Iterator[str]:
+    """The URL of a fresh PostgreSQL schema (for servers in subprocesses), dropped afterwards."""
+    yield from postgres_schema_url("rp_")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    return reachable_redis()
+
+
+@pytest.fixture
 def memory_service() -> GameService:
     return GameService(EventStore(make_engine("sqlite://")))
+
+
+# -- the web app and its clients ---------------------------------------------------------
+@pytest.fixture(scope="session")
+def four_secrets() -> Scenario:
+    return parse_scenario(FOUR_ROLES_YAML, "four-secrets.yaml")
+
+
+@pytest.fixture
+def web_service() -> GameService:
+    return GameService(EventStore(make_engine("sqlite://")))
+
+
+@pytest.fixture
+def app(web_service: GameService) -> Iterator[Flask]:
+    settings = Settings(database_url="sqlite://", async_mode="threading", testing=True,
+                        secret_key=SECRET_KEY, instructor_password=PASSWORD)
+    yield create_app(settings, service=web_service)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def instructor(app: Flask) -> FlaskClient:
+    """A Flask test client logged in as the instructor."""
+    c = app.test_client()
+    r = c.post("/api/login", json={"password": PASSWORD})
+    assert r.status_code == 200
+    return c
+
+
+# -- the browser tests -------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (the test is skipped without Playwright or /usr/bin/chromium)."""
+    from support.browser import chromium
+
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of `roleplay serve` (threading, SQLite) for the module's browser tests, or of
+    an already running server given as ROLEPLAY_TEST_SERVER (with the tests' password)."""
+    running = os.environ.get("ROLEPLAY_TEST_SERVER")
+    if running:
+        yield running.rstrip("/")
+        return
+    tmp = tmp_path_factory.mktemp("browser")
+    srv = ServerProcess(f"sqlite:///{tmp / 'game.db'}", "threading", tmp / "server.log")
+    srv.start()
+    try:
+        yield srv.url
+    finally:
+        srv.stop()

@@ -9,12 +9,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import conftest_web as web
 import pytest
 import requests
-from conftest_web import PASSWORD, SECRET_KEY, free_port, instructor_socket, received
 from flask import Flask
 from flask.testing import FlaskClient
+from support.web import PASSWORD, SECRET_KEY, free_port, instructor_socket, received
 
 from roleplay import cli
 from roleplay.scenario.model import Scenario
@@ -22,8 +21,6 @@ from roleplay.service import GameService
 from roleplay.settings import Settings
 from roleplay.web import create_app
 from roleplay.web.address import PROBES, join_address, lan_address
-
-four_secrets, web_service = web.four_secrets, web.web_service
 
 
 class FakeUdp:
@@ -259,7 +256,7 @@ def test_a_threading_server_prints_no_banner_or_access_log(tmp_path: Path) -> No
 
 def test_the_projector_lists_names_as_students_join(
         web_service: GameService, four_secrets: Scenario) -> None:
-    from conftest_web import join
+    from support.web import join
 
     from roleplay.web import socketio
 

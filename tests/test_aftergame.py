@@ -5,17 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import conftest_web as web
-from conftest_web import SECRETS, join, leaks
 from flask import Flask
 from flask.testing import FlaskClient
+from support.web import SECRETS, join, leaks
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, Actor
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
-
-app, client, instructor = web.app, web.client, web.instructor
-four_secrets, web_service = web.four_secrets, web.web_service
 
 DEAL = {"rights": "none", "energy": "joint"}
 GUESSES = {"eu": 33.5, "government": 29.25}

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import conftest_web as web
 import pytest
 from flask.testing import FlaskClient
 
@@ -18,7 +17,6 @@ from roleplay.paths import scenarios_dir
 from roleplay.scenario.loader import ScenarioError, parse_scenario
 
 BUILTIN = (scenarios_dir() / "association-agreement.yaml").read_text(encoding="utf-8")
-app, instructor, web_service = web.app, web.instructor, web.web_service
 
 
 def _where(text: str, needle: str, nth: int = 1) -> tuple[int, int]:

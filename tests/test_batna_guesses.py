@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_engine import Game, to_phase
+from support.engine_game import Game, to_phase
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR
 from roleplay.engine.state import GameSetup, initial_state, replay

@@ -10,170 +10,35 @@ Screenshots of every view at 390 and 1280 px go to test-artifacts/browser/.
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from plans import plan as _plan
+from support.browser import (
+    ARTIFACTS,
+    DESKTOP,
+    PHONE,
+    TIMEOUT,
+    Student,
+    axe,
+    chat,
+    choose,
+    expect,
+    shot,
+    shots,
+    tab,
+)
+from support.plans import plan as _plan
+from support.web import PASSWORD
 
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parent.parent
-ARTIFACTS = ROOT / "test-artifacts" / "browser"
-PASSWORD = "browser-test-password"
 SCENARIO = "association-agreement"
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-TIMEOUT = 15_000  # ms for any one thing to show up
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium)", allow_module_level=True)
-
-
-# -- the server ---------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve_command() -> list[str]:
-    script = Path(sys.executable).parent / "roleplay"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("roleplay")
-    if found:
-        return [found]
-    return [sys.executable, "-c", "import sys; from roleplay.cli import main; sys.exit(main())"]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    running = os.environ.get("ROLEPLAY_TEST_SERVER")  # an already running server, same password
-    if running:
-        yield running.rstrip("/")
-        return
-    port = _free_port()
-    db = tmp_path_factory.mktemp("browser") / "game.db"
-    env = dict(os.environ, ROLEPLAY_INSTRUCTOR_PASSWORD=PASSWORD,
-               ROLEPLAY_SECRET_KEY="browser-test-secret-0123456789abcdef")
-    log = tmp_path_factory.mktemp("browser-log") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [*_serve_command(), "serve", "--host", "127.0.0.1", "--port", str(port),
-             "--db", f"sqlite:///{db}", "--async-mode", "threading"],
-            stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                pytest.fail("roleplay serve did not start:\n" + log.read_text(errors="replace"))
-            time.sleep(0.2)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
-
-
-# -- people ---------------------------------------------------------------------------
-@dataclass
-class Student:
-    name: str
-    context: Any
-    page: Any
-    phone: bool
-    table: int = 0
-    role: str = ""
-    errors: list[str] | None = None
-
-
-def _shot(page: Any, name: str, full: bool = False) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    width = page.viewport_size["width"] if page.viewport_size else 0
-    page.screenshot(path=str(ARTIFACTS / f"{name}-{width}.png"), full_page=full)
-
-
-def _shots(page: Any, name: str, full: bool = False) -> None:
-    """The same view at 390 and at 1280 px wide, back to the page's own size after."""
-    own = dict(page.viewport_size)
-    for size in (PHONE, DESKTOP):
-        page.set_viewport_size(size)
-        page.wait_for_timeout(50)
-        _shot(page, name, full)
-    page.set_viewport_size(own)
-
-
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"  # devDependency, from `npm ci`
-AXE_FOUND: dict[str, list[dict[str, Any]]] = {}
-
-
-def _axe(page: Any, name: str) -> None:
-    """Run axe-core on the page as it is; serious or critical problems fail the test."""
-    if not AXE.exists():
-        return
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    found = page.evaluate("""async () => (await axe.run(document, {resultTypes: ["violations"]}))
-        .violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
-                               nodes: v.nodes.slice(0, 5).map(n => n.target.join(" "))}))""")
-    AXE_FOUND[name] = found
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    (ARTIFACTS / "axe.json").write_text(json.dumps(AXE_FOUND, indent=1))
-    bad = [v for v in found if v["impact"] in ("serious", "critical")]
-    assert not bad, f"{name}: accessibility problems: {bad}"
-
-
-def _tab(page: Any, name: str) -> None:
-    page.click(f"#tab-{name}")
-    expect(page.locator(f"#panel-{name}")).to_be_visible()
-
-
-def _choose(page: Any, pkg: dict[str, str]) -> None:
-    _tab(page, "negotiate")
-    for issue, option in pkg.items():
-        page.check(f"#opt-{issue}-{option}")
-
-
-def _chat(page: Any, channel: str, text: str) -> None:
-    _tab(page, "channels")
-    page.click(f"#pill-{channel}")
-    page.fill(f"#chat-input-{channel}", text)
-    page.press(f"#chat-input-{channel}", "Enter")
-    expect(page.locator(f"#chat-log-{channel} .msg-text", has_text=text)).to_be_visible()
 
 
 XSS_NAME = '<img src=x onerror=__xss=1>'  # 27 characters: fits the 32 allowed
@@ -200,13 +65,13 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     watch(dash, "dashboard")
     dash.goto(server + "/instructor/")
     expect(dash).to_have_url(re.compile(r"/instructor/login"))
-    _shots(dash, "instructor-login")
-    _axe(dash, "login")
+    shots(dash, "instructor-login")
+    axe(dash, "login")
     dash.fill("#password", PASSWORD)
     dash.click("button[type=submit]")
     expect(dash.locator("#new-game")).to_be_visible()
-    _shots(dash, "instructor-library", full=True)
-    _axe(dash, "library")
+    shots(dash, "instructor-library", full=True)
+    axe(dash, "library")
     dash.check(f"input[name=ref][value='builtin:{SCENARIO}']")
     dash.click("#create-game")
     expect(dash).to_have_url(re.compile(r"/instructor/games/\w+"))
@@ -236,10 +101,10 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
             page.fill("#name", "Lost Student")
             page.click("button[type=submit]")
             expect(page.locator("#join-error")).to_contain_text("No game has that code")
-            _shots(page, "join-error")
+            shots(page, "join-error")
             page.goto(server + "/")
-            _shots(page, "join-empty")
-            _axe(page, "join")
+            shots(page, "join-empty")
+            axe(page, "join")
             # forgiving: lower case and spaces
             spaced = " ".join(code.lower())
             page.fill("#code", spaced)
@@ -248,20 +113,20 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
             expect(page.locator("#code")).to_have_value(code)
         page.fill("#name", name)
         if i == 1:
-            _shot(page, "join-filled")
+            shot(page, "join-filled")
         page.click("button[type=submit]")
         expect(page).to_have_url(re.compile(rf"/play/{game_id}$"))
         expect(page.locator("#screen-waiting")).to_be_visible()
         students.append(Student(name, ctx, page, phone))
-    _shots(students[0].page, "waiting")
-    _axe(students[0].page, "waiting")
+    shots(students[0].page, "waiting")
+    axe(students[0].page, "waiting")
     expect(students[3].page.locator("#waiting-title")).to_contain_text(XSS_NAME)
     expect(projector.locator("#proj-count")).to_have_text("8 students joined")
-    _shots(projector, "projector-lobby")
-    _axe(projector, "projector-lobby")
+    shots(projector, "projector-lobby")
+    axe(projector, "projector-lobby")
     expect(dash.locator("#players .pchip")).to_have_count(8)
-    _shots(dash, "dashboard-lobby", full=True)
-    _axe(dash, "dashboard-lobby")
+    shots(dash, "dashboard-lobby", full=True)
+    axe(dash, "dashboard-lobby")
 
     # -- seats: automatic, two tables, four distinct roles each --------------------------
     dash.click("#btn-assign")
@@ -276,7 +141,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     by_seat = {(s.table, s.role): s for s in students}
     eu1, gov1, cs1, lob1 = (by_seat[(1, r)] for r in ("eu", "government", "civil_society", "lobbyist"))
     eu2, gov2, cs2, lob2 = (by_seat[(2, r)] for r in ("eu", "government", "civil_society", "lobbyist"))
-    _shots(eu1.page, "waiting-seated")
+    shots(eu1.page, "waiting-seated")
 
     # -- briefing ------------------------------------------------------------------------
     dash.click("#btn-start")
@@ -285,57 +150,57 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     expect(eu1.page.locator("#brief-role")).to_contain_text("European Union")
     # a role never sees another role's confidential text
     assert sc.role("government").briefing.confidential[:60] not in eu1.page.content()
-    _shots(eu1.page, "student-briefing")
-    _axe(eu1.page, "student-briefing")
+    shots(eu1.page, "student-briefing")
+    axe(eu1.page, "student-briefing")
     expect(dash.locator("#tables .tcard")).to_have_count(2)
 
     # -- openings --------------------------------------------------------------------------
     dash.click("#btn-advance")
     for s, side in ((eu1, "eu"), (gov1, "government"), (eu2, "eu"), (gov2, "government")):
-        _choose(s.page, plan[side])
+        choose(s.page, plan[side])
         expect(s.page.locator("#propose")).to_have_text("Submit opening")
         if s is eu1:
-            _shots(s.page, "student-negotiate-opening")
-            _axe(s.page, "student-negotiate-opening")
+            shots(s.page, "student-negotiate-opening")
+            axe(s.page, "student-negotiate-opening")
         s.page.click("#propose")
         expect(s.page.locator("#propose")).to_have_text("Opening submitted")
 
     # -- negotiation ---------------------------------------------------------------------
     dash.click("#btn-advance")
     expect(eu1.page.locator("#top-phase")).to_contain_text(sc.phases[2].title[:20])
-    _chat(eu1.page, "official", "Shall we start from a joint text?")
+    chat(eu1.page, "official", "Shall we start from a joint text?")
     # an unread count on the other side's Channels tab
     expect(gov1.page.locator("#badge-channels")).to_have_text("1")
-    _chat(gov1.page, "official", XSS_CHAT)
+    chat(gov1.page, "official", XSS_CHAT)
     expect(gov1.page.locator("#badge-channels")).to_be_hidden()
     # the line arrives as text
     expect(eu1.page.locator("#chat-log-official .msg-text", has_text="window.__xss=2")).to_have_count(1)
-    _chat(eu1.page, "non_governmental", "Civil society: what do you need?")
-    _chat(lob1.page, "unofficial", "Brussels is listening.")
-    _chat(cs1.page, "non_governmental", "A real say for independent NGOs.")
-    _shots(eu1.page, "student-channels")
-    _axe(eu1.page, "student-channels")
+    chat(eu1.page, "non_governmental", "Civil society: what do you need?")
+    chat(lob1.page, "unofficial", "Brussels is listening.")
+    chat(cs1.page, "non_governmental", "A real say for independent NGOs.")
+    shots(eu1.page, "student-channels")
+    axe(eu1.page, "student-channels")
     # the lobbyist cannot see the official channel
     expect(lob1.page.locator("#pill-official")).to_have_count(0)
 
     # actions: one without a target (seen in the non-governmental channel), one with a target
-    _tab(cs1.page, "actions")
+    tab(cs1.page, "actions")
     cs1.page.click("#act-cs_shadow_report")
     expect(cs1.page.locator("#act-cs_shadow_report")).to_be_disabled()  # limit: once
-    _tab(eu1.page, "events")
+    tab(eu1.page, "events")
     expect(eu1.page.locator("#panel-events")).to_contain_text("Send the EU a shadow report")
-    _tab(lob2.page, "actions")
+    tab(lob2.page, "actions")
     lob2.page.select_option("#target-lob_influence_meps", "S&D")
     lob2.page.click("#act-lob_influence_meps")
     expect(lob2.page.locator("#panel-actions")).to_contain_text("Influence a bloc of MEPs → S&D")
 
-    _choose(eu1.page, plan["deal"])
+    choose(eu1.page, plan["deal"])
     eu1.page.click("#propose")
     expect(gov1.page.locator("#ontable-title")).to_contain_text("Proposed by European Union")
 
     # the government ties its signature to a condition the deal meets
     first, second = sc.issues[0].id, sc.issues[1].id
-    _tab(gov1.page, "negotiate")
+    tab(gov1.page, "negotiate")
     gov1.page.click("#neg-linkage summary")
     gov1.page.select_option("#link-issue", first)
     gov1.page.select_option("#link-requires", f"{second}.{plan['deal'][second]}")
@@ -374,12 +239,12 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     late.click("button[type=submit]")
     expect(late.locator("#tabs")).to_be_visible()
     expect(late.locator("#top-table")).to_have_text("Table 1")
-    _chat(lob2.page, "unofficial", "Welcome to the agency, newcomer.")
+    chat(lob2.page, "unofficial", "Welcome to the agency, newcomer.")
     dash.locator("#lobby > summary").click()  # the players fold away once the game has started
     dash.locator(".pchip", has_text="Late Student").locator("select").select_option("2:lobbyist")
     expect(late.locator("#top-table")).to_have_text("Table 2")
     expect(late.locator("#top-role")).to_have_text("PR agency retained by Baku")
-    _tab(late, "channels")
+    tab(late, "channels")
     late.click("#pill-unofficial")
     expect(late.locator("#chat-log-unofficial .msg-text", has_text="Welcome to the agency")).to_be_visible()
     expect(lob2.page.locator("#brief-role ~ .team")).to_contain_text("Late Student")
@@ -387,7 +252,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     kick.click()
     dash.locator(".pchip", has_text="Late Student").locator(".kick").click()
     expect(late.locator("#message-title")).to_have_text("You are no longer in this game")
-    _shot(late, "student-removed")
+    shot(late, "student-removed")
     dash.click("#btn-lock")
     expect(dash.locator("#btn-lock")).to_have_text("Unlock the lobby")
     late.goto(f"{server}/join/{code}")
@@ -401,43 +266,43 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     # a student reloads mid-round and keeps everything
     cs1.page.reload()
     expect(cs1.page.locator("#top-table")).to_have_text("Table 1")
-    _tab(cs1.page, "channels")
+    tab(cs1.page, "channels")
     cs1.page.click("#pill-non_governmental")
     expect(cs1.page.locator("#chat-log-non_governmental .msg-text",
                             has_text="Civil society: what do you need?")).to_be_visible()
-    _tab(cs1.page, "negotiate")
+    tab(cs1.page, "negotiate")
     expect(cs1.page.locator("#ontable-title")).to_contain_text("Proposed by European Union")
 
     # a student's network drops, and it comes back with what it missed
     gov2.context.set_offline(True)
     expect(gov2.page.locator("#conn")).to_be_visible(timeout=30_000)
-    _shots(gov2.page, "student-offline")
-    _chat(eu2.page, "official", "Are you still there?")
-    _choose(eu2.page, plan["deal"])
+    shots(gov2.page, "student-offline")
+    chat(eu2.page, "official", "Are you still there?")
+    choose(eu2.page, plan["deal"])
     eu2.page.click("#propose")
     dash.fill("#broadcast-text", "Five minutes left at every table.")
     dash.click("#broadcast-submit")
     expect(eu2.page.locator(".banner", has_text="Five minutes left")).to_be_visible()
     gov2.context.set_offline(False)
     expect(gov2.page.locator("#conn")).to_be_hidden(timeout=30_000)
-    _tab(gov2.page, "negotiate")
+    tab(gov2.page, "negotiate")
     expect(gov2.page.locator("#ontable-title")).to_contain_text("Proposed by European Union")
-    _tab(gov2.page, "channels")
+    tab(gov2.page, "channels")
     gov2.page.click("#pill-official")
     expect(gov2.page.locator("#chat-log-official .msg-text", has_text="Are you still there?")).to_be_visible()
-    _tab(gov2.page, "events")
+    tab(gov2.page, "events")
     expect(gov2.page.locator("#panel-events", has_text="Five minutes left")).to_be_visible()
 
     # the government cancels the PCC meeting: the parliamentary channel closes at table 2
-    _tab(gov2.page, "actions")
+    tab(gov2.page, "actions")
     gov2.page.click("#act-gov_cancel_pcc")
-    _tab(eu2.page, "channels")
+    tab(eu2.page, "channels")
     expect(eu2.page.locator("#pill-parliamentary")).to_have_class(re.compile(r"\bclosed\b"))
     eu2.page.click("#pill-parliamentary")
     expect(eu2.page.locator("#channel-closed-parliamentary")).to_have_text(
         "This channel is closed at your table.")
     expect(eu2.page.locator("#chat-input-parliamentary")).to_be_disabled()
-    _shots(eu2.page, "student-channel-closed")
+    shots(eu2.page, "student-channel-closed")
 
     # the instructor injects an event at one table only
     dash.select_option("#inject-event", "arrests")
@@ -445,7 +310,7 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     dash.click("#inject-submit")
     arrests = sc.event("arrests").title
     expect(cs2.page.locator(".banner.news", has_text=arrests)).to_be_visible()
-    _tab(cs1.page, "events")
+    tab(cs1.page, "events")
     expect(cs1.page.locator("#panel-events")).not_to_contain_text(arrests)
 
     # pause, extend and resume: every clock follows
@@ -460,27 +325,27 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     expect(eu1.page.locator("#clock")).not_to_have_class(re.compile(r"\bpaused\b"))
 
     # actions and the timeline
-    _tab(lob2.page, "actions")
-    _shots(lob2.page, "student-actions")
-    _axe(lob2.page, "student-actions")
-    _tab(eu1.page, "events")
-    _shots(eu1.page, "student-events")
-    _axe(eu1.page, "student-events")
-    _tab(gov1.page, "negotiate")
-    _shots(gov1.page, "student-negotiate")
-    _axe(gov1.page, "student-negotiate")
-    _shots(dash, "dashboard-negotiation", full=True)
-    _axe(dash, "dashboard-negotiation")
-    _shots(projector, "projector-play")
-    _axe(projector, "projector-play")
+    tab(lob2.page, "actions")
+    shots(lob2.page, "student-actions")
+    axe(lob2.page, "student-actions")
+    tab(eu1.page, "events")
+    shots(eu1.page, "student-events")
+    axe(eu1.page, "student-events")
+    tab(gov1.page, "negotiate")
+    shots(gov1.page, "student-negotiate")
+    axe(gov1.page, "student-negotiate")
+    shots(dash, "dashboard-negotiation", full=True)
+    axe(dash, "dashboard-negotiation")
+    shots(projector, "projector-play")
+    axe(projector, "projector-play")
 
     # -- decision: table 1 signs, table 2's government refuses ----------------------------
     dash.click("#btn-advance")
     for s in (eu1, gov1):
-        _tab(s.page, "negotiate")
+        tab(s.page, "negotiate")
         s.page.click("#sign")
     expect(cs1.page.locator("#outcome-title")).to_have_text("Agreement signed")
-    _tab(gov2.page, "negotiate")
+    tab(gov2.page, "negotiate")
     gov2.page.click("#refuse")
     gov2.page.click("#refuse-yes")
     expect(eu2.page.locator("#outcome-title")).to_have_text("No agreement")
@@ -488,8 +353,8 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
     dash.click("#table-card-1")
     expect(dash.locator("#table-dialog")).to_be_visible()
     expect(dash.locator("#dialog-body")).to_contain_text("DEAL")
-    _shots(dash, "dashboard-table-log")
-    _axe(dash, "dashboard-table-log")
+    shots(dash, "dashboard-table-log")
+    axe(dash, "dashboard-table-log")
     dash.click("#dialog-close")
 
     # -- results ---------------------------------------------------------------------------
@@ -498,27 +363,27 @@ def test_a_class_plays_one_game(server: str, browser: Any) -> None:
         expect(s.page.locator("#results-title")).to_be_visible()
     expect(eu1.page.locator("#neg-results .big-number strong")).to_have_text(
         f"{sc.points('eu', plan['deal']):g}")
-    _shots(eu1.page, "student-results")
-    _axe(eu1.page, "student-results")
-    _shots(eu2.page, "student-results-deadlock")
-    _shots(projector, "projector-results")
-    _shots(dash, "dashboard-results", full=True)
+    shots(eu1.page, "student-results")
+    axe(eu1.page, "student-results")
+    shots(eu2.page, "student-results-deadlock")
+    shots(projector, "projector-results")
+    shots(dash, "dashboard-results", full=True)
     dash.click("#btn-end")
     dash.click("#btn-end")  # confirm
     expect(projector.locator("#proj-phase")).to_contain_text("Game over")
-    _shots(projector, "projector-end")
-    _axe(projector, "projector-end")
+    shots(projector, "projector-end")
+    axe(projector, "projector-end")
 
     # -- error pages --------------------------------------------------------------------------
     err = students[1].page
     resp = err.goto(f"{server}/play/0000deadbeef")
     assert resp is not None and resp.status == 404
     expect(err.locator("#err-title")).to_be_visible()
-    _shot(err, "error-404")
-    _axe(err, "error-404")
+    shot(err, "error-404")
+    axe(err, "error-404")
     phone_err = students[0].context.new_page()
     phone_err.goto(f"{server}/nope")
-    _shot(phone_err, "error-404")
+    shot(phone_err, "error-404")
 
     # nothing ran that should not have: no script from names or chat, no page errors
     for s in students:

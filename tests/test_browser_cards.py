@@ -10,23 +10,17 @@ go to test-artifacts/cards/ (one per role and scenario) for a person to look at.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from conftest_web import PASSWORD, running_server
+from support.browser import api_session, expect, join_page, launch_game, log_in
+from support.web import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-CHROMIUM = "/usr/bin/chromium"
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "cards"
 SCENARIOS = ("association-agreement", "strategic-partnership", "progress-report")
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
 
 #: Where the card ends and what the first screen holds, in CSS pixels of the page.
 MEASURE = """() => {
@@ -39,38 +33,19 @@ MEASURE = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
-
-
 def test_every_role_card_fits_one_phone_screen(tmp_path: Path, browser: Any) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with running_server(tmp_path, "threading") as srv:
-        api = requests.Session()
-        assert api.post(f"{srv.url}/api/login", json={"password": PASSWORD}).status_code == 200
+        api = api_session(srv.url)
         ictx = browser.new_context()
         dash = ictx.new_page()
-        dash.goto(f"{srv.url}/instructor/login")
-        dash.fill("input[name=password]", PASSWORD)
-        dash.click("button[type=submit]")
+        log_in(dash, srv.url)
         too_tall = []
         for scenario in SCENARIOS:
-            game = api.post(f"{srv.url}/api/games",
-                            json={"ref": f"builtin:{scenario}", "seed": 1}).json()
-            gid, code = game["game_id"], game["code"]
+            gid, code = launch_game(api, srv.url, f"builtin:{scenario}")
             pages = []
             for i in range(4):
-                ctx = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-                ctx.set_default_timeout(15_000)
-                page = ctx.new_page()
-                page.goto(f"{srv.url}/join/{code}")
-                page.fill("#name", f"Student {i + 1}")
-                page.click("button[type=submit]")
+                page = join_page(browser, srv.url, code, f"Student {i + 1}")
                 expect(page.locator("#screen-waiting")).to_be_visible()
                 pages.append(page)
             dash.goto(f"{srv.url}/instructor/games/{gid}")

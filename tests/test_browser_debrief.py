@@ -13,29 +13,23 @@ import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import CHROMIUM, PASSWORD, ROOT, _axe, _plan, browser, server  # noqa: F401  (fixtures)
+from support.browser import PHONE, ROOT, TIMEOUT, axe, expect
+from support.plans import plan as _plan
+from support.web import PASSWORD
 
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
-
 ARTIFACTS = ROOT / "test-artifacts" / "debrief"
 SCENARIO = "association-agreement"
-PHONE = {"width": 390, "height": 844}
 INSTRUCTOR = {"width": 1280, "height": 800}
 PROJECTORS = ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720})
-TIMEOUT = 15_000
 GUESSES = {"eu": "38.5", "government": "61"}
-
-assert Path(CHROMIUM).exists()
 
 
 def _shot(page: Any, name: str) -> None:
@@ -60,7 +54,7 @@ def _watch(page: Any, who: str, errors: list[str]) -> None:
 
 
 @pytest.fixture(scope="module")
-def played(server: str, browser: Any) -> Iterator[Played]:  # noqa: F811
+def played(server: str, browser: Any) -> Iterator[Played]:
     """A game of one table played to its results, the signatories' guesses typed in the briefing."""
     shutil.rmtree(ARTIFACTS, ignore_errors=True)
     sc = load_scenario(scenarios_dir() / f"{SCENARIO}.yaml")
@@ -105,7 +99,7 @@ def played(server: str, browser: Any) -> Iterator[Played]:  # noqa: F811
     expect(eu.locator("#guess-title")).to_contain_text("Government")
     _shot(eu, "student-guess-empty")
     eu.locator("#guess-panel").scroll_into_view_if_needed()
-    _axe(eu, "student-guess-panel")
+    axe(eu, "student-guess-panel")
     eu.fill("#guess-input", "lots")
     eu.click("#guess-submit")
     expect(eu.locator(".toast", has_text="Type a number")).to_be_visible()
@@ -222,7 +216,7 @@ def test_the_slides_and_a_students_results_page(played: Played) -> None:
     guesses = page.locator("section.slide", has=page.locator("h1", has_text="walk away with"))
     expect(guesses.locator(".measures")).to_contain_text("A BATNA is what a side gets")
     page.goto(f"{played.server}/instructor/games/{played.game_id}/present#slide-3")
-    _axe(page, "debrief-slides")
+    axe(page, "debrief-slides")
     page.close()
 
     # -- a student opens their results page from the play page -------------------------------
@@ -240,7 +234,7 @@ def test_the_slides_and_a_students_results_page(played: Played) -> None:
     wide = eu.evaluate("() => document.scrollingElement.scrollWidth")
     assert wide <= PHONE["width"], "the results page fits the phone"
     _shot(eu, "student-results-top")
-    _axe(eu, "student-results-page")
+    axe(eu, "student-results-page")
     eu.locator(".rp-student svg.chart").scroll_into_view_if_needed()
     _shot(eu, "student-results-map")
     # on the phone the y axis's turned title clears its numbers (they ran into each other)

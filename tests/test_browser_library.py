@@ -6,36 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_browser import DESKTOP, PASSWORD, TIMEOUT, _axe, _shot, browser, server, sync_api
+from support.browser import axe, expect, instructor_page, shot
 
 from roleplay.paths import scenarios_dir
 
-expect = sync_api.expect
-assert browser and server  # fixtures, used by name
 pytestmark = pytest.mark.browser
-
-
-def _instructor(browser: Any, server: str) -> tuple[Any, Any]:
-    ctx = browser.new_context(viewport=DESKTOP)
-    ctx.set_default_timeout(TIMEOUT)
-    page = ctx.new_page()
-    page.goto(server + "/instructor/login")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#new-game")).to_be_visible()
-    return ctx, page
 
 
 def test_the_instructor_previews_a_scenario_and_sees_an_uploads_problems(
         browser: Any, server: str) -> None:
-    ctx, page = _instructor(browser, server)
+    ctx, page = instructor_page(browser, server)
     try:
         page.click("text=The Strategic Partnership Agreement, 2015–2016 >> nth=-1")
         expect(page.locator("h1")).to_contain_text("Strategic Partnership")
         expect(page.locator(".role-card")).to_have_count(4)
         expect(page.locator(".pv-figure svg")).to_be_visible()
-        _shot(page, "library-preview")
-        _axe(page, "library preview")
+        shot(page, "library-preview")
+        axe(page, "library preview")
 
         page.goto(server + "/instructor/")
         text = (scenarios_dir() / "strategic-partnership.yaml").read_text(encoding="utf-8")
@@ -47,7 +34,7 @@ def test_the_instructor_previews_a_scenario_and_sees_an_uploads_problems(
         expect(problem).to_contain_text("did you mean 'briefing'?")
         expect(page.locator("#yaml")).to_have_value(bad)  # nothing pasted is lost
         problem.scroll_into_view_if_needed()
-        _shot(page, "library-upload-problems")
-        _axe(page, "library upload problems")
+        shot(page, "library-upload-problems")
+        axe(page, "library upload problems")
     finally:
         ctx.close()

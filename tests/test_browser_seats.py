@@ -10,37 +10,12 @@ import time
 from typing import Any
 
 import pytest
-import requests
-from test_browser import DESKTOP, PASSWORD, PHONE, TIMEOUT, _axe, _shot, browser, server, sync_api
-
-expect = sync_api.expect
-assert browser and server  # fixtures, used by name
-
-
-def _login(browser: Any, server: str) -> tuple[Any, Any]:
-    ctx = browser.new_context(viewport=DESKTOP)
-    ctx.set_default_timeout(TIMEOUT)
-    page = ctx.new_page()
-    page.goto(server + "/instructor/login")
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    expect(page.locator("#new-game")).to_be_visible()
-    return ctx, page
-
-
-def _student(browser: Any, server: str, code: str, name: str) -> Any:
-    ctx = browser.new_context(viewport=PHONE)
-    ctx.set_default_timeout(TIMEOUT)
-    page = ctx.new_page()
-    page.goto(f"{server}/join/{code}")
-    page.fill("#name", name)
-    page.click("button[type=submit]")
-    return page
+from support.browser import api_session, axe, expect, instructor_page, join_page, shot
 
 
 @pytest.mark.browser
 def test_seats_come_back_and_the_dashboard_follows_the_campaign(server: str, browser: Any) -> None:
-    ictx, dash = _login(browser, server)
+    ictx, dash = instructor_page(browser, server)
     dash.check("input[name=ref][value='campaign:campaign-2010-2016']")
     dash.click("#create-game")
     expect(dash).to_have_url(re.compile(r"/instructor/games/\w+"))
@@ -49,16 +24,16 @@ def test_seats_come_back_and_the_dashboard_follows_the_campaign(server: str, bro
     warning = dash.locator("#join-warning")
     expect(warning).to_contain_text("Phones cannot reach this address")
     expect(warning).to_contain_text("--host 0.0.0.0")
-    _shot(dash, "dashboard-loopback-warning")
+    shot(dash, "dashboard-loopback-warning")
 
     names = ["Tom", "Ann", "Eve", "Bob"]
-    phones = [_student(browser, server, code, n) for n in names]
+    phones = [join_page(browser, server, code, n) for n in names]
     for p in phones:
         expect(p.locator("#screen-waiting, #screen-game").first).to_be_visible()
     # a duplicate is told, not renamed
-    dup = _student(browser, server, code, "TÓM")
+    dup = join_page(browser, server, code, "TÓM")
     expect(dup.locator("#join-error")).to_contain_text("Someone called Tom is playing")
-    _shot(dup, "join-duplicate-told")
+    shot(dup, "join-duplicate-told")
     dup.context.close()
 
     dash.click("#btn-start")
@@ -68,14 +43,14 @@ def test_seats_come_back_and_the_dashboard_follows_the_campaign(server: str, bro
     # Tom's phone dies; he joins again from a fresh browser and sits where he sat
     phones[0].context.close()
     for _ in range(40):  # until the server has seen his socket close
-        back = _student(browser, server, code, "tom")
+        back = join_page(browser, server, code, "tom")
         if back.locator("#join-error").count() == 0:
             break
         back.context.close()
         time.sleep(0.25)
     expect(back.locator("#top-role")).to_have_text(role)
     expect(back.locator(".banner", has_text="Welcome back, Tom")).to_be_visible()
-    _shot(back, "student-seat-back")
+    shot(back, "student-seat-back")
 
     # the instructor moves Ann: she is told where she now sits
     ann = phones[1]
@@ -83,11 +58,11 @@ def test_seats_come_back_and_the_dashboard_follows_the_campaign(server: str, bro
     seat_menu = dash.locator("#players select[aria-label='Seat for Ann']")
     seat_menu.select_option("1:lobbyist")
     expect(ann.locator(".banner", has_text="Your instructor moved you")).to_be_visible()
-    _shot(ann, "student-moved-notice")
+    shot(ann, "student-moved-notice")
 
     # Eve comes back as "Evelyn": the instructor merges the two from the dashboard
     phones[2].context.close()
-    evelyn = _student(browser, server, code, "Evelyn")
+    evelyn = join_page(browser, server, code, "Evelyn")
     expect(evelyn.locator("#top-table")).to_be_visible()
     repair = dash.locator("#seat-repair")
     expect(repair.locator("#merge-absorb option", has_text="Evelyn")).to_have_count(1)
@@ -97,8 +72,8 @@ def test_seats_come_back_and_the_dashboard_follows_the_campaign(server: str, bro
         "#merge-keep option", has_text="Eve ").first.inner_text())
     repair.locator("#merge-submit").click()
     expect(evelyn.locator(".banner", has_text="gave you Eve's seat")).to_be_visible()
-    _shot(dash, "dashboard-seat-repair")
-    _axe(dash, "dashboard-seat-repair")
+    shot(dash, "dashboard-seat-repair")
+    axe(dash, "dashboard-seat-repair")
 
     # Bob's seat is handed to "Robert" while Bob's tab is still open
     repair.locator("#hand-player").select_option(label=repair.locator(
@@ -106,13 +81,12 @@ def test_seats_come_back_and_the_dashboard_follows_the_campaign(server: str, bro
     repair.locator("#hand-name").fill("Robert")
     repair.locator("#hand-submit").click()
     expect(repair.locator("#hand-pending")).to_contain_text("Bob")
-    robert = _student(browser, server, code, "Robert")
+    robert = join_page(browser, server, code, "Robert")
     expect(robert.locator(".banner", has_text="gave you this seat")).to_be_visible()
     expect(phones[3].locator("#message-title")).to_have_text("You are no longer in this game")
 
     # the campaign moves on: the inject list is the second scenario's, with effects in words
-    session = requests.Session()
-    assert session.post(f"{server}/api/login", json={"password": PASSWORD}).ok
+    session = api_session(server)
     game_id = dash.url.rstrip("/").split("/")[-1]
 
     def step() -> int:
@@ -131,9 +105,9 @@ def test_seats_come_back_and_the_dashboard_follows_the_campaign(server: str, bro
     assert after != first and any("BATNA" in t for t in after), after
     dash.locator("#inject-event").select_option(index=0)
     dash.click("#inject-submit")
-    _shot(dash, "dashboard-after-step", full=True)
+    shot(dash, "dashboard-after-step", full=True)
     dash.locator("#table-open-1").click()
     log = dash.locator("#dialog-body .log")
     expect(log.locator("li", has_text="Next scenario")).to_have_count(1)  # game-wide line
-    _shot(dash, "dashboard-log-after-step")
+    shot(dash, "dashboard-log-after-step")
     ictx.close()

@@ -15,22 +15,18 @@ import shutil
 from typing import Any
 
 import requests
-import test_browser as tb
-from plans import plan as make_plan
-from test_browser import PASSWORD, Student, _axe, _choose, _tab, browser, expect, server
+from support.browser import PHONE, ROOT, TIMEOUT, Student, axe, choose, expect, log_in, tab
+from support.plans import plan as make_plan
 
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.loader import load_scenario
 
-__all__ = ["browser", "server"]  # the module's fixtures, shared with test_browser.py
-
 CAMPAIGN = "campaign-2010-2016"
-PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
 WALL = {"width": 1920, "height": 1080}
 SMALL_WALL = {"width": 1280, "height": 720}
-ARTIFACTS = tb.ROOT / "test-artifacts" / "seminar"
-expect.set_options(timeout=tb.TIMEOUT)  # fourteen pages on two cores: views can take seconds
+ARTIFACTS = ROOT / "test-artifacts" / "seminar"
+expect.set_options(timeout=TIMEOUT)  # fourteen pages on two cores: views can take seconds
 
 
 def _shot(page: Any, name: str, size: dict[str, int] | None = None, full: bool = False) -> None:
@@ -104,12 +100,10 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
 
     # -- the instructor creates the campaign; the projector shows the lobby ------------------
     ictx = browser.new_context(viewport=LAPTOP)
-    ictx.set_default_timeout(tb.TIMEOUT)
+    ictx.set_default_timeout(TIMEOUT)
     dash = ictx.new_page()
     watch(dash, "dashboard")
-    dash.goto(server + "/instructor/login")
-    dash.fill("#password", PASSWORD)
-    dash.click("button[type=submit]")
+    log_in(dash, server)
     dash.check(f"input[name=ref][value='campaign:{CAMPAIGN}']")
     dash.click("#create-game")
     expect(dash).to_have_url(re.compile(r"/instructor/games/\w+"))
@@ -129,7 +123,7 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     for i in range(12):
         phone = i % 2 == 0
         ctx = browser.new_context(viewport=PHONE if phone else LAPTOP, is_mobile=phone, has_touch=phone)
-        ctx.set_default_timeout(tb.TIMEOUT)
+        ctx.set_default_timeout(TIMEOUT)
         page = ctx.new_page()
         name = f"Student {i + 1:02d}"
         watch(page, name)
@@ -149,7 +143,7 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     expect(wall.locator(".proj-name", has_text="Student 12")).to_be_visible()
     _shot(wall, "projector-lobby")
     _shot(wall, "projector-lobby", SMALL_WALL)
-    _axe(wall, "projector-lobby")
+    axe(wall, "projector-lobby")
     code_px = wall.evaluate(
         "() => parseFloat(getComputedStyle(document.querySelector('.proj-code')).fontSize)")
     assert code_px >= 96, code_px  # readable from the back of a lecture hall
@@ -200,7 +194,7 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     dash.click("#btn-advance")
     for t in (1, 2, 3):
         for side in ("eu", "government"):
-            _choose(seat[(t, side)].page, plan[side])
+            choose(seat[(t, side)].page, plan[side])
             seat[(t, side)].page.click("#propose")
             expect(seat[(t, side)].page.locator("#propose")).to_have_text("Opening submitted")
     # a disabled button is still readable (WCAG AA: 4.5 to 1)
@@ -208,24 +202,24 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     assert _contrast(eu1.page, "#propose") >= 4.5, _contrast(eu1.page, "#propose")
     dash.click("#btn-advance")
     for t in (1, 2, 3):
-        _choose(seat[(t, "eu")].page, plan["deal"])
+        choose(seat[(t, "eu")].page, plan["deal"])
         seat[(t, "eu")].page.click("#propose")
     expect(gov1.page.locator("#ontable-title")).to_contain_text("Proposed by European Union")
     # numbered per table, not by the game's event sequence
     expect(gov1.page.locator(".on-table .kicker")).to_have_text("On the table · proposal 1 of 1")
     # the phone says when signing opens
-    _tab(eu1.page, "negotiate")
+    tab(eu1.page, "negotiate")
     expect(eu1.page.locator("#signing-opens")).to_contain_text("Signing opens in the next phase")
     _shot(eu1.page, "student-negotiation")
     assert _chrome_height(eu1.page) <= PHONE["height"] / 3, _chrome_height(eu1.page)
     assert not _clipped(eu1.page), _clipped(eu1.page)
-    _axe(eu1.page, "student-negotiation")
+    axe(eu1.page, "student-negotiation")
 
     # -- a student comes back in a fresh browser (phone lost): the same seat -------------------
     cs1 = seat[(1, "civil_society")]
     cs1.context.close()
     back = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-    back.set_default_timeout(tb.TIMEOUT)
+    back.set_default_timeout(TIMEOUT)
     again = back.new_page()
     watch(again, "returning student")
     for _ in range(20):  # the server marks the old socket offline within moments (bounded)
@@ -240,7 +234,7 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     expect(again).to_have_url(re.compile(rf"/play/{game_id}$"))
     expect(again.locator("#top-table")).to_have_text("Table 1")
     assert again.evaluate("() => window.__roleplay.state().role") == "civil_society"
-    _tab(again, "events")
+    tab(again, "events")
     expect(again.locator("#panel-events")).to_contain_text("Your seat")
     cs1.context, cs1.page = back, again
     # a second student with a name already playing is told, not renamed
@@ -257,17 +251,17 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     dash.locator("#lobby > summary").click()
     dash.locator(".pchip", has_text=lob3.name).locator("select").select_option("2:lobbyist")
     expect(lob3.page.locator("#top-table")).to_have_text("Table 2")
-    _tab(lob3.page, "events")
+    tab(lob3.page, "events")
     expect(lob3.page.locator("#panel-events")).to_contain_text("Your seat")
 
     # -- the decision on a phone -------------------------------------------------------------
     dash.click("#btn-advance")
-    _tab(eu1.page, "negotiate")
+    tab(eu1.page, "negotiate")
     expect(eu1.page.locator("#propose")).to_have_count(0)  # no greyed Propose in the decision phase
     expect(eu1.page.locator("#package-footer")).to_contain_text(
         f"Proposal 1: {sc.points('eu', plan['deal']):g} points for you")
     expect(eu1.page.locator("#package-footer .footer-batna")).to_have_text(re.compile(r"^BATNA \d+$"))
-    _tab(gov1.page, "negotiate")
+    tab(gov1.page, "negotiate")
     gov1.page.click("#sign")
     banner = eu1.page.locator("#banner-signed")
     expect(banner).to_contain_text("has signed; your signature closes the deal")
@@ -277,7 +271,7 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     assert where["found"] and where["inView"] and where["onTop"], where
     _shot(eu1.page, "student-decision")
     assert _chrome_height(eu1.page) <= PHONE["height"] / 3, _chrome_height(eu1.page)
-    _axe(eu1.page, "student-decision")
+    axe(eu1.page, "student-decision")
     eu1.page.click("#sign")
     expect(eu1.page.locator("#outcome-title")).to_have_text("Agreement signed")
     # the monitor names the type as the debrief does ("cherry-picking", not "cherry picking")
@@ -285,13 +279,13 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
         r"Type: (tailor-made partnership|cherry-picking|joint standard|unilateral template) ·"))
     # table 2 signs, table 3's EU refuses: the government reads why, in words
     for side in ("eu", "government"):
-        _tab(seat[(2, side)].page, "negotiate")
+        tab(seat[(2, side)].page, "negotiate")
         seat[(2, side)].page.click("#sign")
     eu3, gov3 = seat[(3, "eu")], seat[(3, "government")]
-    _tab(eu3.page, "negotiate")
+    tab(eu3.page, "negotiate")
     eu3.page.click("#refuse")
     eu3.page.click("#refuse-yes")
-    _tab(gov3.page, "negotiate")
+    tab(gov3.page, "negotiate")
     expect(gov3.page.locator("#outcome-title")).to_have_text("No agreement")
     expect(gov3.page.locator(".outcome")).to_contain_text("the European Union refused to sign")
     expect(gov3.page.locator(".outcome")).not_to_contain_text("refused:")
@@ -311,12 +305,12 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     expect(gov3.page.locator("#step-previous")).to_contain_text("the European Union refused to sign")
     _shot(eu1.page, "student-next-scenario")
     _shot(eu1.page, "student-next-scenario", LAPTOP)
-    _axe(eu1.page, "student-next-scenario")
+    axe(eu1.page, "student-next-scenario")
     eu1.page.click("#step-open-briefing")
     expect(eu1.page.locator("#panel-briefing")).to_be_visible()
     expect(eu1.page.locator("#step-card")).to_be_hidden()
     # the earlier result stays reachable
-    _tab(eu1.page, "negotiate")
+    tab(eu1.page, "negotiate")
     eu1.page.click("#previous-results summary")
     expect(eu1.page.locator("#previous-results")).to_contain_text("points for you")
 
@@ -326,18 +320,18 @@ def test_a_seminar_runs(server: str, browser: Any) -> None:
     expect(options).to_have_count(len(sp.events))
     expect(options.first).to_have_attribute("value", sp.events[0].id)
     _shot(dash, "dashboard-next-scenario", full=True)
-    _axe(dash, "dashboard-next-scenario")
+    axe(dash, "dashboard-next-scenario")
     dash.click("#btn-advance")
     _shot(wall, "projector-play")
     small_code_px = wall.evaluate(
         "() => parseFloat(getComputedStyle(document.querySelector('.proj-small-code')).fontSize)")
     assert small_code_px >= 24, small_code_px  # a late joiner reads the code during play (was 19 px)
     _shot(wall, "projector-play", SMALL_WALL)
-    _axe(wall, "projector-play")
+    axe(wall, "projector-play")
     dash.click("#btn-pause")
     expect(wall.locator("#clock")).to_have_class(re.compile(r"\bpaused\b"))
     _shot(wall, "projector-paused")
-    _axe(wall, "projector-paused")
+    axe(wall, "projector-paused")
     event_px = wall.evaluate("""() => Math.min(...[...document.querySelectorAll('#proj-events li')]
         .map(li => parseFloat(getComputedStyle(li).fontSize)))""")
     assert event_px >= 32, event_px

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import conftest_web as web
 import pytest
-from conftest_web import DashboardCopy, instructor_socket, join, player_socket, received
 from flask import Flask
 from flask.testing import FlaskClient
+from support.web import DashboardCopy, instructor_socket, join, player_socket, received
 
 from roleplay.engine.staff import effect_phrases
 from roleplay.scenario.loader import CampaignBundle
 from roleplay.scenario.model import Effects
 from roleplay.scenario.resolve import resolve_source
 from roleplay.service import GameService
-
-app, client, instructor = web.app, web.client, web.instructor
-web_service = web.web_service
 
 
 class Campaign:

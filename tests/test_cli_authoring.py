@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_authoring_example import example_text
+from support.authoring import example_text
 
 from roleplay.analysis import analyze
 from roleplay.cli import main

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 import socketio as sio
-from conftest_web import free_port
+from support.web import free_port
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, decide
 from roleplay.engine.state import GameSetup, GameState, apply, initial_state

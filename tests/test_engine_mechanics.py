@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_engine import Game, to_phase
+from support.engine_game import Game, to_phase
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR
 from roleplay.engine.state import replay

@@ -12,23 +12,19 @@ import time
 from pathlib import Path
 from typing import Any
 
-import conftest_web as web
 import pytest
 import requests
 import socketio as sio
-from conftest_web import PASSWORD, instructor_socket, join, player_socket, received, running_server
 from flask import Flask
 from flask.testing import FlaskClient
-from test_engine import Game
+from support.engine_game import Game
+from support.web import PASSWORD, instructor_socket, join, player_socket, received, running_server
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, returning_seat
 from roleplay.engine.errors import RuleError
 from roleplay.engine.names import name_key
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
-
-app, client, instructor = web.app, web.client, web.instructor
-four_secrets, web_service = web.four_secrets, web.web_service
 
 
 @pytest.mark.parametrize(("a", "b"), [("Tom", "tóm"), ("Tom", "TOM."), ("Tom", "Тоm"),

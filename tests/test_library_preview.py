@@ -5,15 +5,12 @@ from __future__ import annotations
 import html
 import re
 
-import conftest_web as web
 from flask.testing import FlaskClient
 
 from roleplay.engine.cards import role_card
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.model import Scenario
 from roleplay.scenario.resolve import resolve_source
-
-app, client, instructor, web_service = web.app, web.client, web.instructor, web.web_service
 
 
 def _text(page: str) -> str:

@@ -34,78 +34,22 @@ from typing import Any
 import pytest
 import requests
 import socketio
+from support.services import missing, wait_port
+from support.web import free_port
+from support.workers import CHANNEL, PASSWORD
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf"
-POSTGRES_URL = os.environ.get("ROLEPLAY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-REDIS_URL = os.environ.get("ROLEPLAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-REQUIRE_SERVICES = os.environ.get("ROLEPLAY_REQUIRE_SERVICES") == "1"
-PASSWORD = "multi-worker-test-password"
-CHANNEL = {"eu": "non_governmental", "civil_society": "non_governmental",
-           "government": "unofficial", "lobbyist": "unofficial"}
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(120)]
-
-
-def _missing(what: str) -> None:
-    if REQUIRE_SERVICES:
-        pytest.fail(f"{what} (ROLEPLAY_REQUIRE_SERVICES=1: the two-worker test must run)")
-    pytest.skip(what)
 
 
 def _nginx() -> str:
     found = shutil.which("nginx") or next(
         (p for p in ("/usr/sbin/nginx", "/usr/local/sbin/nginx") if os.access(p, os.X_OK)), None)
     if found is None:
-        _missing("nginx is not installed (apt-get install nginx)")
+        missing("nginx is not installed (apt-get install nginx)")
     return str(found)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_port(port: int, proc: subprocess.Popen[bytes] | None, log: Path, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"process exited early:\n{log.read_text(errors='replace')[-3000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listens on {port}:\n{log.read_text(errors='replace')[-3000:]}")
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    """A fresh schema in the test database, dropped afterwards."""
-    import psycopg
-
-    schema = "mw_" + secrets.token_hex(4)
-    try:
-        with psycopg.connect(POSTGRES_URL, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-    except psycopg.OperationalError as e:
-        _missing(f"PostgreSQL is not reachable: {e}")
-    sep = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{sep}options=-csearch_path%3D{schema}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
-
-
-@pytest.fixture
-def redis_url() -> str:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
-    except redis.RedisError as e:
-        _missing(f"Redis is not reachable: {e}")
-    return REDIS_URL
 
 
 def nginx_conf(tmp: Path, listen: int, workers: list[int]) -> str:
@@ -165,7 +109,7 @@ class Cluster:
 def cluster(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[Cluster]:
     nginx = _nginx()
     tmp = tmp_path
-    c = Cluster(_free_port(), [_free_port(), _free_port()], tmp)
+    c = Cluster(free_port(), [free_port(), free_port()], tmp)
     env = {**os.environ, "ROLEPLAY_INSTRUCTOR_PASSWORD": PASSWORD,
            "ROLEPLAY_SECRET_KEY": secrets.token_hex(32),  # the same for both: shared sessions
            "ROLEPLAY_PROXY_HOPS": "1"}  # as deployed: client addresses from X-Forwarded-For
@@ -185,7 +129,7 @@ def cluster(tmp_path: Path, pg_url: str, redis_url: str) -> Iterator[Cluster]:
                 stdout=out, stderr=subprocess.STDOUT))
         for port, proc, name in zip([*c.worker_ports, c.proxy_port], c.procs,
                                     ["worker1", "worker2", "nginx-stdout"], strict=True):
-            _wait_port(port, proc, tmp / f"{name}.log")
+            wait_port(port, proc, tmp / f"{name}.log")
         yield c
     finally:
         for p in reversed(c.procs):

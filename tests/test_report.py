@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,6 @@ from roleplay.storage.eventstore import EventStore
 
 DATA = Path(__file__).parent / "data"
 ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
-CHROMIUM = "/usr/bin/chromium"
 XSS_NAME = "<img src=x onerror=alert(1)>"
 XSS_CHAT = "</script><script>alert(1)</script>"
 #: Marks a plot must draw at least (axes alone are more than this; a blank plot has none).
@@ -163,20 +161,6 @@ def test_an_ongoing_history_is_not_called_a_deadlock(campaign_export: dict[str, 
 
 
 # -- in Chromium --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    playwright = pytest.importorskip("playwright.sync_api")
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium is not installed at /usr/bin/chromium")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield b
-        b.close()
 
 
 FIGURE_CHECK = """() => [...document.querySelectorAll('figure')].map(f => {

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest_web import FOUR_ROLES_YAML, PASSWORD, ServerProcess
+from support.web import FOUR_ROLES_YAML, PASSWORD, ServerProcess
 
 from roleplay.bots import Client, InstructorBot, PlayerBot, close_all
 from roleplay.scenario.loader import parse_scenario

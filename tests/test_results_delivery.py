@@ -3,16 +3,14 @@ the projector gets table types, the dashboard gets every measure and who is onli
 
 from __future__ import annotations
 
-import conftest_web as web
-from conftest_web import DashboardCopy, instructor_socket, join, leaks, player_socket, received
 from flask import Flask
 from flask.testing import FlaskClient
+from support import web
+from support.web import DashboardCopy, instructor_socket, join, leaks, player_socket, received
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
-
-app, instructor, four_secrets, web_service = web.app, web.instructor, web.four_secrets, web.web_service
 
 
 def _run(app: Flask, gid: str, name: str, **args: object) -> None:

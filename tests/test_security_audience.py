@@ -17,19 +17,16 @@ import types
 from collections.abc import Iterator
 from typing import Any
 
-import conftest_web as web
 import pytest
-from conftest_web import join, player_socket, received
 from flask import Flask
 from flask.testing import FlaskClient
+from support.web import join, player_socket, received
 
 from roleplay.engine.events import Audience, Event
 from roleplay.engine.state import GameState
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
 from roleplay.web import socketio
-
-app, instructor, four_secrets, web_service = web.app, web.instructor, web.four_secrets, web.web_service
 
 #: what the projector's sync carries at most (the latest public events)
 PROJECTOR_TAIL = 50

@@ -11,20 +11,15 @@ test looks at the DOM, so it fails on the injection itself.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
-from conftest_web import PASSWORD, running_server
-from test_security_http import XSS, xss_scenario_yaml
+from support.browser import api_session, launch_game, log_in
+from support.hostile import XSS, xss_scenario_yaml
+from support.web import PASSWORD, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]
-CHROMIUM = "/usr/bin/chromium"
-sync_api = pytest.importorskip("playwright.sync_api")
-if not Path(CHROMIUM).exists():
-    pytest.skip(f"{CHROMIUM} is missing", allow_module_level=True)
 
 INJECTED = """() => ({
   imgs: document.querySelectorAll('img[src="x"], img[onerror]').length,
@@ -37,15 +32,6 @@ INJECTED = """() => ({
   xss: window.__xss === 1,
   text: document.body.textContent,
 })"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
-        yield b
-        b.close()
 
 
 def _check(page: Any, where: str, dialogs: list[str], must_show: list[str]) -> None:
@@ -62,12 +48,10 @@ def _check(page: Any, where: str, dialogs: list[str], must_show: list[str]) -> N
 
 def test_hostile_text_stays_text_in_the_browser(tmp_path: Path, browser: Any) -> None:
     with running_server(tmp_path, "threading") as srv:
-        api = requests.Session()
-        assert api.post(f"{srv.url}/api/login", json={"password": PASSWORD}).status_code == 200
+        api = api_session(srv.url)
         r = api.post(f"{srv.url}/api/scenarios", json={"yaml": xss_scenario_yaml()})
         assert r.status_code == 200, r.text
-        game = api.post(f"{srv.url}/api/games", json={"ref": r.json()["ref"], "seed": 1}).json()
-        gid, code = game["game_id"], game["code"]
+        gid, code = launch_game(api, srv.url, r.json()["ref"])
         dialogs: list[str] = []
 
         # a student joins through the form with a hostile name
@@ -86,9 +70,7 @@ def test_hostile_text_stays_text_in_the_browser(tmp_path: Path, browser: Any) ->
         ictx = browser.new_context()
         dash = ictx.new_page()
         dash.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        dash.goto(f"{srv.url}/instructor/login")
-        dash.fill("input[name=password]", PASSWORD)
-        dash.click("button[type=submit]")
+        log_in(dash, srv.url)
         dash.goto(f"{srv.url}/instructor/games/{gid}")
         proj = ictx.new_page()
         proj.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))

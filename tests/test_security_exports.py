@@ -11,12 +11,11 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-import conftest_web as web
 import pytest
-from conftest_web import SECRETS
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
+from support.web import SECRETS
 
 from roleplay.cli import main as cli
 from roleplay.engine.commands import Actor
@@ -26,8 +25,6 @@ from roleplay.service import GameService
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 from roleplay.storage.tables import EventRow, GameRow, PlayerTokenRow
-
-app, instructor, four_secrets, web_service = web.app, web.instructor, web.four_secrets, web.web_service
 
 FORMULAS = ['=HYPERLINK("http://e.vil","x")', "+SUM(1+1)", "-2+3+cmd|' /C calc'!A0",
             "@SUM(1)", "=1+2", "\t=tab", "\r=cr"]

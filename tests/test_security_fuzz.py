@@ -10,21 +10,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import conftest_web as web
 import pytest
-from conftest_web import ROLES, leaks, received
 from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_sockets import Game, _game
+from support.socket_game import Game, socket_game
+from support.web import ROLES, leaks, received
 
 from roleplay.engine.commands import command_names
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
 from roleplay.web import socketio
-
-app, instructor, four_secrets, web_service = web.app, web.instructor, web.four_secrets, web.web_service
 
 SENDERS = (*ROLES, "instructor", "projector")
 KEYS = ["channel", "text", "package", "proposal", "issue", "requires", "action", "target",
@@ -57,7 +54,7 @@ MESSAGE = st.tuples(st.sampled_from(SENDERS), st.sampled_from(["command", "comma
 @pytest.fixture
 def fuzz_game(app: Flask, web_service: GameService, instructor: FlaskClient,
               four_secrets: Scenario) -> tuple[Game, Any]:
-    g = _game(app, web_service, instructor, four_secrets, 4)
+    g = socket_game(app, web_service, instructor, four_secrets, 4)
     g.teach("advance")
     proj = socketio.test_client(app, auth={"kind": "projector", "game": g.id},
                                 flask_test_client=instructor)

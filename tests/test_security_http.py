@@ -7,12 +7,11 @@ import time
 from io import BytesIO
 from typing import Any
 
-import conftest_web as web
 import pytest
-import yaml
-from conftest_web import FOUR_ROLES_YAML, PASSWORD, SECRET_KEY, received
 from flask import Flask
 from flask.testing import FlaskClient
+from support.hostile import XSS, xss_scenario_yaml
+from support.web import PASSWORD, SECRET_KEY, received
 
 from roleplay.engine.errors import RuleError
 from roleplay.engine.names import MAX_NAME, normalise_name
@@ -22,12 +21,6 @@ from roleplay.settings import Settings
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 from roleplay.web import create_app, socketio
-
-app, client, instructor = web.app, web.client, web.instructor
-four_secrets, web_service = web.four_secrets, web.web_service
-
-XSS = ["<img src=x onerror=alert(1)>", "</script><script>alert(2)",
-       "javascript:alert(3)"]
 
 
 def _csrf(page: str) -> str:
@@ -447,18 +440,6 @@ def test_logout_needs_the_csrf_token(instructor: FlaskClient) -> None:
 
 
 # -- 8. stored XSS in server-rendered pages, CSP ------------------------------------------------
-def xss_scenario_yaml() -> str:
-    data = yaml.safe_load(FOUR_ROLES_YAML)
-    data["title"] = "Title " + XSS[0] + XSS[1]
-    data["summary"] = "Summary " + XSS[2]
-    data["background"] = "[click](javascript:alert(4)) " + XSS[0]
-    data["issues"][0]["title"] = "Issue " + XSS[1]
-    data["issues"][0]["options"][0]["label"] = "Option " + XSS[0]
-    data["roles"][0]["briefing"]["public"] = "Brief " + XSS[1]
-    data["roles"][0]["name"] = "EU " + XSS[0]
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
 def _assert_inert(html: str, where: str) -> None:
     assert "<img src=x" not in html, where
     assert "onerror=alert" not in html.replace("onerror=alert(1)&gt;", ""), where

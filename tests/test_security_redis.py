@@ -31,14 +31,9 @@ from typing import Any
 import pytest
 import requests
 import socketio
-from test_multiworker import (  # noqa: F401  (pg_url is a fixture)
-    CHANNEL,
-    PASSWORD,
-    _free_port,
-    _missing,
-    _wait_port,
-    pg_url,
-)
+from support.services import missing, wait_port
+from support.web import free_port
+from support.workers import CHANNEL, PASSWORD
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(120)]
 
@@ -54,9 +49,9 @@ class PrivateRedis:
     def __init__(self, tmp: Path):
         exe = shutil.which("redis-server")
         if exe is None:
-            _missing("redis-server is not installed")
+            missing("redis-server is not installed")
         self.exe = str(exe)
-        self.port = _free_port()
+        self.port = free_port()
         self.log = tmp / "redis.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -69,7 +64,7 @@ class PrivateRedis:
             self.proc = subprocess.Popen(
                 [self.exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
                  "--appendonly", "no"], stdout=out, stderr=subprocess.STDOUT)
-        _wait_port(self.port, self.proc, self.log, timeout=10)
+        wait_port(self.port, self.proc, self.log, timeout=10)
 
     def kill(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
@@ -79,7 +74,7 @@ class PrivateRedis:
 
 class Worker:
     def __init__(self, tmp: Path, name: str, pg: str, queue: str):
-        self.port = _free_port()
+        self.port = free_port()
         self.log = tmp / f"{name}.log"
         env = {**os.environ, "ROLEPLAY_INSTRUCTOR_PASSWORD": PASSWORD,
                "ROLEPLAY_SECRET_KEY": "redis-outage-test-secret-0123456789"}
@@ -104,14 +99,14 @@ class Worker:
 
 
 @pytest.fixture
-def setup(tmp_path: Path, pg_url: str) -> Iterator[tuple[PrivateRedis, list[Worker]]]:  # noqa: F811
+def setup(tmp_path: Path, pg_url: str) -> Iterator[tuple[PrivateRedis, list[Worker]]]:
     r = PrivateRedis(tmp_path)
     r.start()
     workers: list[Worker] = []
     try:
         workers = [Worker(tmp_path, f"worker{i + 1}", pg_url, r.url) for i in range(2)]
         for w in workers:
-            _wait_port(w.port, w.proc, w.log)
+            wait_port(w.port, w.proc, w.log)
         yield r, workers
     finally:
         for w in workers:
@@ -233,7 +228,7 @@ def test_a_game_lock_with_redis_gone_is_a_clear_answer(tmp_path: Path) -> None:
 
 
 def test_redis_going_away_and_coming_back_with_two_workers(
-        setup: tuple[PrivateRedis, list[Worker]], pg_url: str) -> None:  # noqa: F811
+        setup: tuple[PrivateRedis, list[Worker]], pg_url: str) -> None:
     from roleplay.service import GameService
     from roleplay.storage.db import make_engine
     from roleplay.storage.eventstore import EventStore

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 import requests
 import socketio
-from conftest_web import FOUR_ROLES_YAML, PASSWORD, ServerProcess, running_server
+from support.web import FOUR_ROLES_YAML, PASSWORD, ServerProcess, running_server
 
 from roleplay.bots import BotError, Client, InstructorBot, PlayerBot, close_all, close_dropped_connections
 from roleplay.scenario.loader import parse_scenario

@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import conftest_web as web
 import pytest
-from conftest_web import ROLES, join, leaks, player_socket, received
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from test_sockets import Game, _game
+from support import web
+from support.socket_game import Game, socket_game
+from support.web import ROLES, join, leaks, player_socket, received
 
 from roleplay.engine.commands import Actor, command_names
 from roleplay.scenario.model import Scenario
@@ -28,15 +28,13 @@ from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 from roleplay.web import socketio
 
-app, instructor, four_secrets, web_service = web.app, web.instructor, web.four_secrets, web.web_service
-
 CIDS = iter(f"sec-{i:08d}" for i in range(10**7))
 
 
 @pytest.fixture
 def game(app: Flask, web_service: GameService, instructor: FlaskClient,
          four_secrets: Scenario) -> Game:
-    return _game(app, web_service, instructor, four_secrets, 4)
+    return socket_game(app, web_service, instructor, four_secrets, 4)
 
 
 def _projector(app: Flask, g: Game, instructor: FlaskClient) -> Any:
@@ -470,7 +468,7 @@ def test_votes_after_close_wrong_phase_and_deadlines_are_enforced(game: Game) ->
 def test_one_game_cannot_touch_another(app: Flask, web_service: GameService,
                                        instructor: FlaskClient, game: Game,
                                        four_secrets: Scenario) -> None:
-    other = _game(app, web_service, instructor, four_secrets, 4)
+    other = socket_game(app, web_service, instructor, four_secrets, 4)
     other.drain()
     other.log.clear()
     before = web_service.store.events(other.id)

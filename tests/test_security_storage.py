@@ -17,11 +17,9 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import conftest_web as web
 import pytest
-from conftest import _postgres_engine_url
-from conftest_web import PASSWORD, SECRET_KEY, free_port, join, player_socket, received
 from flask import Flask
+from support.web import PASSWORD, SECRET_KEY, free_port, join, player_socket, received
 
 from roleplay.engine.commands import Actor
 from roleplay.scenario.model import Scenario
@@ -32,7 +30,6 @@ from roleplay.storage.eventstore import EventStore, StoreError
 from roleplay.web import create_app, socketio
 
 pytestmark = pytest.mark.postgres
-four_secrets = web.four_secrets
 
 
 class Proxy:
@@ -99,11 +96,6 @@ class Proxy:
                 s.shutdown(socket.SHUT_RDWR)
             with contextlib.suppress(OSError):
                 s.close()
-
-
-@pytest.fixture
-def pg_url() -> Iterator[str]:
-    yield from _postgres_engine_url()
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from plans import plan as _plan
-from test_engine import PKG_JOINT, PKG_TEMPLATE, Game, to_phase
+from support.engine_game import PKG_JOINT, PKG_TEMPLATE, Game, to_phase
+from support.plans import plan as _plan
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, Actor
 from roleplay.engine.views import instructor_view, player_view

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import re
 
-import conftest_web as web
 import pytest
-from conftest_web import FOUR_ROLES_YAML, PASSWORD
 from flask import Flask
 from flask.testing import FlaskClient
+from support.web import FOUR_ROLES_YAML, PASSWORD
 
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
-
-app, client, instructor = web.app, web.client, web.instructor
-four_secrets, web_service = web.four_secrets, web.web_service
 
 
 def _csrf(page: str) -> str:

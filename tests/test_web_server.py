@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import socketio
-from conftest_web import FOUR_ROLES_YAML, PASSWORD, running_server
+from support.web import FOUR_ROLES_YAML, PASSWORD, running_server
 
 from roleplay.bots import InstructorBot, PlayerBot, close_all
 from roleplay.scenario.loader import parse_scenario

@@ -1,8 +1,5 @@
-"""Fixtures for the web tests: a four-role scenario with secrets to look for, apps and clients.
-
-Test modules import what they use from here (`from conftest_web import ...`);
-pytest puts this folder on sys.path for them.
-"""
+"""What the web tests share: a four-role scenario with secrets to look for, socket clients,
+and a real server in a subprocess. The fixtures built on it are in tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -19,19 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
 
-from roleplay.scenario.loader import parse_scenario
-from roleplay.scenario.model import Scenario
-from roleplay.service import GameService
-from roleplay.settings import Settings
-from roleplay.storage.db import make_engine
-from roleplay.storage.eventstore import EventStore
 from roleplay.viewpatch import merge_patch
-from roleplay.web import create_app, socketio
+from roleplay.web import socketio
 
 DATA = Path(__file__).parent / "data"
 PASSWORD = "correct horse battery staple"
@@ -157,37 +147,6 @@ def leaks(payload: Any, own_role: str | None) -> list[str]:
             if re.search(rf"(?<![\d.]){re.escape(number)}(?!\d)", text):
                 found.append(f"{role} number {number}")
     return found
-
-
-@pytest.fixture(scope="session")
-def four_secrets() -> Scenario:
-    return parse_scenario(FOUR_ROLES_YAML, "four-secrets.yaml")
-
-
-@pytest.fixture
-def web_service() -> GameService:
-    return GameService(EventStore(make_engine("sqlite://")))
-
-
-@pytest.fixture
-def app(web_service: GameService) -> Iterator[Flask]:
-    settings = Settings(database_url="sqlite://", async_mode="threading", testing=True,
-                        secret_key=SECRET_KEY, instructor_password=PASSWORD)
-    yield create_app(settings, service=web_service)
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
-
-@pytest.fixture
-def instructor(app: Flask) -> FlaskClient:
-    """A Flask test client logged in as the instructor."""
-    c = app.test_client()
-    r = c.post("/api/login", json={"password": PASSWORD})
-    assert r.status_code == 200
-    return c
 
 
 def join(client: FlaskClient, code: str, name: str) -> dict[str, Any]:
