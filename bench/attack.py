@@ -246,10 +246,9 @@ def bench(samples: int, seconds: float) -> dict[str, Any]:
     sys.path.insert(0, str(HERE.parent.parent / "tests"))
     import random
 
-    from support.web import FOUR_ROLES_YAML, PASSWORD, ServerProcess
-
     from roleplay.bots import InstructorBot, PlayerBot, close_all
     from roleplay.scenario.loader import parse_scenario
+    from support.web import FOUR_ROLES_YAML, PASSWORD, ServerProcess
 
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as tmp:

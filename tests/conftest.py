@@ -12,8 +12,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from support.services import postgres_schema_url, reachable_redis
-from support.web import FOUR_ROLES_YAML, PASSWORD, SECRET_KEY, ServerProcess
 
 from roleplay.scenario.loader import load_scenario, parse_scenario
 from roleplay.scenario.model import Scenario
@@ -22,6 +20,8 @@ from roleplay.settings import Settings
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 from roleplay.web import create_app
+from support.services import postgres_schema_url, reachable_redis
+from support.web import FOUR_ROLES_YAML, PASSWORD, SECRET_KEY, ServerProcess
 
 DATA = Path(__file__).parent / "data"
 

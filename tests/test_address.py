@@ -13,7 +13,6 @@ import pytest
 import requests
 from flask import Flask
 from flask.testing import FlaskClient
-from support.web import PASSWORD, SECRET_KEY, free_port, instructor_socket, received
 
 from roleplay import cli
 from roleplay.scenario.model import Scenario
@@ -21,6 +20,7 @@ from roleplay.service import GameService
 from roleplay.settings import Settings
 from roleplay.web import create_app
 from roleplay.web.address import PROBES, join_address, lan_address
+from support.web import PASSWORD, SECRET_KEY, free_port, instructor_socket, received
 
 
 class FakeUdp:
@@ -256,9 +256,8 @@ def test_a_threading_server_prints_no_banner_or_access_log(tmp_path: Path) -> No
 
 def test_the_projector_lists_names_as_students_join(
         web_service: GameService, four_secrets: Scenario) -> None:
-    from support.web import join
-
     from roleplay.web import socketio
+    from support.web import join
 
     app = _app(web_service, host="127.0.0.1")
     teacher = _login(app)

@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from support.web import SECRETS, join, leaks
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, Actor
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
+from support.web import SECRETS, join, leaks
 
 DEAL = {"rights": "none", "energy": "joint"}
 GUESSES = {"eu": 33.5, "government": 29.25}

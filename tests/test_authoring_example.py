@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from support.authoring import example_text
-
 from roleplay.driver import play_game
 from roleplay.scenario.loader import parse_scenario
 from roleplay.service import GameService
+from support.authoring import example_text
 
 
 def test_the_authoring_example_validates_and_plays(memory_service: GameService) -> None:

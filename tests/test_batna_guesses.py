@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support.engine_game import Game, to_phase
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR
 from roleplay.engine.state import GameSetup, initial_state, replay
 from roleplay.engine.views import can_see, instructor_view, player_view
 from roleplay.scenario.model import Scenario
+from support.engine_game import Game, to_phase
 
 
 @pytest.fixture

@@ -16,6 +16,9 @@ import time
 from typing import Any
 
 import pytest
+
+from roleplay.paths import scenarios_dir
+from roleplay.scenario.loader import load_scenario
 from support.browser import (
     ARTIFACTS,
     DESKTOP,
@@ -32,9 +35,6 @@ from support.browser import (
 )
 from support.plans import plan as _plan
 from support.web import PASSWORD
-
-from roleplay.paths import scenarios_dir
-from roleplay.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.browser
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from support.browser import api_session, expect, join_page, launch_game, log_in
 from support.web import running_server
 

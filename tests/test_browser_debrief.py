@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from support.browser import PHONE, ROOT, TIMEOUT, axe, expect
-from support.plans import plan as _plan
-from support.web import PASSWORD
 
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.loader import load_scenario
+from support.browser import PHONE, ROOT, TIMEOUT, axe, expect
+from support.plans import plan as _plan
+from support.web import PASSWORD
 
 pytestmark = pytest.mark.browser
 

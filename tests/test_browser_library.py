@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support.browser import axe, expect, instructor_page, shot
 
 from roleplay.paths import scenarios_dir
+from support.browser import axe, expect, instructor_page, shot
 
 pytestmark = pytest.mark.browser
 

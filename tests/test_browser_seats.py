@@ -10,6 +10,7 @@ import time
 from typing import Any
 
 import pytest
+
 from support.browser import api_session, axe, expect, instructor_page, join_page, shot
 
 

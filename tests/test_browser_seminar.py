@@ -15,11 +15,11 @@ import shutil
 from typing import Any
 
 import requests
-from support.browser import PHONE, ROOT, TIMEOUT, Student, axe, choose, expect, log_in, tab
-from support.plans import plan as make_plan
 
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.loader import load_scenario
+from support.browser import PHONE, ROOT, TIMEOUT, Student, axe, choose, expect, log_in, tab
+from support.plans import plan as make_plan
 
 CAMPAIGN = "campaign-2010-2016"
 LAPTOP = {"width": 1280, "height": 800}

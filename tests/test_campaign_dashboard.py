@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from support.web import DashboardCopy, instructor_socket, join, player_socket, received
 
 from roleplay.engine.staff import effect_phrases
 from roleplay.scenario.loader import CampaignBundle
 from roleplay.scenario.model import Effects
 from roleplay.scenario.resolve import resolve_source
 from roleplay.service import GameService
+from support.web import DashboardCopy, instructor_socket, join, player_socket, received
 
 
 class Campaign:

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.authoring import example_text
 
 from roleplay.analysis import analyze
 from roleplay.cli import main
@@ -18,6 +17,7 @@ from roleplay.scenario.checks import all_packages
 from roleplay.scenario.loader import parse_scenario
 from roleplay.scenario.model import Scenario
 from roleplay.scenario.resolve import resolve_source
+from support.authoring import example_text
 
 DATA = Path(__file__).parent / "data"
 BUILTINS = [p.stem for p in sorted(scenarios_dir().glob("*.yaml")) if "campaign" not in p.stem]

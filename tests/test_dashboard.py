@@ -16,7 +16,6 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.random_sessions import step
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, Actor, decide
 from roleplay.engine.errors import RuleError
@@ -25,6 +24,7 @@ from roleplay.engine.views import instructor_view
 from roleplay.scenario.model import Scenario
 from roleplay.viewpatch import merge_patch
 from roleplay.web.dashboard import Dashboard
+from support.random_sessions import step
 
 NOW = 5000.0
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 import requests
 import socketio as sio
-from support.web import free_port
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, decide
 from roleplay.engine.state import GameSetup, GameState, apply, initial_state
 from roleplay.local.demo import bot_seats
 from roleplay.scenario.model import Scenario
 from roleplay.scenario.resolve import resolve_source
+from support.web import free_port
 
 
 def _do(state: GameState, actor: object, command: str, **args: object) -> GameState:

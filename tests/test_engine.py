@@ -7,13 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from support.engine_game import MARKERS, PKG_JOINT, PKG_TEMPLATE, T0, Game, to_phase
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, Actor, balanced_seats, decide
 from roleplay.engine.errors import RuleError
 from roleplay.engine.state import apply, replay, table_records
 from roleplay.engine.views import can_see, player_view
 from roleplay.scenario.model import Scenario
+from support.engine_game import MARKERS, PKG_JOINT, PKG_TEMPLATE, T0, Game, to_phase
 
 
 @pytest.fixture

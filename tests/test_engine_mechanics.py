@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support.engine_game import Game, to_phase
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR
 from roleplay.engine.state import replay
 from roleplay.engine.views import player_view
 from roleplay.scenario.loader import load_scenario
 from roleplay.scenario.model import Scenario
+from support.engine_game import Game, to_phase
 
 
 def _with(sc: Scenario, **changes: Any) -> Scenario:

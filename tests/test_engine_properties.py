@@ -12,8 +12,6 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.engine_game import MARKERS
-from support.random_sessions import step
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, Actor, decide
 from roleplay.engine.errors import RuleError
@@ -21,6 +19,8 @@ from roleplay.engine.events import Event
 from roleplay.engine.state import GameSetup, apply, initial_state, replay
 from roleplay.engine.views import can_see, player_view
 from roleplay.scenario.model import Scenario
+from support.engine_game import MARKERS
+from support.random_sessions import step
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])

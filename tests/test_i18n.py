@@ -7,14 +7,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import conftest_web as web
 import pytest
 from flask.testing import FlaskClient
 
 from roleplay.i18n import LOCALES, catalogs, normalise_locale, po_path
 from roleplay.i18n.tool import ROOT, check, extract
-
-app, client, web_service = web.app, web.client, web.web_service
 
 TEMPLATES = [*sorted((ROOT / "templates").glob("*.html")),
              *sorted((ROOT / "roleplay" / "report" / "templates").glob("*.j2"))]

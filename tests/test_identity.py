@@ -17,14 +17,14 @@ import requests
 import socketio as sio
 from flask import Flask
 from flask.testing import FlaskClient
-from support.engine_game import Game
-from support.web import PASSWORD, instructor_socket, join, player_socket, received, running_server
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, returning_seat
 from roleplay.engine.errors import RuleError
 from roleplay.engine.names import name_key
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
+from support.engine_game import Game
+from support.web import PASSWORD, instructor_socket, join, player_socket, received, running_server
 
 
 @pytest.mark.parametrize(("a", "b"), [("Tom", "tóm"), ("Tom", "TOM."), ("Tom", "Тоm"),

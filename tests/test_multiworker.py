@@ -34,6 +34,7 @@ from typing import Any
 import pytest
 import requests
 import socketio
+
 from support.services import missing, wait_port
 from support.web import free_port
 from support.workers import CHANNEL, PASSWORD

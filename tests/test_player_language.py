@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import conftest_web as web
 import pytest
-from conftest_web import instructor_socket, join, player_socket, received
 from flask import Flask
 from flask.testing import FlaskClient
-from test_engine import Game
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR
 from roleplay.engine.events import EventType, payload_problems
@@ -19,9 +16,8 @@ from roleplay.engine.state import replay
 from roleplay.engine.views import instructor_view, player_view
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
-
-app, client, instructor = web.app, web.client, web.instructor
-four_secrets, web_service = web.four_secrets, web.web_service
+from support.engine_game import Game
+from support.web import instructor_socket, join, player_socket, received
 
 
 # -- the engine -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import pytest
 import requests
 import socketio as sio
 import websocket  # websocket-client (python-engineio's client uses it)
+
 from support.web import PASSWORD, DashboardCopy, running_server
 
 pytestmark = pytest.mark.timeout(120)

@@ -12,10 +12,10 @@ import time
 from pathlib import Path
 
 import pytest
-from support.web import FOUR_ROLES_YAML, PASSWORD, ServerProcess
 
 from roleplay.bots import Client, InstructorBot, PlayerBot, close_all
 from roleplay.scenario.loader import parse_scenario
+from support.web import FOUR_ROLES_YAML, PASSWORD, ServerProcess
 
 pytestmark = pytest.mark.server
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask import Flask
 from flask.testing import FlaskClient
-from support import web
-from support.web import DashboardCopy, instructor_socket, join, leaks, player_socket, received
 
 from roleplay.engine.commands import INSTRUCTOR_ACTOR
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
+from support import web
+from support.web import DashboardCopy, instructor_socket, join, leaks, player_socket, received
 
 
 def _run(app: Flask, gid: str, name: str, **args: object) -> None:

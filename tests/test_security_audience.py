@@ -20,13 +20,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from support.web import join, player_socket, received
 
 from roleplay.engine.events import Audience, Event
 from roleplay.engine.state import GameState
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
 from roleplay.web import socketio
+from support.web import join, player_socket, received
 
 #: what the projector's sync carries at most (the latest public events)
 PROJECTOR_TAIL = 50

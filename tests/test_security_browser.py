@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from support.browser import api_session, launch_game, log_in
 from support.hostile import XSS, xss_scenario_yaml
 from support.web import PASSWORD, running_server

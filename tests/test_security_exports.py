@@ -15,7 +15,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlmodel import Session, select
-from support.web import SECRETS
 
 from roleplay.cli import main as cli
 from roleplay.engine.commands import Actor
@@ -25,6 +24,7 @@ from roleplay.service import GameService
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 from roleplay.storage.tables import EventRow, GameRow, PlayerTokenRow
+from support.web import SECRETS
 
 FORMULAS = ['=HYPERLINK("http://e.vil","x")', "+SUM(1+1)", "-2+3+cmd|' /C calc'!A0",
             "@SUM(1)", "=1+2", "\t=tab", "\r=cr"]

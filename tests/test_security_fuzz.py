@@ -15,13 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support.socket_game import Game, socket_game
-from support.web import ROLES, leaks, received
 
 from roleplay.engine.commands import command_names
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
 from roleplay.web import socketio
+from support.socket_game import Game, socket_game
+from support.web import ROLES, leaks, received
 
 SENDERS = (*ROLES, "instructor", "projector")
 KEYS = ["channel", "text", "package", "proposal", "issue", "requires", "action", "target",

@@ -10,8 +10,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from support.hostile import XSS, xss_scenario_yaml
-from support.web import PASSWORD, SECRET_KEY, received
 
 from roleplay.engine.errors import RuleError
 from roleplay.engine.names import MAX_NAME, normalise_name
@@ -21,6 +19,8 @@ from roleplay.settings import Settings
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 from roleplay.web import create_app, socketio
+from support.hostile import XSS, xss_scenario_yaml
+from support.web import PASSWORD, SECRET_KEY, received
 
 
 def _csrf(page: str) -> str:

@@ -22,12 +22,12 @@ from typing import Any
 import pytest
 import requests
 import socketio
-from support.web import FOUR_ROLES_YAML, PASSWORD, ServerProcess, running_server
 
 from roleplay.bots import BotError, Client, InstructorBot, PlayerBot, close_all, close_dropped_connections
 from roleplay.scenario.loader import parse_scenario
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
+from support.web import FOUR_ROLES_YAML, PASSWORD, ServerProcess, running_server
 
 pytestmark = pytest.mark.server
 

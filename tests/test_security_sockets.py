@@ -17,9 +17,6 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
-from support import web
-from support.socket_game import Game, socket_game
-from support.web import ROLES, join, leaks, player_socket, received
 
 from roleplay.engine.commands import Actor, command_names
 from roleplay.scenario.model import Scenario
@@ -27,6 +24,9 @@ from roleplay.service import GameService
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 from roleplay.web import socketio
+from support import web
+from support.socket_game import Game, socket_game
+from support.web import ROLES, join, leaks, player_socket, received
 
 CIDS = iter(f"sec-{i:08d}" for i in range(10**7))
 

@@ -19,7 +19,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from flask import Flask
-from support.web import PASSWORD, SECRET_KEY, free_port, join, player_socket, received
 
 from roleplay.engine.commands import Actor
 from roleplay.scenario.model import Scenario
@@ -28,6 +27,7 @@ from roleplay.settings import Settings
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore, StoreError
 from roleplay.web import create_app, socketio
+from support.web import PASSWORD, SECRET_KEY, free_port, join, player_socket, received
 
 pytestmark = pytest.mark.postgres
 

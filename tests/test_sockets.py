@@ -7,6 +7,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+
+from roleplay.scenario.model import Scenario
+from roleplay.service import GameService
+from roleplay.web import socketio
 from support.socket_game import Game, socket_game
 from support.web import (
     ROLES,
@@ -14,10 +18,6 @@ from support.web import (
     player_socket,
     received,
 )
-
-from roleplay.scenario.model import Scenario
-from roleplay.service import GameService
-from roleplay.web import socketio
 
 
 @pytest.fixture

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from support.engine_game import PKG_JOINT, PKG_TEMPLATE, Game, to_phase
-from support.plans import plan as _plan
-
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, Actor
 from roleplay.engine.views import instructor_view, player_view
 from roleplay.paths import scenarios_dir
@@ -18,6 +15,8 @@ from roleplay.scoring.table import MIN_PEERS
 from roleplay.service import GameService
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
+from support.engine_game import PKG_JOINT, PKG_TEMPLATE, Game, to_phase
+from support.plans import plan as _plan
 
 
 def _game(sc: Scenario, students: int = 8) -> Game:

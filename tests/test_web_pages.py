@@ -7,10 +7,10 @@ import re
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from support.web import FOUR_ROLES_YAML, PASSWORD
 
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
+from support.web import FOUR_ROLES_YAML, PASSWORD
 
 
 def _csrf(page: str) -> str:

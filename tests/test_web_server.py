@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 import socketio
-from support.web import FOUR_ROLES_YAML, PASSWORD, running_server
 
 from roleplay.bots import InstructorBot, PlayerBot, close_all
 from roleplay.scenario.loader import parse_scenario
+from support.web import FOUR_ROLES_YAML, PASSWORD, running_server
 
 pytestmark = pytest.mark.server
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import requests
+
 from support.web import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"

@@ -4,6 +4,7 @@ and the four-role scenario carrying them in every field a page shows."""
 from __future__ import annotations
 
 import yaml
+
 from support.web import FOUR_ROLES_YAML
 
 XSS = ["<img src=x onerror=alert(1)>", "</script><script>alert(2)",

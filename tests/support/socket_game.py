@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
-from support.web import instructor_socket, join, player_socket, received
 
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
+from support.web import instructor_socket, join, player_socket, received
 
 CLIENT_IDS = iter(f"client-{i:06d}" for i in range(10**6))
 
