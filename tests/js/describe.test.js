@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { describeForLog, describeForProjector, describeForStudent } from "../../roleplay/web/static/describe.js";
 import {
   againstBatna, allowed, breakdownText, draftComplete, linkageProblem, maxPoints, packagePoints,
-  shortChannel, signedNoticeText, signingOpensText,
+  reasonOf, shortChannel, signedNoticeText, signingOpensText,
 } from "../../roleplay/web/static/play/selectors.js";
 import { optionName, reasonText, refLabel, shortName, splitRef } from "../../roleplay/web/static/scenario.js";
 
@@ -27,9 +27,22 @@ const phases = [
   { id: "talk", title: "Talks", allow: ["chat", "propose"] },
   { id: "decide", title: "Decision", allow: ["sign"] },
 ];
+// the server's linkage table (engine/rules.py linkage_conflicts) for these options
+const REQUIRES = "'%(option)s' (%(issue)s) requires '%(other)s'.";
+const EXCLUDES = "'%(option)s' (%(issue)s) cannot go with '%(other)s'.";
+const linkage = [
+  { options: ["trade.full", "rights.soft.v2"], reason: { code: "bad_request", msg: REQUIRES,
+    args: { option: "Full DCFTA", issue: "Trade", other: "Binding clause" } } },
+  { options: ["rights.soft.v2", "trade.full"], reason: { code: "bad_request", msg: EXCLUDES,
+    args: { option: "Soft wording", issue: "Human rights", other: "Full DCFTA" } } },
+];
+const yes = { allowed: true, reason: null };
+const notNow = (phase) => ({ allowed: false, reason: { code: "wrong_phase",
+  msg: "You cannot sign during %(phase)s.", args: { phase } } });
 function view(over = {}) {
   return {
-    issues, roles,
+    issues, roles, linkage,
+    phase_allows: { chat: yes, propose: yes, sign: notNow("Talks") },
     role: { id: "eu", signatory: true, points_adjust: -5 },
     game: { status: "running", phase: { ...phases[1], index: 1 }, phases },
     table: { id: 1, current: 12, outcome: "open", signatures: { government: 12 }, deadlock_text: null,
@@ -66,19 +79,22 @@ test("a package's points, the best possible, and whether the draft is whole", ()
   assert.equal(draftComplete(v, { trade: "none", rights: "strong" }), true);
 });
 
-test("a package's linkage problem names both options", () => {
+test("a package's linkage problem is the server's refusal, from the view's table", () => {
   const v = view();
   assert.equal(linkageProblem(v, { trade: "full", rights: "soft.v2" }),
-    "'Full DCFTA' requires 'Human rights: Binding clause'.");
+    "'Full DCFTA' (Trade) requires 'Binding clause'.");
   assert.equal(linkageProblem(v, { trade: "none", rights: "strong" }), null);
+  assert.equal(linkageProblem(view({ linkage: [] }), { trade: "full", rights: "soft.v2" }), null);
 });
 
-test("what the phase allows, and when signing opens", () => {
+test("what the phase allows is the server's verdict, and when signing opens", () => {
   const v = view();
   assert.equal(allowed(v, "propose"), true);
   assert.equal(allowed(v, "sign"), false);
-  assert.equal(allowed({ ...v, game: { ...v.game, status: "paused" } }, "chat"), true);
-  assert.equal(allowed({ ...v, game: { ...v.game, status: "paused" } }, "propose"), false);
+  assert.equal(allowed(v, "link"), false);  // no verdict: not allowed
+  assert.equal(allowed({ ...v, phase_allows: undefined }, "chat"), false);
+  assert.equal(reasonOf(v.phase_allows.sign), null);  // a verdict is not a reason
+  assert.equal(reasonOf(v.phase_allows.sign.reason), "You cannot sign during Talks.");
   assert.equal(signingOpensText(v), "Signing opens in the next phase, “Decision”, when this clock runs out.");
 });
 

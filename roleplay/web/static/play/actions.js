@@ -2,7 +2,7 @@
 import { el, fill, keepFocus, $ } from "../dom.js";
 import { fmtPoints, fmtTime } from "../format.js";
 import { send } from "./app.js";
-import { allowed } from "./selectors.js";
+import { allowed, reasonOf } from "./selectors.js";
 import { S } from "./state.js";
 
 export function renderActions() {
@@ -23,10 +23,9 @@ export function renderActions() {
         !canAct ? el("span", { class: "chip muted", text: v.game.status === "running" ? "Not in this phase" : "Not now" }) : null),
       (v.actions || []).length ? null : el("p", { class: "muted", text: "Your role has no actions in this scenario." }),
       (v.actions || []).map(function (a) {
-        var why = !canAct ? null : !a.in_phase ? "Not available in this phase." :
-          a.uses_left === 0 ? "Used up." : role.actions_left <= 0 ? "No actions left this phase." :
-          a.budget_cost > role.budget_left + 1e-9 ? "Your budget cannot cover it." : null;
-        var ok = canAct && !why;
+        // the server's verdict on this action (the phase's own is the chip above)
+        var ok = !!a.allowed;
+        var why = canAct && !ok ? reasonOf(a.reason) : null;
         var facts = [];
         if (a.cost) facts.push("Costs you " + fmtPoints(a.cost) + (a.cost === 1 ? " point" : " points"));
         if (a.budget_cost) facts.push("Budget " + fmtPoints(a.budget_cost));

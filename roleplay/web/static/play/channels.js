@@ -3,7 +3,7 @@ import { el, fill, keepFocus, toast, $ } from "../dom.js";
 import { fmtTime } from "../format.js";
 import { app } from "./app.js";
 import { updateBadges } from "./badges.js";
-import { allowed, shortChannel, shortRole } from "./selectors.js";
+import { reasonOf, shortChannel, shortRole } from "./selectors.js";
 import { S } from "./state.js";
 
 function myChats(channelId) {
@@ -75,7 +75,6 @@ export function renderChannels() {
         n ? el("span", { class: "badge", "aria-label": n + " unread", text: String(n) }) : null);
     }));
   });
-  var canChat = allowed(S.view, "chat");
   chans.forEach(function (c) {
     var sec = $("channel-" + c.id);
     sec.hidden = S.channel !== c.id;
@@ -84,12 +83,13 @@ export function renderChannels() {
     $("channel-desc-" + c.id).textContent = (c.description ? c.description + " " : "") +
       (c.id === "team" ? "Only the players sharing your seat." : members ? "Members now: " + members + "." : "");
     var note = $("channel-closed-" + c.id);
-    var closedText = !c.open ? (c.closed_note || "This channel is closed at your table.") :
-      !canChat ? (S.view.game.status === "lobby" ? "Chat opens when the game starts." : "Chat is not open in this phase.") : "";
+    // why this seat cannot write here now, in the server's words (the channel's own rule
+    // first: it says how the role gets in)
+    var closedText = (!c.open ? reasonOf(c.closed_reason) : null) || (c.allowed ? "" : reasonOf(c.reason)) || "";
     note.hidden = !closedText;
     note.textContent = closedText;
-    $("chat-input-" + c.id).disabled = !c.open || !canChat;
-    $("chat-send-" + c.id).disabled = !c.open || !canChat;
+    $("chat-input-" + c.id).disabled = !c.allowed;
+    $("chat-send-" + c.id).disabled = !c.allowed;
   });
 }
 

@@ -20,7 +20,7 @@ export function renderFooter() {
   var v = S.view, role = v.role, t = v.table;
   var box = $("package-footer");
   if (!box) return;
-  if (role.signatory && t.outcome === "open" && allowed(S.view, "sign")) { renderDecisionFooter(box); return; }
+  if (v.can.refuse.allowed) { renderDecisionFooter(box); return; }  // the decision: sign or refuse
   box.classList.remove("decision");
   var complete = draftComplete(S.view, S.draft);
   var total = complete ? packagePoints(S.view, S.draft) : null;
@@ -37,7 +37,7 @@ export function renderFooter() {
   var button = null, note = null;
   var problem = complete ? linkageProblem(S.view, S.draft) : null;
   if (role.signatory && t.outcome === "open") {
-    var can = opening ? !mySideOpened : allowed(S.view, "propose");
+    var can = !!(opening ? v.can.open : v.can.propose).allowed;
     var label = opening ? (mySideOpened ? "Opening submitted" : "Submit opening") : "Propose this package";
     button = el("button", { type: "button", class: "button primary", id: "propose",
       disabled: !can || !complete || !!problem,
@@ -66,7 +66,7 @@ export function renderFooter() {
     note = allowed(S.view, "sign") ? "The signatories now sign or refuse the package on the table; your role does not sign." :
       allowed(S.view, "propose") ? (complete && problem ? problem : "Only the EU and the government put packages on the table; suggest yours to one of them (they may adopt it).") :
       "Only the EU and the government make proposals. Use this to work out what to argue for in the channels.";
-    if (allowed(S.view, "propose") && t.outcome === "open") {
+    if (v.can.suggest.allowed) {
       button = el("div", { class: "suggest-buttons" }, v.roles.filter(function (r) { return r.signatory; }).map(function (r) {
         return el("button", { type: "button", class: "button", id: "suggest-" + r.id,
           disabled: !complete || !!problem,

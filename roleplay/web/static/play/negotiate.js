@@ -152,7 +152,7 @@ function renderOnTable() {
       packageList(cur.package),
       el("ul", { class: "plain sigs" }, sigs),
       when ? el("p", { class: "help", id: "signing-opens", text: when }) : null,
-      allowed(S.view, "propose") && role.signatory ? el("button", { type: "button", class: "button link", id: "use-current",
+      v.can.propose.allowed ? el("button", { type: "button", class: "button link", id: "use-current",
         on: { click: function () { S.draft = Object.assign({}, cur.package); S.draftTouched = true;
           saveDraft(); renderNegotiate(); toast("Copied into your package below."); } } },
         "Start from this package") : null));
@@ -168,7 +168,7 @@ function renderOnTable() {
 // a non-binding package a non-signatory put to a signatory (the server sends each side its own)
 function suggestionCard(sg) {
   var v = S.view, mine = sg.role === v.role.id;
-  var canAdopt = !mine && v.role.signatory && allowed(S.view, "propose");
+  var canAdopt = !mine && v.can.propose.allowed;
   return el("section", { class: "card suggestion", id: "suggestion-" + sg.seq },
     el("p", { class: "kicker", text: mine ? "Your suggestion to the " + shortRole(S.view, sg.to) :
       "Suggested to you by " + shortRole(S.view, sg.role) + " · not binding" }),
@@ -182,7 +182,7 @@ function suggestionCard(sg) {
 }
 
 function renderLinkage() {
-  var v = S.view, t = v.table, role = v.role;
+  var v = S.view, t = v.table;
   var box = $("neg-linkage");
   var lines = t.linkages.map(function (lk) {
     var is = issue(S.view, lk.issue);
@@ -190,7 +190,7 @@ function renderLinkage() {
       " unless " + optionLabel(S.view, lk.requires) + "." });
   });
   var form = null;
-  if (role.signatory && allowed(S.view, "link")) {
+  if (v.can.link.allowed) {
     var issues = v.issues || [];
     var reqOpts = [];
     issues.forEach(function (is) {

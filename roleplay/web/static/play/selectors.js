@@ -1,6 +1,7 @@
 /* What the student's page reads from its view (`v`, the server's view of one seat).
  * Pure: no DOM, no state of the page's own; each takes what it reads. */
 import { fmtPoints, signed } from "../format.js";
+import { t } from "../i18n.js";
 import { issueById, optionById, reasonText as tableReason, refLabel, roleById, shortName } from "../scenario.js";
 
 export function roleName(v, id) { var r = roleById(v, id); return r ? r.name : id; }
@@ -9,12 +10,16 @@ export var issue = issueById;
 export var option = optionById;
 export var optionLabel = refLabel;
 
-/** Whether the phase lets this seat do `cap` now (chat also while paused). */
+/** Whether the game and the phase let this seat send `cap` now: the server's verdict
+ * (`phase_allows`, the engine's phase rule), never worked out here. */
 export function allowed(v, cap) {
-  var g = v && v.game;
-  if (!g || !g.phase) return false;
-  if (g.status !== "running" && !(g.status === "paused" && cap === "chat")) return false;
-  return g.phase.allow.indexOf(cap) >= 0;
+  var p = v && v.phase_allows && v.phase_allows[cap];
+  return !!(p && p.allowed);
+}
+
+/** A server reason (`{msg, args}`) in the page's language, or null. */
+export function reasonOf(r) {
+  return r && r.msg ? t(r.msg, r.args) : null;
 }
 
 /** A whole package's points for this seat, or null if an issue has no option. */
@@ -38,20 +43,15 @@ export function maxPoints(v) {
   return total + (v.role ? Math.max(0, v.role.points_adjust || 0) : 0);
 }
 
-/** What the options' requires/excludes say against a package, or null. */
+/** The refusal the server gives a package, from the view's linkage table (the option
+ * sets no package may hold, each with its reason), or null. */
 export function linkageProblem(v, pkg) {
   var chosen = {};
   Object.keys(pkg).forEach(function (k) { chosen[k + "." + pkg[k]] = true; });
-  var is = v.issues || [];
-  for (var i = 0; i < is.length; i++) {
-    var o = option(v, is[i].id, pkg[is[i].id]);
-    if (!o) continue;
-    for (var j = 0; j < o.requires.length; j++)
-      if (!chosen[o.requires[j]]) return "'" + o.label + "' requires '" + optionLabel(v, o.requires[j]) + "'.";
-    for (var k = 0; k < o.excludes.length; k++)
-      if (chosen[o.excludes[k]]) return "'" + o.label + "' cannot go with '" + optionLabel(v, o.excludes[k]) + "'.";
-  }
-  return null;
+  var hit = (v.linkage || []).filter(function (c) {
+    return c.options.every(function (ref) { return chosen[ref]; });
+  })[0];
+  return hit ? reasonOf(hit.reason) : null;
 }
 
 /** Every issue of the view has an option chosen in `draft`. */
