@@ -15,9 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import conftest_web as web
 import pytest
-from conftest_web import instructor_socket, join, player_socket, received
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -26,8 +24,7 @@ from roleplay.service import GameService
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 from roleplay.web import socketio
-
-app, instructor, four_secrets = web.app, web.instructor, web.four_secrets
+from support.web import instructor_socket, join, player_socket, received
 
 PACKAGE = {"rights": "clause", "energy": "joint"}
 
