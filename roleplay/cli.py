@@ -26,14 +26,44 @@ from .settings import DEFAULT_DB, SERVE_HOST
 
 # -- validate ---------------------------------------------------------------------------
 def _files(paths: Sequence[str]) -> list[Path]:
+    """The files to check: a folder's scenarios and campaigns (a translation file is
+    checked with its scenario), and each file named (a translation: its scenario)."""
+    from .scenario.translations import is_translation_text, scenario_of
+
+    def translation(path: Path) -> bool:
+        try:
+            return is_translation_text(read_text(path))
+        except ScenarioError:
+            return False
+
     out: list[Path] = []
     for p in paths or [str(scenarios_dir())]:
         path = Path(p)
         if path.is_dir():
-            out.extend(sorted(path.glob("*.y*ml")))
+            out.extend(f for f in sorted(path.glob("*.y*ml")) if not translation(f))
+        elif path.exists() and translation(path):
+            out.append(scenario_of(path))
         else:
             out.append(path)
-    return out
+    return list(dict.fromkeys(out))
+
+
+def _validate_scenario(path: Path, text: str, complete: bool) -> bool:
+    """Print a scenario's ok line and its translations' (gaps at their lines); whether
+    it passes (with `complete`, a gap fails)."""
+    from .scenario.loader import read_yaml
+    from .scenario.translations import report
+
+    sc = parse_scenario(text, str(path))
+    print(f"{path}: ok: '{sc.id}' v{sc.version}, {len(sc.roles)} roles, "
+          f"{len(sc.issues)} issues, {len(sc.phases)} phases, {len(sc.events)} events")
+    passed = True
+    for summary, gaps in report(sc, path, read_yaml(text, str(path))[1]):
+        print(summary)
+        for d in gaps:
+            print(str(d), file=sys.stderr if complete else sys.stdout)
+        passed = passed and not (complete and gaps)
+    return passed
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -48,10 +78,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 print(f"{path}: ok: campaign '{bundle.campaign.id}' v{bundle.campaign.version}, "
                       f"{len(bundle.scenarios)} scenarios: "
                       + " -> ".join(s.id for s in bundle.scenarios))
-            else:
-                sc = parse_scenario(text, str(path))
-                print(f"{path}: ok: '{sc.id}' v{sc.version}, {len(sc.roles)} roles, "
-                      f"{len(sc.issues)} issues, {len(sc.phases)} phases, {len(sc.events)} events")
+            elif not _validate_scenario(path, text, args.complete):
+                failed = True
         except ScenarioError as e:
             failed = True
             if not e.diagnostics:
@@ -62,9 +90,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from .scenario.schema import campaign_schema, scenario_schema
+    from .scenario.schema import campaign_schema, scenario_schema, translation_schema
 
-    schema = campaign_schema() if args.campaign else scenario_schema()
+    schema = (campaign_schema() if args.campaign else
+              translation_schema() if args.translation else scenario_schema())
     print(json.dumps(schema, indent=2, ensure_ascii=False))
     return 0
 
@@ -271,10 +300,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("validate", help="check scenario and campaign files")
     sp.add_argument("paths", nargs="*", help="files or folders (default: the built-in scenarios)")
+    sp.add_argument("--complete", action="store_true",
+                    help="fail when a translation leaves a text untranslated")
     sp.set_defaults(fn=cmd_validate)
 
     sp = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     sp.add_argument("--campaign", action="store_true", help="the campaign format instead")
+    sp.add_argument("--translation", action="store_true",
+                    help="the format of a translation file beside a scenario instead")
     sp.set_defaults(fn=cmd_schema)
 
     sp = sub.add_parser("analyze", help="check a scenario's numbers before class")

@@ -20,7 +20,8 @@ from roleplay.scenario.resolve import resolve_source
 from support.authoring import example_text
 
 DATA = Path(__file__).parent / "data"
-BUILTINS = [p.stem for p in sorted(scenarios_dir().glob("*.yaml")) if "campaign" not in p.stem]
+BUILTINS = [p.stem for p in sorted(scenarios_dir().glob("*.yaml"))
+            if "campaign" not in p.stem and "." not in p.stem]  # not a translation
 
 
 def _builtin(name: str) -> Scenario:

@@ -13,9 +13,10 @@ import pytest
 from roleplay.cli import main
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.loader import read_yaml
-from roleplay.scenario.schema import campaign_schema, scenario_schema
+from roleplay.scenario.schema import campaign_schema, scenario_schema, translation_schema
 
-SCHEMAS = {"scenario": scenario_schema, "campaign": campaign_schema}
+SCHEMAS = {"scenario": scenario_schema, "campaign": campaign_schema,
+           "translation": translation_schema}
 
 
 def _properties(node: Any, where: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -54,6 +55,8 @@ def test_the_schema_is_valid_2020_12_and_accepts_every_built_in_scenario() -> No
         data, _ = read_yaml(path.read_text(encoding="utf-8"), str(path))
         if data.get("kind") == "campaign":
             jsonschema.validate(data, campaign_schema(), cls=jsonschema.Draft202012Validator)
+        elif "language" in data:  # a translation file beside its scenario
+            jsonschema.validate(data, translation_schema(), cls=jsonschema.Draft202012Validator)
         else:
             assert list(validator.iter_errors(data)) == [], path
     bad = dict(data, **{"briefng": 1})
@@ -63,9 +66,9 @@ def test_the_schema_is_valid_2020_12_and_accepts_every_built_in_scenario() -> No
 @pytest.mark.parametrize("kind", SCHEMAS)
 def test_the_shipped_copy_is_what_roleplay_schema_prints(
         kind: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["schema", *(["--campaign"] if kind == "campaign" else [])]) == 0
+    assert main(["schema", *([f"--{kind}"] if kind != "scenario" else [])]) == 0
     printed = json.loads(capsys.readouterr().out)
     shipped = files("roleplay").joinpath("schemas", f"{kind}.schema.json").read_text("utf-8")
     assert printed == json.loads(shipped) == SCHEMAS[kind](), (
-        f"run: roleplay schema{' --campaign' if kind == 'campaign' else ''} "
+        f"run: roleplay schema{f' --{kind}' if kind != 'scenario' else ''} "
         f"> roleplay/schemas/{kind}.schema.json")

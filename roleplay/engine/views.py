@@ -14,6 +14,7 @@ from . import rules
 from .cards import role_card
 from .commands import TEAM, most_points, other_signatory, utility
 from .events import Audience, Event
+from .language import in_language, log_texts, target_labels, translation_info
 from .outcomes import deadlock_text
 from .records import Package
 from .staff import instructor_controls, step_lists
@@ -190,9 +191,12 @@ def _notice(p: Player) -> dict[str, Any] | None:
 
 
 def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
-    """Everything one player may see of the state, as JSON-able data."""
-    sc = state.scenario
+    """Everything one player may see of the state, as JSON-able data, with the scenario's
+    text in the player's language (`language.in_language`)."""
     p = state.players.get(player_id)
+    language = p.language if p is not None else "en"
+    original, state = state, in_language(state, language)
+    sc = state.scenario
     view: dict[str, Any] = {
         "game": game_header(state, now),
         "scenario": {"id": sc.id, "title": sc.title, "summary": sc.summary,
@@ -205,6 +209,8 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "me": None,
         "role": None,
         "table": None,
+        "translation": translation_info(original, language, p.role if p else None),
+        "log_texts": log_texts(original, language),
     }
     if p is None:
         return view
@@ -265,11 +271,13 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     view["channels"] = channels
     actions = []
     for aid in role.actions:
+        labels = target_labels(original, language, aid)
         a = sc.action(aid)
         used = sum(1 for r, x, _ in t.actions_taken if r == role.id and x == aid)
         actions.append({
             "id": a.id, "name": a.name, "description": a.description, "cost": a.cost,
             "budget_cost": a.budget_cost, "targets": list(a.targets),
+            "target_labels": {t: labels.get(t, t) for t in a.targets},
             "uses_left": None if a.limit is None else max(0, a.limit - used),
             "in_phase": state.phase is not None and (
                 state.phase.actions is None or aid in state.phase.actions),

@@ -265,6 +265,10 @@ def parse_scenario(text: str, name: str = "<scenario>") -> Scenario:
     else:
         problems = cross_check(scenario)
     diags += [Diagnostic(name, *reader.where(p), f"{_dotted(p)}: {m}") for p, m in problems]
+    if not diags:
+        from .translations import inline_problems
+
+        diags = inline_problems(scenario, reader)
     if diags:
         raise ScenarioError(_by_line(diags))
     return scenario
@@ -302,12 +306,18 @@ def is_campaign_text(text: str) -> bool:
 
 
 def load_scenario(path: Path) -> Scenario:
-    return parse_scenario(read_text(path), str(path))
+    """A scenario file with the translation files beside it (`translations.py`)."""
+    from .translations import with_translations
+
+    return with_translations(parse_scenario(read_text(path), str(path)), path)
 
 
 def content_hash(scenario: Scenario | Campaign) -> str:
-    """A stable hash of a scenario's content (not of its formatting)."""
-    canon = json.dumps(scenario.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    """A stable hash of a scenario's content (not of its formatting, nor of its
+    translations: a Russian text added later is the same game)."""
+    data = scenario.model_dump(mode="json")
+    data.pop("translations", None)
+    canon = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canon.encode()).hexdigest()
 
 
@@ -349,15 +359,18 @@ def load_campaign(path: Path, library: dict[str, Scenario] | None = None) -> Cam
 
 
 def load_library(folder: Path) -> tuple[dict[str, Scenario], list[Diagnostic]]:
-    """Every valid scenario in a folder by id, and the problems of the others."""
+    """Every valid scenario in a folder by id (with the translations beside it), and the
+    problems of the others."""
+    from .translations import is_translation_text, with_translations
+
     found: dict[str, Scenario] = {}
     problems: list[Diagnostic] = []
     for path in sorted(folder.glob("*.y*ml")):
         try:
             text = read_text(path)
-            if is_campaign_text(text):
+            if is_campaign_text(text) or is_translation_text(text):
                 continue
-            sc = parse_scenario(text, str(path))
+            sc = with_translations(parse_scenario(text, str(path)), path)
         except ScenarioError as e:
             problems.extend(e.diagnostics)
             continue

@@ -327,6 +327,108 @@ class History(Model):
         return self
 
 
+# -- translations (docs/authoring.md, "Translations") ------------------------------------
+# A translation mirrors the scenario's text fields, keyed by the same ids; every field is
+# optional (a text left out is shown in English). Lists without ids (debrief questions, a
+# variable's thresholds) go by position; an action's targets map the original to the
+# translated name. Ids, numbers and sources are never translated.
+class BriefingText(Model):
+    public: Text | None = Field(None, description="public in this language")
+    confidential: Text | None = Field(None, description="confidential in this language")
+
+
+class CardText(Model):
+    objective: ShortText | None = Field(None, description="objective in this language")
+    batna: ShortText | None = Field(None, description="batna in this language")
+    unknown: ShortText | None = Field(None, description="unknown in this language")
+
+
+class RoleText(Model):
+    name: ShortText | None = Field(None, description="name in this language")
+    briefing: BriefingText | None = Field(None, description="the role's briefing")
+    card: CardText | None = Field(None, description="the role's card")
+
+
+class OptionText(Model):
+    label: ShortText | None = Field(None, description="label in this language")
+    description: Text | None = Field(None, description="description in this language")
+
+
+class IssueText(Model):
+    title: ShortText | None = Field(None, description="title in this language")
+    description: Text | None = Field(None, description="description in this language")
+    options: dict[Ident, OptionText] = Field({}, description="by option id")
+
+
+class PhaseText(Model):
+    title: ShortText | None = Field(None, description="title in this language")
+    instructions: Text | None = Field(None, description="instructions in this language")
+
+
+class ChannelText(Model):
+    name: ShortText | None = Field(None, description="name in this language")
+    description: Text | None = Field(None, description="description in this language")
+
+
+class ActionText(Model):
+    name: ShortText | None = Field(None, description="name in this language")
+    description: Text | None = Field(None, description="description in this language")
+    targets: dict[ShortText, ShortText] = Field(
+        {}, description="the original target -> its name in this language")
+
+
+class EventText(Model):
+    title: ShortText | None = Field(None, description="title in this language")
+    text: Text | None = Field(None, description="text in this language")
+
+
+class ThresholdText(Model):
+    title: ShortText | None = Field(None, description="title in this language")
+    text: Text | None = Field(None, description="text in this language")
+
+
+class VariableText(Model):
+    label: ShortText | None = Field(None, description="label in this language")
+    description: Text | None = Field(None, description="description in this language")
+    thresholds: tuple[ThresholdText, ...] = Field((), description="in the original's order")
+
+
+class DebriefText(Model):
+    questions: tuple[Text, ...] = Field((), description="in the original's order")
+
+
+class HistoryText(Model):
+    text: Text | None = Field(None, description="text in this language")
+
+
+class ScenarioText(Model):
+    """One language's texts of a scenario: inline under `translations.<code>`, or a file
+    beside the scenario (`TranslationFile`)."""
+
+    title: ShortText | None = Field(None, description="title in this language")
+    summary: Text | None = Field(None, description="summary in this language")
+    background: Text | None = Field(None, description="background in this language")
+    roles: dict[Ident, RoleText] = Field({}, description="by role id")
+    issues: dict[Ident, IssueText] = Field({}, description="by issue id")
+    phases: dict[Ident, PhaseText] = Field({}, description="by phase id")
+    channels: dict[Ident, ChannelText] = Field({}, description="by channel id")
+    actions: dict[Ident, ActionText] = Field({}, description="by action id")
+    events: dict[Ident, EventText] = Field({}, description="by event id")
+    variables: dict[Ident, VariableText] = Field({}, description="by variable name")
+    debrief: DebriefText | None = Field(None, description="the debrief's questions")
+    history: HistoryText | None = Field(None, description="what really happened")
+
+
+class TranslationFile(ScenarioText):
+    """A translation file beside its scenario: `<scenario file>.<language>.yaml`."""
+
+    language: str = Field(..., description="the language's code: ru or az", examples=["ru"])
+    scenario: Ident = Field(..., description="the id of the scenario it translates",
+                            examples=["association-agreement"])
+    version: Version | None = Field(
+        None, description="the scenario's version this was translated from (optional)")
+
+
 class Scenario(Model):
     schema_version: Literal[1] = Field(1, description="the format's version; leave it at 1")
     id: Ident = Field(
@@ -374,6 +476,16 @@ class Scenario(Model):
     author_notes: tuple[Text, ...] = Field(
         (), description="accepted warnings from `roleplay analyze`, with the reason"
     )
+    translations: dict[str, ScenarioText] = Field(
+        {},
+        description="the scenario's texts in other languages, by code (ru, az); a file "
+        "beside the scenario, <file>.<code>.yaml, is the other way (docs/authoring.md)",
+    )
+
+    @cached_property
+    def localized_cache(self) -> dict[str, object]:
+        """`translate.localized` keeps each language's scenario here (built once)."""
+        return {}
 
     # -- lookups used everywhere ------------------------------------------------
     def role(self, role_id: str) -> Role:

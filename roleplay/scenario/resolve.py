@@ -24,6 +24,7 @@ from .loader import (
     read_text,
 )
 from .model import Scenario
+from .translations import is_translation_text, scenario_of, with_translations
 
 #: An uploaded scenario's (YAML text, file name) by its number, or None when there is none.
 UploadReader = Callable[[int], tuple[str, str] | None]
@@ -83,4 +84,7 @@ def _file_or_builtin(ref: str, folder: Path) -> Scenario | CampaignBundle:
     text = read_text(path)
     if is_campaign_text(text):
         return load_campaign(path)
-    return parse_scenario(text, str(path))
+    if is_translation_text(text):  # a translation names its scenario: play that one
+        path = scenario_of(path)
+        return with_translations(parse_scenario(read_text(path), str(path)), path)
+    return with_translations(parse_scenario(text, str(path)), path)

@@ -16,11 +16,12 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from .model import Campaign, Scenario
+from .model import Campaign, Scenario, TranslationFile
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCENARIO_ID = "urn:roleplay:scenario-schema:1"
 CAMPAIGN_ID = "urn:roleplay:campaign-schema:1"
+TRANSLATION_ID = "urn:roleplay:translation-schema:1"
 
 
 class _AuthoringSchema(GenerateJsonSchema):
@@ -54,3 +55,8 @@ def scenario_schema() -> dict[str, Any]:
 
 def campaign_schema() -> dict[str, Any]:
     return _schema(Campaign, CAMPAIGN_ID)
+
+
+def translation_schema() -> dict[str, Any]:
+    """A translation file beside a scenario (`<file>.<code>.yaml`)."""
+    return _schema(TranslationFile, TRANSLATION_ID)

@@ -439,6 +439,12 @@ class Delivery:
                 holders = state.seat_players(*who)
                 if not holders:
                     continue
+                if len({h.language for h in holders}) > 1:
+                    # a team reading different languages: each its own view (its room)
+                    for h in holders:
+                        self._emit("view", {"view": self.player_view(state, h.id, now)},
+                                   rooms.player(game_id, h.id))
+                    continue
                 pid = holders[0].id
             else:
                 pid = who
