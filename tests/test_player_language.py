@@ -149,3 +149,52 @@ def test_set_language_over_the_socket(app: Flask, web_service: GameService,
     assert err["code"] == "bad_request" and err["client_id"] == "lang-00002"
     assert web_service.state(gid).seq == seq
     assert web_service.state(gid).players[me["player_id"]].language == "ru"
+
+
+# -- exports: the original text, and each player's language -----------------------------------
+def test_exports_record_each_players_language_and_keep_the_original_text() -> None:
+    import csv
+    import io
+    import zipfile
+
+    import jsonschema
+
+    from roleplay.engine.commands import Actor
+    from roleplay.export import build_export, export_game, export_schema, rescore_export
+    from roleplay.scenario.resolve import resolve_source
+    from roleplay.storage.db import make_engine
+    from roleplay.storage.eventstore import EventStore
+
+    service = GameService(EventStore(make_engine("sqlite://")))
+    sc = resolve_source("association-agreement")
+    assert isinstance(sc, Scenario) and "ru" in sc.translations
+    state = service.create_game(sc, seed=3)
+    gid, code = state.setup.game_id, state.setup.code
+    ids = [service.join(code, f"S{i}", lang).player_id
+           for i, lang in enumerate(["ru", "az", "en", None])]
+    service.execute(gid, Actor("player", ids[3]), "set_language", {"language": "ru"})
+    service.execute(gid, INSTRUCTOR_ACTOR, "start")
+    while service.state(gid).status != "finished":
+        service.execute(gid, INSTRUCTOR_ACTOR, "advance")
+    export = build_export(service, gid)
+    jsonschema.validate(export, export_schema(), cls=jsonschema.Draft202012Validator)
+    by_name = {p["name"]: p["language"] for p in export["players"]}
+    assert by_name == {"S0": "ru", "S1": "az", "S2": "en", "S3": "ru"}
+    assert [e["payload"]["language"] for e in export["events"]
+            if e["type"] == "player_joined"] == ["ru", "az", "en", "en"]
+    assert [e["payload"]["language"] for e in export["events"] if e["type"] == "language_set"] \
+        == ["ru"]
+    # the texts the events carry and the scenario's own are the original's (English)
+    titles = {e["payload"]["title"] for e in export["events"] if e["type"] == "phase_started"}
+    assert titles == {p.title for p in sc.phases}
+    definition = export["steps"][0]["definition"]
+    assert definition["title"] == sc.title and "ru" in definition["translations"]
+    assert rescore_export(export)["matches"] is True
+    old = dict(export, format_version=1)  # a version 1 export still rescores
+    assert rescore_export(old)["matches"] is True
+    with zipfile.ZipFile(io.BytesIO(export_game(service, gid, fmt="csv"))) as z:
+        rows = list(csv.DictReader(io.StringIO(z.read("players.csv").decode("utf-8-sig"))))
+    assert {r["name"]: r["language"] for r in rows} == by_name
+    with zipfile.ZipFile(io.BytesIO(export_game(service, gid, fmt="xlsx"))) as z:
+        strings = z.read("xl/sharedStrings.xml").decode("utf-8")
+    assert all(f"<t>{w}</t>" in strings for w in ("language", "ru", "az", "en"))

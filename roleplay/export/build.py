@@ -25,7 +25,10 @@ from ..service import GameService, NotFound
 
 FORMAT = "roleplay-export"
 #: Bump on any change a reader could notice; docs/export.md keeps the history.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+#: Versions `roleplay score` still reads (2 added each player's `language`; scoring reads
+#: roles, never players, so a version 1 export rescores the same)
+READS_VERSIONS = (1, 2)
 
 #: Event types whose free text a player wrote, scrubbed of names when anonymising.
 FREE_TEXT_TYPES = frozenset({EventType.CHAT, EventType.MESSAGE})
@@ -154,7 +157,8 @@ def _players(state: GameState, names: Pseudonyms) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"id": names.player(pid)}
         if not names.anonymize:
             row["name"] = p.name
-        row.update({"table": p.table, "role": p.role, "kicked": p.kicked})
+        row.update({"table": p.table, "role": p.role, "kicked": p.kicked,
+                    "language": p.language})
         rows.append(row)
     return sorted(rows, key=lambda r: str(r["id"]))
 

@@ -21,7 +21,7 @@ from ..scenario.loader import content_hash
 from ..scenario.model import Campaign, Scenario
 from ..scoring import ScoringError, score_game
 from ..scoring.table import jsonable
-from .build import FORMAT, FORMAT_VERSION, ExportError
+from .build import FORMAT, READS_VERSIONS, ExportError
 
 #: At most this many differences are listed.
 MAX_DIFFERENCES = 50
@@ -62,8 +62,9 @@ def _check_version(data: Mapping[str, Any]) -> None:
     if data.get("format") != FORMAT:
         raise ExportError("this is not a roleplay export (no 'format': 'roleplay-export')")
     version = data.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ExportError(f"export format version {version!r}; this roleplay reads version {FORMAT_VERSION}")
+    if version not in READS_VERSIONS:
+        raise ExportError(f"export format version {version!r}; this roleplay reads versions "
+                          + " and ".join(map(str, READS_VERSIONS)))
 
 
 def _plain(value: Any) -> Any:

@@ -152,7 +152,26 @@ def problems(sc: Scenario, texts: ScenarioText) -> list[tuple[Path, str]]:
     """Translated texts that have no original (an unknown id, a 6th of 5 questions, a
     field the original leaves empty): each path with why."""
     source = source_texts(sc)
-    return [(p, _extra(sc, p)) for p in given_texts(texts) if p not in source]
+    cut = {_cut(sc, p): None for p in given_texts(texts) if p not in source}
+    return [(p, _extra(sc, p)) for p in cut]
+
+
+def _cut(sc: Scenario, path: Path) -> Path:
+    """A text with no original, named by the key that is wrong: the unknown role, not each
+    of its texts; the question too many, not its text."""
+    head = path[0]
+    if head in _BY_ID or head == "variables":
+        ids = list(sc.variables) if head == "variables" else [x.id for x in getattr(sc, str(head))]
+        if len(path) > 1 and path[1] not in ids:
+            return path[:2]
+    if head == "issues" and len(path) > 3 and path[2] == "options":
+        return path[:4]
+    if head == "debrief" and len(path) > 2:
+        return path[:3]
+    if head == "variables" and len(path) > 4 and path[2] == "thresholds":
+        n = len(sc.variables[str(path[1])].thresholds)
+        return path[:4] if int(path[3]) >= n else path
+    return path
 
 
 def gaps(sc: Scenario, texts: ScenarioText) -> list[Gap]:
