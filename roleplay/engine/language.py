@@ -13,12 +13,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from ..i18n import N_
 from ..scenario.languages import SOURCE
 from ..scenario.translate import Localized, localized, seen_fallback
 from .state import GameState
 
-NOT_TRANSLATED = "This scenario is not translated into your language: it is shown in English."
-PARTLY = "Parts of this scenario are not translated into your language: they are shown in English."
+NOT_TRANSLATED = N_("This scenario is not translated into your language: it is shown in English.")
+PARTLY = N_("Parts of this scenario are not translated into your language: they are shown in "
+            "English.")
 
 
 def in_language(state: GameState, language: str) -> GameState:

@@ -6,13 +6,14 @@ shown in English. A player's language is one of these codes (`players[pid].langu
 
 from __future__ import annotations
 
-SOURCE = "en"
+from ..i18n import DEFAULT_LOCALE, LOCALES
 
-#: code -> the language's name in English (for messages to authors)
-LANGUAGES: dict[str, str] = {"en": "English", "ru": "Russian", "az": "Azerbaijani"}
+SOURCE = DEFAULT_LOCALE
 
-#: the language's name in itself (for a picker or a notice)
-NATIVE: dict[str, str] = {"en": "English", "ru": "Русский", "az": "Azərbaycanca"}
+_ENGLISH_NAMES = {"en": "English", "ru": "Russian", "az": "Azerbaijani"}
+#: code -> the language's name in English (for messages to authors); the codes are the
+#: interface's (`roleplay.i18n.LOCALES`)
+LANGUAGES: dict[str, str] = {code: _ENGLISH_NAMES.get(code, code) for code in LOCALES}
 
 
 def known(code: object) -> bool:
