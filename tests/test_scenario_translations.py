@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_engine import Game
 
 from roleplay.cli import main
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR
@@ -20,6 +19,7 @@ from roleplay.scenario.loader import ScenarioError, content_hash, load_scenario,
 from roleplay.scenario.model import Scenario
 from roleplay.scenario.resolve import resolve_source
 from roleplay.scenario.translate import gaps, localized, source_texts
+from test_engine import Game
 
 AA = scenarios_dir() / "association-agreement.yaml"
 RU = scenarios_dir() / "association-agreement.ru.yaml"
