@@ -9,7 +9,7 @@
   missing from a .po, untranslated, fuzzy, or obsolete (kept in the .po, gone from the code).
 
 Markers: Python `_`, `gettext`, `ngettext`, `lazy_gettext`, `N_`; Jinja `_`, `gettext`,
-`ngettext` and `{% trans %}`; JavaScript `t` and `ngettext`.
+`ngettext` and `{% trans %}`; JavaScript `t`, `ngettext` and `N_`.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ POT = TRANSLATIONS_DIR / f"{DOMAIN}.pot"
 
 PY_KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "ngettext": (1, 2),
                                "lazy_gettext": None, "N_": None}
-JS_KEYWORDS: dict[str, Any] = {"t": None, "ngettext": (1, 2)}
+JS_KEYWORDS: dict[str, Any] = {"t": None, "ngettext": (1, 2), "N_": None}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do", "trimmed": "true"}
 
 

@@ -1,4 +1,5 @@
 /* The phase clock in a page's top bar. */
+import { t } from "./i18n.js";
 
 /**
  * The clock's text and state for a game header at local time `nowSeconds`:
@@ -20,7 +21,7 @@ export function clockFace(game, nowSeconds, offset) {
     text = m + ":" + ("0" + (s % 60)).slice(-2);
   }
   if (g && g.status === "finished") text = "Ended";
-  else if (g && g.status === "lobby") text = "Lobby";
+  else if (g && g.status === "lobby") text = t("Lobby");
   var paused = !!(g && g.status === "paused");
   var warn = left !== null && left !== undefined && left <= 60 && !paused && g && g.status === "running";
   var label = paused ? "Paused, " + text + " left" :

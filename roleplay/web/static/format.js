@@ -1,9 +1,10 @@
 /* Numbers, times and names as the pages print them. Pure: no DOM. */
+import { formatNumber, t } from "./i18n.js";
 
 export function fmtPoints(x) {
   if (x === null || x === undefined || isNaN(x)) return "–";
   var r = Math.round(x * 10) / 10;
-  return String(r);
+  return formatNumber(r, { maximumFractionDigits: 1, useGrouping: false });
 }
 
 export function signed(x) {
@@ -37,4 +38,5 @@ export var TYPE_LABELS = {
   unilateral_template: "unilateral template", joint_standard: "joint standard",
   cherry_picking: "cherry-picking", tailor_made_partnership: "tailor-made partnership", deadlock: "deadlock",
 };
-export function typeLabel(t) { return t ? (TYPE_LABELS[t] || String(t).replace(/_/g, " ")) : ""; }
+/** The label in the page's language (the catalog has them from roleplay/scoring/measures.py). */
+export function typeLabel(x) { return x ? (TYPE_LABELS[x] ? t(TYPE_LABELS[x]) : String(x).replace(/_/g, " ")) : ""; }

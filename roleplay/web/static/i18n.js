@@ -28,6 +28,9 @@ export function useCatalog(next) {
   }
 }
 
+/** Marks a message for extraction, untranslated (a table of labels said later with `t`). */
+export function N_(msg) { return msg; }
+
 /** The page's language, e.g. "ru". */
 export function locale() { return catalog.locale; }
 

@@ -4,6 +4,7 @@ import { fmtPoints, fmtTime } from "../format.js";
 import { send } from "./app.js";
 import { allowed, reasonOf } from "./selectors.js";
 import { S } from "./state.js";
+import { t } from "../i18n.js";
 
 export function renderActions() {
   var v = S.view, role = v.role;
@@ -16,23 +17,23 @@ export function renderActions() {
   });
   keepFocus(function () {
     fill(panel,
-      el("h2", { class: "section-title", text: "Your actions" }),
+      el("h2", { class: "section-title", text: t("Your actions") }),
       el("p", { class: "summary-line" },
         el("span", { class: "chip", text: "Left this phase: " + role.actions_left }),
         role.budget ? el("span", { class: "chip", text: "Influence budget: " + fmtPoints(role.budget_left) + " of " + fmtPoints(role.budget) }) : null,
-        !canAct ? el("span", { class: "chip muted", text: v.game.status === "running" ? "Not in this phase" : "Not now" }) : null),
-      (v.actions || []).length ? null : el("p", { class: "muted", text: "Your role has no actions in this scenario." }),
+        !canAct ? el("span", { class: "chip muted", text: v.game.status === "running" ? t("Not in this phase") : "Not now" }) : null),
+      (v.actions || []).length ? null : el("p", { class: "muted", text: t("Your role has no actions in this scenario.") }),
       (v.actions || []).map(function (a) {
         // the server's verdict on this action (the phase's own is the chip above)
         var ok = !!a.allowed;
         var why = canAct && !ok ? reasonOf(a.reason) : null;
         var facts = [];
-        if (a.cost) facts.push("Costs you " + fmtPoints(a.cost) + (a.cost === 1 ? " point" : " points"));
+        if (a.cost) facts.push("Costs you " + fmtPoints(a.cost) + (a.cost === 1 ? " point" : t(" points")));
         if (a.budget_cost) facts.push("Budget " + fmtPoints(a.budget_cost));
-        facts.push(a.uses_left === null || a.uses_left === undefined ? "No limit" : "Uses left: " + a.uses_left);
+        facts.push(a.uses_left === null || a.uses_left === undefined ? t("No limit") : "Uses left: " + a.uses_left);
         var target = a.targets.length ? el("div", { class: "field" },
-          el("label", { for: "target-" + a.id, text: "Target" }),
-          el("select", { id: "target-" + a.id }, a.targets.map(function (t) { return el("option", { value: t, text: t.replace(/_/g, " ") }); }))) : null;
+          el("label", { for: "target-" + a.id, text: t("Target") }),
+          el("select", { id: "target-" + a.id }, a.targets.map(function (x) { return el("option", { value: x, text: x.replace(/_/g, " ") }); }))) : null;
         return el("article", { class: "card action" + (ok ? "" : " unavailable"), id: "action-" + a.id, "aria-labelledby": "action-title-" + a.id },
           el("h3", { id: "action-title-" + a.id, text: a.name }),
           el("p", { text: a.description }),
@@ -47,7 +48,7 @@ export function renderActions() {
             } } }, "Take this action"));
       }),
       mine.length ? el("section", { class: "card" },
-        el("h3", { text: "Taken at your table" }),
+        el("h3", { text: t("Taken at your table") }),
         el("ul", { class: "plain" }, mine.map(function (e) {
           return el("li", { text: e.data.title + (e.data.target ? " → " + String(e.data.target).replace(/_/g, " ") : "") + " (" + e.data.name + ", " + fmtTime(e.at) + ")" });
         }))) : null);

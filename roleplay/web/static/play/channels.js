@@ -5,6 +5,7 @@ import { app } from "./app.js";
 import { updateBadges } from "./badges.js";
 import { reasonOf, shortChannel, shortRole } from "./selectors.js";
 import { S } from "./state.js";
+import { t } from "../i18n.js";
 
 function myChats(channelId) {
   var tid = S.view.table.id;
@@ -33,12 +34,12 @@ export function renderChannels() {
     if (!S.channel || !chans.some(function (c) { return c.id === S.channel; }))
       S.channel = chans.length > 1 ? chans[1].id : (chans[0] && chans[0].id);
     fill(panel,
-      el("div", { class: "pills", role: "group", "aria-label": "Channels", id: "channel-pills" }),
+      el("div", { class: "pills", role: "group", "aria-label": t("Channels"), id: "channel-pills" }),
       chans.map(function (c) {
         var form = el("form", { class: "chat-form", id: "chat-form-" + c.id },
           el("label", { for: "chat-input-" + c.id, class: "sr-only", text: "Message to " + c.name }),
           el("input", { type: "text", id: "chat-input-" + c.id, maxlength: "1000", autocomplete: "off",
-            placeholder: "Message…" }),
+            placeholder: t("Message…") }),
           el("button", { type: "submit", class: "button primary", id: "chat-send-" + c.id }, "Send"));
         form.addEventListener("submit", function (e) {
           e.preventDefault();
@@ -71,7 +72,7 @@ export function renderChannels() {
         "aria-pressed": S.channel === c.id ? "true" : "false",
         on: { click: function () { S.channel = c.id; S.unread[c.id] = 0; renderChannels(); updateBadges(); scrollChat(c.id); } } },
         shortChannel(c.name),
-        c.open ? null : el("span", { class: "pill-closed", text: " · closed" }),
+        c.open ? null : el("span", { class: "pill-closed", text: t(" · closed") }),
         n ? el("span", { class: "badge", "aria-label": n + " unread", text: String(n) }) : null);
     }));
   });
@@ -81,7 +82,7 @@ export function renderChannels() {
     sec.classList.toggle("closed", !c.open);
     var members = (c.members || []).map(function (r) { return shortRole(S.view, r); }).join(", ");
     $("channel-desc-" + c.id).textContent = (c.description ? c.description + " " : "") +
-      (c.id === "team" ? "Only the players sharing your seat." : members ? "Members now: " + members + "." : "");
+      (c.id === "team" ? t("Only the players sharing your seat.") : members ? "Members now: " + members + "." : "");
     var note = $("channel-closed-" + c.id);
     // why this seat cannot write here now, in the server's words (the channel's own rule
     // first: it says how the role gets in)

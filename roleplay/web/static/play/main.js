@@ -21,6 +21,7 @@ import { code, DRAFT_KEY, gameId, KEY, LOG_KEY, S, saveLog, saveLogSoon, store, 
 import { renderStep } from "./step.js";
 import { banner, renderEvents, viewBanners } from "./timeline.js";
 import { clock, renderTop } from "./topbar.js";
+import { t } from "../i18n.js";
 
 var setConn = connIndicator($("conn"));
 
@@ -30,7 +31,7 @@ function take(events, live) {
   if (!fresh.length) return;
   fresh.forEach(function (e) {
     if (e.type === "chat") { if (S.view && S.view.table) addChat(e); }
-    else if (e.type === "player_kicked" && S.me && e.data.player === S.me.id) kicked("You were removed from this game by the instructor.");
+    else if (e.type === "player_kicked" && S.me && e.data.player === S.me.id) kicked(t("You were removed from this game by the instructor."));
     else if (describeForStudent(S.view, e) && e.type !== "player_joined") {
       if (live && S.tab !== "events") S.eventsUnread++;
       if (live && BANNER_TYPES[e.type]) banner(e);
@@ -44,13 +45,13 @@ function render() {
   if (!S.view || S.kicked) return;
   renderTop();
   var v = S.view;
-  if (v.me && v.me.kicked) { kicked("You were removed from this game by the instructor."); return; }
+  if (v.me && v.me.kicked) { kicked(t("You were removed from this game by the instructor.")); return; }
   if (!seated(S.view)) {
     show("screen-waiting");
     $("waiting-game").textContent = v.game.title;
-    $("waiting-title").textContent = "Welcome, " + (S.me ? S.me.name : (v.me ? v.me.name : ""));
-    $("waiting-text").textContent = v.game.status === "finished" ? "This game is over." :
-      "Waiting for your instructor to give you a seat…";
+    $("waiting-title").textContent = t("Welcome, %(name)s", { name: S.me ? S.me.name : (v.me ? v.me.name : "") });
+    $("waiting-text").textContent = v.game.status === "finished" ? t("This game is over.") :
+      t("Waiting for your instructor to give you a seat…");
     $("waiting-seat").hidden = true;
     return;
   }
@@ -133,7 +134,7 @@ function connectSeat() {
       if (S.view) { renderEvents(); if (seated(S.view)) { renderActions(); renderChannels(); } updateBadges(); }
     },
     resync: function () { restart(); },
-    kicked: function (data) { kicked(data.message || "You were removed from this game."); },
+    kicked: function (data) { kicked(data.message || t("You were removed from this game.")); },
     // merged into another player's seat by the instructor: this browser's token now opens
     // that seat, so reconnect (the server closes this socket) and start from its log
     reseated: function () {
@@ -142,7 +143,7 @@ function connectSeat() {
       app.conn.socket.disconnect();
       app.conn.socket.connect();
     },
-    error: function (data) { toast(data.message || "Something went wrong.", "bad"); },
+    error: function (data) { toast(data.message || t("Something went wrong."), "bad"); },
     refused: function () {
       if (S.kicked) return;
       store.del(KEY);

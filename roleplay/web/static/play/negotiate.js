@@ -10,12 +10,13 @@ import {
   reasonText, shortRole, signedNoticeText, signingOpensText,
 } from "./selectors.js";
 import { DRAFT_KEY, S, saveDraft, store } from "./state.js";
+import { t } from "../i18n.js";
 
 function seedDraft() {
   if (S.draftTouched) return;
   var cur = currentProposal(S.view);
-  var t = S.view.table, role = S.view.role;
-  var base = cur ? cur.package : (t.openings && t.openings[role.side]) || null;
+  var tb = S.view.table, role = S.view.role;
+  var base = cur ? cur.package : (tb.openings && tb.openings[role.side]) || null;
   if (base) S.draft = Object.assign({}, base);
 }
 
@@ -36,9 +37,9 @@ export function renderNegotiate() {
       el("div", { id: "neg-results" }),
       el("div", { id: "neg-previous" }),
       el("div", { id: "neg-table" }),
-      el("form", { id: "package-form", class: "issues", "aria-label": "Your package" },
-        el("h2", { class: "section-title", text: "Your package" }),
-        el("p", { class: "help", text: "Choose one option per issue. The numbers are your points only; the others see different numbers." }),
+      el("form", { id: "package-form", class: "issues", "aria-label": t("Your package") },
+        el("h2", { class: "section-title", text: t("Your package") }),
+        el("p", { class: "help", text: t("Choose one option per issue. The numbers are your points only; the others see different numbers.") }),
         (v.issues || []).map(issueCard)),
       el("div", { id: "neg-linkage" }),
       el("div", { id: "neg-history" }),
@@ -83,8 +84,8 @@ function issueCard(is) {
     el("div", { class: "options" }, is.options.map(function (o) {
       var id = "opt-" + is.id + "-" + o.id;
       var notes = [];
-      o.requires.forEach(function (r) { notes.push("Requires " + optionLabel(S.view, r)); });
-      o.excludes.forEach(function (r) { notes.push("Not with " + optionLabel(S.view, r)); });
+      o.requires.forEach(function (r) { notes.push(t("Requires %(option)s", { option: optionLabel(S.view, r) })); });
+      o.excludes.forEach(function (r) { notes.push(t("Not with %(option)s", { option: optionLabel(S.view, r) })); });
       return el("label", { class: "option", for: id },
         el("input", { type: "radio", name: "issue-" + is.id, id: id, value: o.id }),
         el("span", { class: "option-body" },
@@ -93,7 +94,7 @@ function issueCard(is) {
           notes.length ? el("span", { class: "option-note", text: notes.join(" · ") }) : null),
         el("span", { class: "points", "aria-label": fmtPoints(o.points) + " points for you" },
           el("span", { class: "points-n", text: fmtPoints(o.points) }),
-          el("span", { class: "points-u", text: "pts" })));
+          el("span", { class: "points-u", text: t("pts") })));
     })));
 }
 
@@ -108,43 +109,44 @@ export function packageList(pkg) {
 }
 
 function renderOnTable() {
-  var v = S.view, t = v.table, role = v.role;
+  var v = S.view, tb = v.table, role = v.role;
   var cur = currentProposal(S.view);
   var box = $("neg-table");
   var parts = [];
-  if (t.outcome !== "open") {
-    var deal = t.outcome === "deal";
-    var dp = t.my_points_deal;
+  if (tb.outcome !== "open") {
+    var deal = tb.outcome === "deal";
+    var dp = tb.my_points_deal;
     var mine = deal && dp ? dp.total : role.batna;
-    parts.push(el("section", { class: "card outcome " + t.outcome, "aria-labelledby": "outcome-title" },
-      el("h2", { id: "outcome-title", text: deal ? "Agreement signed" : "No agreement" }),
-      el("p", { text: deal ? "Both signatories signed. For you this package is worth " + fmtPoints(mine) +
-        " points" + (breakdownText(dp) ? " (" + breakdownText(dp) + ")" : "") + ", " + againstBatna(mine, role.batna).text +
-        " (" + fmtPoints(role.batna) + ")." :
-        "The talks ended without a deal: " + reasonText(t) + ". Every role gets its BATNA" +
-        (role.points_adjust ? ", and the costs and bonuses of its actions stand: you get " +
-          fmtPoints(role.batna) + " " + signed(role.points_adjust) + " = " +
-          fmtPoints(role.batna + role.points_adjust) + " points." :
-          ": you get " + fmtPoints(role.batna) + " points.") }),
-      deal ? packageList(t.deal) : null));
+    parts.push(el("section", { class: "card outcome " + tb.outcome, "aria-labelledby": "outcome-title" },
+      el("h2", { id: "outcome-title", text: deal ? t("Agreement signed") : t("No agreement") }),
+      el("p", { text: deal ? t("Both signatories signed. For you this package is worth %(points)s points%(breakdown)s, %(against)s (%(batna)s).", {
+        points: fmtPoints(mine), breakdown: breakdownText(dp) ? " (" + breakdownText(dp) + ")" : "",
+        against: againstBatna(mine, role.batna).text, batna: fmtPoints(role.batna) }) :
+        (role.points_adjust ?
+          t("The talks ended without a deal: %(reason)s. Every role gets its BATNA, and the costs and bonuses of its actions stand: you get %(batna)s %(adjust)s = %(total)s points.", {
+            reason: reasonText(tb), batna: fmtPoints(role.batna), adjust: signed(role.points_adjust),
+            total: fmtPoints(role.batna + role.points_adjust) }) :
+          t("The talks ended without a deal: %(reason)s. Every role gets its BATNA: you get %(batna)s points.", {
+            reason: reasonText(tb), batna: fmtPoints(role.batna) })) }),
+      deal ? packageList(tb.deal) : null));
   }
-  if (cur && t.outcome === "open") {
-    var total = t.my_total_current;
+  if (cur && tb.outcome === "open") {
+    var total = tb.my_total_current;
     var cmp = againstBatna(total, role.batna);
     var sigs = v.roles.filter(function (r) { return r.signatory; }).map(function (r) {
-      var ok = t.signatures[r.id] === cur.seq;
+      var ok = tb.signatures[r.id] === cur.seq;
       return el("li", { class: ok ? "yes" : "no" },
         el("span", { "aria-hidden": "true", text: ok ? "✓ " : "○ " }),
-        shortRole(S.view, r.id) + (ok ? " signed" : " has not signed"));
+        shortRole(S.view, r.id) + (ok ? t(" signed") : t(" has not signed")));
     });
     var others = othersSigned(S.view);
     var when = !allowed(S.view, "sign") && role.signatory ? signingOpensText(S.view) : null;
     parts.push(el("section", { class: "card on-table", "aria-labelledby": "ontable-title" },
-      el("p", { class: "kicker", text: "On the table · proposal " + cur.number + " of " + t.proposals.length }),
-      el("h2", { id: "ontable-title", text: "Proposed by " + shortRole(S.view, cur.role) + (cur.role === role.id ? " (your side)" : "") }),
+      el("p", { class: "kicker", text: t("On the table · proposal %(number)s of %(count)s", { number: cur.number, count: tb.proposals.length }) }),
+      el("h2", { id: "ontable-title", text: t("Proposed by %(role)s", { role: shortRole(S.view, cur.role) }) + (cur.role === role.id ? t(" (your side)") : "") }),
       el("p", { class: "total-line" },
-        "For you: ", el("strong", { text: fmtPoints(total) + " points" }),
-        breakdownText(t.my_points_current) ? el("span", { class: "breakdown", text: " (" + breakdownText(t.my_points_current) + ")" }) : null,
+        t("For you:") + " ", el("strong", { text: t("%(points)s points", { points: fmtPoints(total) }) }),
+        breakdownText(tb.my_points_current) ? el("span", { class: "breakdown", text: " (" + breakdownText(tb.my_points_current) + ")" }) : null,
         el("br"),
         el("span", { class: cmp.cls, text: cmp.text }), " (" + fmtPoints(role.batna) + ")"),
       others.length ? el("p", { class: "notice signed-notice", id: "signed-notice",
@@ -154,14 +156,14 @@ function renderOnTable() {
       when ? el("p", { class: "help", id: "signing-opens", text: when }) : null,
       v.can.propose.allowed ? el("button", { type: "button", class: "button link", id: "use-current",
         on: { click: function () { S.draft = Object.assign({}, cur.package); S.draftTouched = true;
-          saveDraft(); renderNegotiate(); toast("Copied into your package below."); } } },
-        "Start from this package") : null));
-  } else if (t.outcome === "open") {
+          saveDraft(); renderNegotiate(); toast(t("Copied into your package below.")); } } },
+        t("Start from this package")) : null));
+  } else if (tb.outcome === "open") {
     parts.push(el("p", { class: "muted empty", text: allowed(S.view, "sign") ?
-      "No package was put on the table, so there is nothing to sign: the table ends without a deal." :
-      "No package is on the table yet." }));
+      t("No package was put on the table, so there is nothing to sign: the table ends without a deal.") :
+      t("No package is on the table yet.") }));
   }
-  if (t.outcome === "open") (t.suggestions || []).forEach(function (sg) { parts.push(suggestionCard(sg)); });
+  if (tb.outcome === "open") (tb.suggestions || []).forEach(function (sg) { parts.push(suggestionCard(sg)); });
   keepFocus(function () { fill(box, parts); });
 }
 
@@ -170,21 +172,21 @@ function suggestionCard(sg) {
   var v = S.view, mine = sg.role === v.role.id;
   var canAdopt = !mine && v.can.propose.allowed;
   return el("section", { class: "card suggestion", id: "suggestion-" + sg.seq },
-    el("p", { class: "kicker", text: mine ? "Your suggestion to the " + shortRole(S.view, sg.to) :
-      "Suggested to you by " + shortRole(S.view, sg.role) + " · not binding" }),
-    el("p", { class: "total-line" }, "For you: ", el("strong", { text: fmtPoints(sg.points) + " points" })),
+    el("p", { class: "kicker", text: mine ? t("Your suggestion to the %(role)s", { role: shortRole(S.view, sg.to) }) :
+      t("Suggested to you by %(role)s · not binding", { role: shortRole(S.view, sg.role) }) }),
+    el("p", { class: "total-line" }, t("For you:") + " ", el("strong", { text: t("%(points)s points", { points: fmtPoints(sg.points) }) })),
     packageList(sg.package),
     canAdopt ? el("button", { type: "button", class: "button link", id: "adopt-" + sg.seq,
       on: { click: function () { S.draft = Object.assign({}, sg.package); S.draftTouched = true;
         S.suggestion = sg.seq; saveDraft(); renderNegotiate();
-        toast("Copied into your package below: propose it to adopt it as your own."); } } },
-      "Start from this suggestion") : null);
+        toast(t("Copied into your package below: propose it to adopt it as your own.")); } } },
+      t("Start from this suggestion")) : null);
 }
 
 function renderLinkage() {
-  var v = S.view, t = v.table;
+  var v = S.view, tb = v.table;
   var box = $("neg-linkage");
-  var lines = t.linkages.map(function (lk) {
+  var lines = tb.linkages.map(function (lk) {
     var is = issue(S.view, lk.issue);
     return el("li", { text: shortRole(S.view, lk.role) + ": no agreement on " + (is ? is.title : lk.issue) +
       " unless " + optionLabel(S.view, lk.requires) + "." });
@@ -200,17 +202,17 @@ function renderLinkage() {
     });
     form = el("form", { class: "stack", id: "link-form" },
       el("div", { class: "field" },
-        el("label", { for: "link-issue", text: "No agreement on…" }),
+        el("label", { for: "link-issue", text: t("No agreement on…") }),
         el("select", { id: "link-issue" }, issues.map(function (is) { return el("option", { value: is.id, text: is.title }); }))),
       el("div", { class: "field" },
-        el("label", { for: "link-requires", text: "…unless the deal has" }),
+        el("label", { for: "link-requires", text: t("…unless the deal has") }),
         el("select", { id: "link-requires" }, reqOpts)),
-      el("button", { type: "submit", class: "button", id: "link-submit" }, "Declare linkage"));
+      el("button", { type: "submit", class: "button", id: "link-submit" }, t("Declare linkage")));
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var iss = $("link-issue").value, req = $("link-requires").value;
-      if (req.split(".")[0] === iss) { toast("Link two different issues.", "bad"); return; }
-      send("link", { issue: iss, requires: req }, $("link-submit"), "Linkage declared.");
+      if (req.split(".")[0] === iss) { toast(t("Link two different issues."), "bad"); return; }
+      send("link", { issue: iss, requires: req }, $("link-submit"), t("Linkage declared."));
     });
   }
   if (!lines.length && !form) { fill(box); return; }
@@ -221,7 +223,7 @@ function renderLinkage() {
   keepFocus(function () {
     fill(box, el("details", { class: "card", id: "linkage", open: wasOpen ? true : null },
       el("summary", { text: "Linkage" + (lines.length ? " (" + lines.length + ")" : "") }),
-      el("p", { class: "help", text: "Tie your signature to a condition: the server will not let your side sign a package that breaks it." }),
+      el("p", { class: "help", text: t("Tie your signature to a condition: the server will not let your side sign a package that breaks it.") }),
       lines.length ? el("ul", { class: "plain" }, lines) : null,
       form));
     Object.keys(prev).forEach(function (id) { if ($(id)) $(id).value = prev[id]; });
@@ -229,29 +231,29 @@ function renderLinkage() {
 }
 
 function renderHistory() {
-  var v = S.view, t = v.table;
+  var v = S.view, tb = v.table;
   var box = $("neg-history");
   var openKeys = {};
   box.querySelectorAll("details[open]").forEach(function (d) { openKeys[d.dataset.key] = true; });
-  var items = t.proposals.slice().reverse().map(function (p) {
+  var items = tb.proposals.slice().reverse().map(function (p) {
     var mine = p.my_total;
     return el("li", {},
       el("details", { dataset: { key: "p" + p.seq }, open: openKeys["p" + p.seq] ? true : null },
         el("summary", {},
-          el("span", { text: "Proposal " + p.number + " · " + shortRole(S.view, p.role) }),
-          el("span", { class: "muted", text: " · " + fmtPoints(mine) + " pts for you" + (p.seq === t.current ? " · on the table" : "") })),
+          el("span", { text: t("Proposal %(number)s", { number: p.number }) + " · " + shortRole(S.view, p.role) }),
+          el("span", { class: "muted", text: " · " + fmtPoints(mine) + " pts for you" + (p.seq === tb.current ? t(" · on the table") : "") })),
         packageList(p.package)));
   });
-  var openings = Object.keys(t.openings || {}).map(function (side) {
-    var pkg = t.openings[side];
+  var openings = Object.keys(tb.openings || {}).map(function (side) {
+    var pkg = tb.openings[side];
     return el("li", {}, el("details", { dataset: { key: "o" + side }, open: openKeys["o" + side] ? true : null },
-      el("summary", { text: "Opening of the " + (side === "eu" ? "EU" : side === "government" ? "government" : side) +
-        " · " + fmtPoints((t.my_opening_totals || {})[side]) + " pts for you" }),
+      el("summary", { text: (side === "eu" ? t("Opening of the EU") : side === "government" ? t("Opening of the government") : side) +
+        " · " + t("%(points)s pts for you", { points: fmtPoints((tb.my_opening_totals || {})[side]) }) }),
       packageList(pkg)));
   });
   if (!items.length && !openings.length) { fill(box); return; }
   fill(box, el("section", { class: "card", "aria-labelledby": "history-title" },
-    el("h2", { id: "history-title", class: "section-title", text: "History" }),
+    el("h2", { id: "history-title", class: "section-title", text: t("History") }),
     openings.length ? el("ul", { class: "plain history" }, openings) : null,
     items.length ? el("ol", { class: "plain history" }, items) : null));
 }

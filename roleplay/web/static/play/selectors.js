@@ -1,7 +1,7 @@
 /* What the student's page reads from its view (`v`, the server's view of one seat).
  * Pure: no DOM, no state of the page's own; each takes what it reads. */
 import { fmtPoints, signed } from "../format.js";
-import { t } from "../i18n.js";
+import { ngettext, t } from "../i18n.js";
 import { issueById, optionById, reasonText as tableReason, refLabel, roleById, shortName } from "../scenario.js";
 
 export function roleName(v, id) { var r = roleById(v, id); return r ? r.name : id; }
@@ -60,9 +60,9 @@ export function draftComplete(v, draft) {
 }
 
 export function currentProposal(v) {
-  var t = v.table;
-  if (!t || t.current === null || t.current === undefined) return null;
-  for (var i = 0; i < t.proposals.length; i++) if (t.proposals[i].seq === t.current) return t.proposals[i];
+  var tb = v.table;
+  if (!tb || tb.current === null || tb.current === undefined) return null;
+  for (var i = 0; i < tb.proposals.length; i++) if (tb.proposals[i].seq === tb.current) return tb.proposals[i];
   return null;
 }
 export function proposalBySeq(v, seq) {
@@ -73,7 +73,7 @@ export function proposalBySeq(v, seq) {
 /** "proposal 2": numbered at this table by the server, not the game's event sequence. */
 export function proposalName(v, seq) {
   var p = proposalBySeq(v, seq);
-  return "proposal " + (p ? p.number : "");
+  return t("proposal %(number)s", { number: p ? p.number : "" });
 }
 /** The next phase (after the current one) in which signing is allowed, or null. */
 export function signingPhase(v) {
@@ -93,25 +93,25 @@ export function nextPhaseAllowing(v, caps) {
 export function signingOpensText(v) {
   var sp = signingPhase(v);
   if (!sp) return null;
-  return "Signing opens " + (sp.next ? "in the next phase, “" + sp.phase.title + "”, when this clock runs out." :
-    "in the phase “" + sp.phase.title + "”.");
+  return sp.next ? t("Signing opens in the next phase, “%(phase)s”, when this clock runs out.", { phase: sp.phase.title }) :
+    t("Signing opens in the phase “%(phase)s”.", { phase: sp.phase.title });
 }
 /** "better than", "equal to" or "worse than" your BATNA, with the class for its colour. */
 export function againstBatna(total, batna) {
-  if (Math.abs(total - batna) < 1e-9) return { text: "equal to your BATNA", cls: "even" };
-  return total > batna ? { text: "better than your BATNA", cls: "good" } : { text: "worse than your BATNA", cls: "bad" };
+  if (Math.abs(total - batna) < 1e-9) return { text: t("equal to your BATNA"), cls: "even" };
+  return total > batna ? { text: t("better than your BATNA"), cls: "good" } : { text: t("worse than your BATNA"), cls: "bad" };
 }
 /** "options 35, actions and events -5": what makes a total, from the view's numbers. */
 export function breakdownText(b) {
   if (!b || !b.adjust) return "";
-  return "options " + fmtPoints(b.options) + ", actions and events " + signed(b.adjust);
+  return t("options %(options)s, actions and events %(adjust)s", { options: fmtPoints(b.options), adjust: signed(b.adjust) });
 }
 /** The other signatories who signed the package on the table while this role has not. */
 export function othersSigned(v) {
-  var t = v.table, cur = currentProposal(v);
-  if (!cur || t.outcome !== "open" || !v.role.signatory) return [];
+  var tb = v.table, cur = currentProposal(v);
+  if (!cur || tb.outcome !== "open" || !v.role.signatory) return [];
   return v.roles.filter(function (r) {
-    return r.signatory && r.id !== v.role.id && t.signatures[r.id] === cur.seq;
+    return r.signatory && r.id !== v.role.id && tb.signatures[r.id] === cur.seq;
   }).map(function (r) { return r.id; });
 }
 /** `others` are all the other signatories. */
@@ -120,18 +120,18 @@ export function othersSignedAll(v, others) {
   return others.length === need;
 }
 export function signedNoticeText(v, others) {
-  var names = others.map(function (r) { return "The " + shortRole(v, r); });
+  var names = others.map(function (r) { return t("The %(role)s", { role: shortRole(v, r) }); }).join(t(" and "));
   var all = othersSignedAll(v, others);
-  return names.join(" and ") + (others.length > 1 ? " have" : " has") + " signed" +
-    (all ? "; your signature closes the deal." : ".");
+  return all ? ngettext("%(roles)s has signed; your signature closes the deal.", "%(roles)s have signed; your signature closes the deal.", others.length, { roles: names }) :
+    ngettext("%(roles)s has signed.", "%(roles)s have signed.", others.length, { roles: names });
 }
 export function seated(v) {
   return !!(v && v.role && v.table);
 }
 
 /** Why the talks at a table ended without a deal, in the server's words. */
-export function reasonText(t) {
-  return tableReason(t, "the talks ended without an agreement");
+export function reasonText(tb) {
+  return tableReason(tb, t("the talks ended without an agreement"));
 }
 
 /** What the table carried from the campaign's previous step (the server words it). */
@@ -144,8 +144,9 @@ export function carriedText(v) {
 
 /** One earlier scenario of a campaign, for this seat. */
 export function previousLine(x) {
-  return x.title + ": " + (x.outcome === "deal" ? "agreement, " + fmtPoints(x.points) + " points for you" :
-    "no agreement" + (x.deadlock_text ? " (" + x.deadlock_text + ")" : "") + ", your BATNA " + fmtPoints(x.batna) + " points");
+  return x.title + ": " + (x.outcome === "deal" ? t("agreement, %(points)s points for you", { points: fmtPoints(x.points) }) :
+    (x.deadlock_text ? t("no agreement (%(why)s), your BATNA %(batna)s points", { why: x.deadlock_text, batna: fmtPoints(x.batna) }) :
+      t("no agreement, your BATNA %(batna)s points", { batna: fmtPoints(x.batna) })));
 }
 
 /** A channel's name for its pill: "EU–government channel (…)" -> "EU–government". */

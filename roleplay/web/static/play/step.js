@@ -4,6 +4,7 @@ import { fmtPoints } from "../format.js";
 import { app } from "./app.js";
 import { previousLine } from "./selectors.js";
 import { S, STEP_KEY, store } from "./state.js";
+import { t } from "../i18n.js";
 
 export function renderStep() {
   var v = S.view, c = v.campaign;
@@ -26,15 +27,15 @@ export function renderStep() {
           S.tab = "briefing";
           window.scrollTo(0, 0);
         } } }, "Open the new briefing"),
-      el("h3", { text: "What carried over for you" }),
+      el("h3", { text: t("What carried over for you") }),
       el("ul", { class: "plain carried", id: "step-carried" },
         carried.map(function (x) {
           return el("li", { text: x.label + ": " + fmtPoints(x.value) +
-            (x.effects.length ? " — " + x.effects.join(", ") : " — no effect here") });
+            (x.effects.length ? " — " + x.effects.join(", ") : t(" — no effect here")) });
         }),
         el("li", { text: "Your BATNA in this scenario: " + fmtPoints(role.batna) + " points" +
           (role.batna !== role.batna_start ? " (it starts at " + fmtPoints(role.batna_start) + ")." : ".") })),
-      c.previous.length ? el("h3", { text: "Your earlier results" }) : null,
+      c.previous.length ? el("h3", { text: t("Your earlier results") }) : null,
       c.previous.length ? el("ul", { class: "plain", id: "step-previous" },
         c.previous.map(function (x) { return el("li", { text: previousLine(x) }); })) : null);
   });

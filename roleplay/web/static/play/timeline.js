@@ -6,6 +6,7 @@ import { app } from "./app.js";
 import { updateBadges } from "./badges.js";
 import { othersSigned, reasonText, signedNoticeText } from "./selectors.js";
 import { S } from "./state.js";
+import { t } from "../i18n.js";
 
 export function banner(e) {
   var info = describeForStudent(S.view, e);
@@ -19,11 +20,11 @@ export function showBanner(info, role, keep, id) {
   var box = $("banners");
   if (id && $(id)) $(id).remove();
   var b = el("div", { class: "banner " + (info.kind || ""), role: role, id: id || null },
-    el("div", { class: "banner-body", title: "Open the events", on: { click: function () {
+    el("div", { class: "banner-body", title: t("Open the events"), on: { click: function () {
       app.selectTab($("tab-events")); S.tab = "events"; S.eventsUnread = 0; updateBadges(); renderEvents(); } } },
       el("strong", { text: info.title }),
       info.text ? el("span", { text: " " + info.text }) : null),
-    el("button", { type: "button", class: "banner-close", "aria-label": "Dismiss",
+    el("button", { type: "button", class: "banner-close", "aria-label": t("Dismiss"),
       on: { click: function () { b.remove(); } } }, "×"));
   box.appendChild(b);
   while (box.children.length > 2) box.removeChild(box.firstChild);
@@ -32,13 +33,13 @@ export function showBanner(info, role, keep, id) {
 
 /** Banners for what the new view says changed: the other side signed, or the table ended. */
 export function viewBanners(before) {
-  var t = S.view.table;
+  var tb = S.view.table;
   var others = othersSigned(S.view);
-  if (others.length && others.join(",") !== before.signed && t.signatures[S.view.role.id] !== t.current)
+  if (others.length && others.join(",") !== before.signed && tb.signatures[S.view.role.id] !== tb.current)
     showBanner({ title: signedNoticeText(S.view, others), text: "", kind: "instructor" }, "alert", 30000, "banner-signed");
-  if (before.outcome === "open" && t.outcome !== "open") {
-    showBanner(t.outcome === "deal" ? { title: "Agreement signed", text: "", kind: "good" } :
-      { title: "No agreement:", text: reasonText(t) + ".", kind: "bad" }, "alert", 30000, "banner-settled");
+  if (before.outcome === "open" && tb.outcome !== "open") {
+    showBanner(tb.outcome === "deal" ? { title: t("Agreement signed"), text: "", kind: "good" } :
+      { title: t("No agreement:"), text: reasonText(tb) + ".", kind: "bad" }, "alert", 30000, "banner-settled");
   }
 }
 
@@ -50,7 +51,7 @@ export function renderEvents() {
     return !!describeForStudent(S.view, e);
   }).slice().reverse();
   fill(panel,
-    el("h2", { class: "section-title", text: "Timeline" }),
+    el("h2", { class: "section-title", text: t("Timeline") }),
     items.length ? el("ol", { class: "plain timeline" }, items.map(function (e) {
       var info = describeForStudent(S.view, e);
       return el("li", { class: "tl " + (info.kind || "") },
@@ -58,5 +59,5 @@ export function renderEvents() {
         el("span", { class: "tl-body" },
           el("strong", { text: info.title }),
           info.text ? el("span", { class: "tl-text", text: info.text }) : null));
-    })) : el("p", { class: "muted", text: "Nothing has happened yet." }));
+    })) : el("p", { class: "muted", text: t("Nothing has happened yet.") }));
 }
