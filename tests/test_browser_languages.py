@@ -16,17 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_browser import PASSWORD, ROOT, TIMEOUT, browser, server  # noqa: F401 (fixtures)
 
 from roleplay.i18n import catalogs
 from roleplay.i18n.tool import extract
 from roleplay.paths import scenarios_dir
 from roleplay.scenario.loader import load_scenario
+from support.browser import ROOT, TIMEOUT, expect
+from support.web import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-sync_api = pytest.importorskip("playwright.sync_api")
-expect = sync_api.expect
 
 ARTIFACTS = ROOT / "test-artifacts" / "languages"
 SCENARIO = "association-agreement"
@@ -119,7 +117,7 @@ def test_the_scan_finds_an_english_string_on_a_russian_page() -> None:
     assert untranslated(["Ваша роль: Government of Azerbaijan. It is long. Very."], patterns) == []
 
 
-def test_a_student_in_each_language(server: str, browser: Any) -> None:  # noqa: F811
+def test_a_student_in_each_language(server: str, browser: Any) -> None:
     sc = load_scenario(scenarios_dir() / f"{SCENARIO}.yaml")
     patterns = _english_catalog()
     exempt = scenario_texts(sc)
