@@ -210,16 +210,12 @@ def act_refusal(state: GameState, t: TableState, role: str, action: Any = None) 
     if phase is not None and phase.actions is not None and action not in phase.actions:
         return _no("wrong_phase", N_("That action is not available in this phase."))
     a = sc.action(action)
-    used_now = sum(1 for rr, _, pi in t.actions_taken if rr == role and pi == state.phase_index)
-    allowance = actions_allowed(state, t, role)
-    if used_now >= allowance:
+    if actions_left(state, t, role) <= 0:
         return _no("conflict", N_("Your role has used its %(count)s action(s) for this phase."),
-                   count=max(allowance, 0))
-    if a.limit is not None:
-        used = sum(1 for rr, x, _ in t.actions_taken if rr == role and x == action)
-        if used >= a.limit:
-            return _no("conflict", N_("You have used this action as often as it allows."))
-    if a.budget_cost > r.budget - t.budget_spent.get(role, 0.0) + 1e-9:
+                   count=max(actions_allowed(state, t, role), 0))
+    if uses_left(state, t, role, action) == 0:
+        return _no("conflict", N_("You have used this action as often as it allows."))
+    if a.budget_cost > budget_left(state, t, role) + 1e-9:
         return _no("conflict", N_("Your influence budget cannot cover this."))
     for needed in (a.channel, a.requires_open):
         if needed is not None and needed in t.closed_channels:
@@ -231,6 +227,25 @@ def act_refusal(state: GameState, t: TableState, role: str, action: Any = None) 
 def actions_allowed(state: GameState, t: TableState, role: str) -> int:
     """How many actions `role` may take in a phase at `t` (events and actions shift it)."""
     return state.scenario.role(role).actions_per_phase + t.actions_per_phase_shift.get(role, 0)
+
+
+def actions_left(state: GameState, t: TableState, role: str) -> int:
+    """The actions `role` may still take in the current phase (0 at the least)."""
+    used = sum(1 for r, _, pi in t.actions_taken if r == role and pi == state.phase_index)
+    return max(0, actions_allowed(state, t, role) - used)
+
+
+def uses_left(state: GameState, t: TableState, role: str, action: str) -> int | None:
+    """How often `role` may still take `action` in this game (None: no limit)."""
+    limit = state.scenario.action(action).limit
+    if limit is None:
+        return None
+    return max(0, limit - sum(1 for r, x, _ in t.actions_taken if r == role and x == action))
+
+
+def budget_left(state: GameState, t: TableState, role: str) -> float:
+    """What is left of `role`'s influence budget at `t`."""
+    return state.scenario.role(role).budget - t.budget_spent.get(role, 0.0)
 
 
 def sign_refusal(state: GameState, t: TableState, role: str,

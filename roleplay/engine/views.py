@@ -221,9 +221,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     t = state.tables[p.table]
     role = sc.role(p.role)
     mine = [role.id]
-    used_now = sum(1 for r, _, pi in t.actions_taken if r == role.id and pi == state.phase_index)
-    allowance = rules.actions_allowed(state, t, role.id)
-    budget_left = role.budget - t.budget_spent.get(role.id, 0.0)
+    budget_left = rules.budget_left(state, t, role.id)
     view["role"] = {
         "id": role.id,
         "name": role.name,
@@ -234,7 +232,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "points_adjust": t.point_adjust.get(role.id, 0.0),
         "budget": role.budget,
         "budget_left": budget_left,
-        "actions_left": max(0, allowance - used_now),
+        "actions_left": rules.actions_left(state, t, role.id),
         "briefing": {"public": role.briefing.public, "confidential": role.briefing.confidential},
         "card": role_card(sc, role.id),
     }
@@ -273,12 +271,11 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     for aid in role.actions:
         labels = target_labels(original, language, aid)
         a = sc.action(aid)
-        used = sum(1 for r, x, _ in t.actions_taken if r == role.id and x == aid)
         actions.append({
             "id": a.id, "name": a.name, "description": a.description, "cost": a.cost,
             "budget_cost": a.budget_cost, "targets": list(a.targets),
-            "target_labels": {t: labels.get(t, t) for t in a.targets},
-            "uses_left": None if a.limit is None else max(0, a.limit - used),
+            "target_labels": {x: labels.get(x, x) for x in a.targets},
+            "uses_left": rules.uses_left(state, t, role.id, aid),
             "in_phase": state.phase is not None and (
                 state.phase.actions is None or aid in state.phase.actions),
             **rules.answer(rules.refusal(state, p.id, "act", now, action=aid)),
