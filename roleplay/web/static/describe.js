@@ -4,10 +4,11 @@
 import { fmtPoints, mmss, signed } from "./format.js";
 import { issueTitle, optionName, reasonText, roleById, shortName, splitRef } from "./scenario.js";
 import { carriedText, issue, optionLabel, proposalName, reasonText as studentReason, shortRole } from "./play/selectors.js";
+import { inLanguage } from "./play/translation.js";
 
 /** {title, text, kind} for a student's banner or timeline, or null: not shown to students. */
 export function describeForStudent(v, e) {
-  var d = e.data || {};
+  var d = inLanguage(v, e).data || {};  // the scenario's texts in the student's language
   switch (e.type) {
     case "phase_started": return { title: "Now: " + d.title, text: d.minutes ? d.minutes + " minutes" : "" };
     case "paused": return { title: "The game is paused", text: "" };

@@ -33,7 +33,7 @@ export function renderActions() {
         facts.push(a.uses_left === null || a.uses_left === undefined ? t("No limit") : "Uses left: " + a.uses_left);
         var target = a.targets.length ? el("div", { class: "field" },
           el("label", { for: "target-" + a.id, text: t("Target") }),
-          el("select", { id: "target-" + a.id }, a.targets.map(function (x) { return el("option", { value: x, text: x.replace(/_/g, " ") }); }))) : null;
+          el("select", { id: "target-" + a.id }, a.targets.map(function (x) { return el("option", { value: x, text: (a.target_labels && a.target_labels[x]) || x.replace(/_/g, " ") }); }))) : null;
         return el("article", { class: "card action" + (ok ? "" : " unavailable"), id: "action-" + a.id, "aria-labelledby": "action-title-" + a.id },
           el("h3", { id: "action-title-" + a.id, text: a.name }),
           el("p", { text: a.description }),

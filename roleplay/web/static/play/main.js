@@ -22,6 +22,7 @@ import { renderStep } from "./step.js";
 import { banner, renderEvents, viewBanners } from "./timeline.js";
 import { clock, renderTop } from "./topbar.js";
 import { t } from "../i18n.js";
+import { renderTranslationNotice } from "./translation.js";
 
 var setConn = connIndicator($("conn"));
 
@@ -56,6 +57,7 @@ function render() {
     return;
   }
   show("screen-game");
+  renderTranslationNotice(v);
   renderStep();
   renderBriefing();
   renderNegotiate();
