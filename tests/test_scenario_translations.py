@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -269,3 +270,31 @@ def test_a_language_change_changes_the_view() -> None:
     g.do("p0", "set_language", language="ru")
     assert player_view(g.state, "p0", g.now)["scenario"]["title"] == \
         localized(sc, "ru").scenario.title
+
+
+def test_a_students_results_page_is_in_their_language(app: Any, web_service: Any) -> None:
+    from roleplay.engine.commands import INSTRUCTOR_ACTOR as TEACHER
+
+    sc = load_scenario(AA)
+    ru = localized(sc, "ru").scenario
+    state = web_service.create_game(sc, seed=2)
+    gid, code = state.setup.game_id, state.setup.code
+    seats = []
+    for i, lang in enumerate(["ru", "en", "en", "en"]):
+        r = app.test_client().post("/api/join", json={"code": code, "name": f"S{i}",
+                                                     "language": lang})
+        seats.append(r.get_json())
+    web_service.execute(gid, TEACHER, "start")
+    while web_service.state(gid).status != "finished":
+        web_service.execute(gid, TEACHER, "advance")
+    role = web_service.state(gid).players[seats[0]["player_id"]].role
+
+    def page(token: str) -> str:
+        c = app.test_client()
+        assert c.post(f"/play/{gid}/results", data={"token": token}).status_code == 303
+        return str(c.get(f"/play/{gid}/results").get_data(as_text=True))
+
+    import html as html_lib
+    mine, english = html_lib.unescape(page(seats[0]["token"])), html_lib.unescape(page(seats[1]["token"]))
+    assert ru.role(str(role)).name in mine and ru.title in mine
+    assert sc.title in english and ru.title not in english

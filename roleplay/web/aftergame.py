@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext
 from markupsafe import Markup
 
+from ..engine.language import in_language
 from ..storage.eventstore import StoreError
 from .runtime import runtime
 from .security import instructor_page
@@ -80,7 +81,9 @@ def results_page(game_id: str) -> tuple[str, int]:
         log = service.log(game_id)
         if not released_steps(state, log):
             return render_template("results.html", **page, message=NOT_YET, reload=True), 200
-        html = render_student_results(state, lambda step: service.scores(state, step), log, player_id)
+        # the scenario's texts in the student's language; the scores are the game's own
+        html = render_student_results(in_language(state, player.language),
+                                      lambda step: service.scores(state, step), log, player_id)
     except NotSeated:
         return render_template("results.html", **page, message=NOT_SEATED), 200
     except StoreError:
