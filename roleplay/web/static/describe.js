@@ -2,6 +2,7 @@
  * the projector. Each reader gets its own wording; the lookups they share are in
  * scenario.js. Pure: (view, event) -> text. */
 import { fmtPoints, mmss, signed } from "./format.js";
+import { ngettext, t } from "./i18n.js";
 import { issueTitle, optionName, reasonText, roleById, shortName, splitRef } from "./scenario.js";
 import { carriedText, issue, optionLabel, proposalName, reasonText as studentReason, shortRole } from "./play/selectors.js";
 import { inLanguage } from "./play/translation.js";
@@ -10,38 +11,42 @@ import { inLanguage } from "./play/translation.js";
 export function describeForStudent(v, e) {
   var d = inLanguage(v, e).data || {};  // the scenario's texts in the student's language
   switch (e.type) {
-    case "phase_started": return { title: "Now: " + d.title, text: d.minutes ? d.minutes + " minutes" : "" };
-    case "paused": return { title: "The game is paused", text: "" };
-    case "resumed": return { title: "The game resumed", text: "" };
-    case "extended": return { title: "More time: +" + mmss(d.seconds), text: "" };
+    case "phase_started": return { title: t("Now: %(phase)s", { phase: d.title }),
+      text: d.minutes ? ngettext("%(n)s minute", "%(n)s minutes", d.minutes) : "" };
+    case "paused": return { title: t("The game is paused"), text: "" };
+    case "resumed": return { title: t("The game resumed"), text: "" };
+    case "extended": return { title: t("More time: +%(time)s", { time: mmss(d.seconds) }), text: "" };
     case "event_fired": return { title: d.title, text: d.text + (d.source ? " (" + d.source + ")" : ""), kind: "news" };
-    case "message": return { title: "From your instructor", text: d.text, kind: "instructor" };
-    case "proposal_made": return { title: shortRole(v, d.role) + " put a package on the table", text: "Proposed by " + d.name + "." };
-    case "signed": return { title: shortRole(v, d.role) + " signed " + proposalName(v, d.proposal), text: "" };
-    case "refused": return { title: shortRole(v, d.role) + " refused to sign", text: "" };
-    case "table_settled": return d.outcome === "deal" ? { title: "Agreement signed", text: "", kind: "good" } :
-      { title: "No agreement", text: v && v.table && v.table.id === d.table ?
+    case "message": return { title: t("From your instructor"), text: d.text, kind: "instructor" };
+    case "proposal_made": return { title: t("%(role)s put a package on the table", { role: shortRole(v, d.role) }),
+      text: t("Proposed by %(name)s.", { name: d.name }) };
+    case "signed": return { title: t("%(role)s signed %(proposal)s", { role: shortRole(v, d.role), proposal: proposalName(v, d.proposal) }), text: "" };
+    case "refused": return { title: t("%(role)s refused to sign", { role: shortRole(v, d.role) }), text: "" };
+    case "table_settled": return d.outcome === "deal" ? { title: t("Agreement signed"), text: "", kind: "good" } :
+      { title: t("No agreement"), text: v && v.table && v.table.id === d.table ?
         studentReason(v.table) + "." : "", kind: "bad" };
-    case "linkage_declared": return { title: shortRole(v, d.role) + " declared a linkage",
-      text: "No agreement on " + ((issue(v, d.issue) || {}).title || d.issue) + " unless " + optionLabel(v, d.requires) + "." };
+    case "linkage_declared": return { title: t("%(role)s declared a linkage", { role: shortRole(v, d.role) }),
+      text: t("No agreement on %(issue)s unless %(option)s.", { issue: (issue(v, d.issue) || {}).title || d.issue, option: optionLabel(v, d.requires) }) };
     case "action_taken": return { title: shortRole(v, d.role) + ": " + d.title,
-      text: (d.target ? "Target: " + String(d.target).replace(/_/g, " ") + ". " : "") + "By " + d.name + "." };
+      text: (d.target ? t("Target: %(target)s.", { target: String(d.target).replace(/_/g, " ") }) + " " : "") + t("By %(name)s.", { name: d.name }) };
     case "private_effect": {
       var eff = d.effects || {}, bits = [];
-      Object.keys(eff.batna || {}).forEach(function (r) { bits.push("your BATNA " + signed(eff.batna[r])); });
-      Object.keys(eff.points || {}).forEach(function (r) { bits.push("your points " + signed(eff.points[r])); });
-      return { title: "Confidential: " + (d.reason || "a change"), text: bits.join(", ") + "." };
+      Object.keys(eff.batna || {}).forEach(function (r) { bits.push(t("your BATNA %(change)s", { change: signed(eff.batna[r]) })); });
+      Object.keys(eff.points || {}).forEach(function (r) { bits.push(t("your points %(change)s", { change: signed(eff.points[r]) })); });
+      return { title: t("Confidential: %(reason)s", { reason: d.reason || t("a change") }), text: bits.join(", ") + "." };
     }
-    case "openings_revealed": return { title: "Opening positions revealed", text: "See the history on Negotiate." };
-    case "opening_submitted": return { title: "Your side's opening position is in", text: "The table sees both openings when this phase ends." };
-    case "seat_assigned": return { title: d.name + " sits at table " + d.table, text: "as " + shortRole(v, d.role) + "." };
-    case "results_released": return { title: "Results are out", text: "See Negotiate.", kind: "good" };
-    case "game_finished": return { title: "The game is over", text: "" };
-    case "step_started": return { title: "Next scenario: " + d.title, text: carriedText(v) };
+    case "openings_revealed": return { title: t("Opening positions revealed"), text: t("See the history on Negotiate.") };
+    case "opening_submitted": return { title: t("Your side's opening position is in"), text: t("The table sees both openings when this phase ends.") };
+    case "seat_assigned": return { title: t("%(name)s sits at table %(table)s", { name: d.name, table: d.table }),
+      text: t("as %(role)s.", { role: shortRole(v, d.role) }) };
+    case "results_released": return { title: t("Results are out"), text: t("See Negotiate."), kind: "good" };
+    case "game_finished": return { title: t("The game is over"), text: "" };
+    case "step_started": return { title: t("Next scenario: %(title)s", { title: d.title }), text: carriedText(v) };
     case "threshold_crossed": return { title: d.title, text: d.text || "", kind: "news" };
-    case "lobby_locked": return { title: d.locked ? "Lobby locked" : "Lobby open", text: "" };
-    case "seat_notice": return { title: "Your seat", text: d.text, kind: "instructor" };
-    case "batna_guessed": return { title: "Your side estimated the " + shortRole(v, d.about) + "'s BATNA", text: fmtPoints(d.guess) + " points, by " + d.name + "." };
+    case "lobby_locked": return { title: d.locked ? t("Lobby locked") : t("Lobby open"), text: "" };
+    case "seat_notice": return { title: t("Your seat"), text: d.text, kind: "instructor" };
+    case "batna_guessed": return { title: t("Your side estimated the %(role)s's BATNA", { role: shortRole(v, d.about) }),
+      text: t("%(points)s points, by %(name)s.", { points: fmtPoints(d.guess), name: d.name }) };
     default: return null;
   }
 }
