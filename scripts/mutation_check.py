@@ -30,6 +30,7 @@ COPIED = ("roleplay", "tests", "templates", "scenarios", "scripts", "pyproject.t
           "package.json")
 AUDIENCE = ("tests/test_security_audience.py",)
 HTTP = "tests/test_security_http.py"
+SOCKETS = "tests/test_security_sockets.py"
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,15 @@ MUTATIONS = [
              (f"{HTTP}::test_three_hundred_students_behind_one_address_join_in_two_minutes_a_"
               "script_cannot_flood",),
              "no cap on the players one game takes"),
+    Mutation("revoked-token-accepted", "roleplay/storage/eventstore.py",
+             "return row.player_id if row is not None and not row.revoked else None",
+             "return row.player_id if row is not None else None",
+             (f"{SOCKETS}::test_a_revoked_token_alone_keeps_its_seated_player_out",),
+             "a revoked token's hash still names its player (the kicked flag left alone)"),
+    Mutation("kicked-player-accepted", "roleplay/service.py",
+             "if p is None or p.kicked:", "if p is None:",
+             (f"{SOCKETS}::test_a_kick_alone_keeps_the_player_out_when_its_token_was_not_revoked",),
+             "authenticate lets a kicked player's unrevoked token in (the revocation left alone)"),
     Mutation("audit-nothing-is-fine", "scripts/audit_report.py",
              "    if not audited:\n", "    if False:\n",
              ("tests/test_security_audit.py",),

@@ -17,12 +17,14 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
+from sqlmodel import Session
 
 from roleplay.engine.commands import Actor, command_names
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
 from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
+from roleplay.storage.tables import PlayerTokenRow
 from roleplay.web import socketio
 from support import web
 from support.socket_game import Game, socket_game
@@ -79,6 +81,44 @@ def test_no_garbage_or_forged_credentials_connect_and_nothing_is_received(game: 
     victim = game.seat(1, "lobbyist")
     game.teach("kick", {"player": game.players[victim]["player_id"]})
     again = player_socket(game.app, game.id, game.players[victim]["token"])
+    assert not again.is_connected()
+    assert again.queue == []
+
+
+def _token_row_revoked(g: Game, player_id: str, revoked: bool) -> None:
+    """Set the stored token's revoked flag directly, as a lost or a stray revocation would."""
+    with Session(g.service.store.engine) as s:
+        row = s.get(PlayerTokenRow, (g.id, player_id))
+        assert row is not None
+        row.revoked = revoked
+        s.add(row)
+        s.commit()
+
+
+def test_a_revoked_token_alone_keeps_its_seated_player_out(game: Game) -> None:
+    """The first of the two layers on its own (threat 5): the token's hash revoked, the player
+    not kicked (a seat handed on, a logout of the seat), and the socket is refused."""
+    victim = game.seat(1, "lobbyist")
+    pid, token = game.players[victim]["player_id"], game.players[victim]["token"]
+    assert game.service.authenticate(game.id, token) == pid
+    _token_row_revoked(game, pid, True)
+    assert not game.service.state(game.id).players[pid].kicked
+    assert game.service.authenticate(game.id, token) is None
+    again = player_socket(game.app, game.id, token)
+    assert not again.is_connected()
+    assert again.queue == []
+
+
+def test_a_kick_alone_keeps_the_player_out_when_its_token_was_not_revoked(game: Game) -> None:
+    """The second layer on its own (threat 5): the engine's kicked flag refuses the socket
+    even with the token's row unrevoked (a revocation lost between two workers, or undone)."""
+    victim = game.seat(1, "lobbyist")
+    pid, token = game.players[victim]["player_id"], game.players[victim]["token"]
+    game.teach("kick", {"player": pid})
+    _token_row_revoked(game, pid, False)
+    assert game.service.state(game.id).players[pid].kicked
+    assert game.service.authenticate(game.id, token) is None
+    again = player_socket(game.app, game.id, token)
     assert not again.is_connected()
     assert again.queue == []
 
