@@ -20,7 +20,7 @@ from roleplay.scenario.loader import ScenarioError, content_hash, load_scenario,
 from roleplay.scenario.model import Scenario
 from roleplay.scenario.resolve import resolve_source
 from roleplay.scenario.translate import gaps, localized, source_texts
-from test_engine import Game
+from support.engine_game import Game
 
 AA = scenarios_dir() / "association-agreement.yaml"
 RU = scenarios_dir() / "association-agreement.ru.yaml"
