@@ -198,3 +198,30 @@ def test_exports_record_each_players_language_and_keep_the_original_text() -> No
     with zipfile.ZipFile(io.BytesIO(export_game(service, gid, fmt="xlsx"))) as z:
         strings = z.read("xl/sharedStrings.xml").decode("utf-8")
     assert all(f"<t>{w}</t>" in strings for w in ("language", "ru", "az", "en"))
+
+
+def test_a_page_opened_in_another_language_sets_the_players_language(
+        app: Flask, web_service: GameService, four_secrets: Scenario) -> None:
+    state = web_service.create_game(four_secrets)
+    gid, code = state.setup.game_id, state.setup.code
+    me = join(app.test_client(), code, "Olga")  # no language: English
+    browser = app.test_client()
+    browser.set_cookie("lang", "az")  # the page's picker, or ?lang=az
+    import roleplay.web.extensions as ext
+
+    sock = ext.socketio.test_client(app, auth={"kind": "player", "game": gid,
+                                               "token": me["token"]}, flask_test_client=browser)
+    sync = received(sock, "sync")[0]
+    assert sync["me"]["language"] == "az"
+    assert [e["data"] for e in sync["events"] if e["type"] == "language_set"] == \
+        [{"player": me["player_id"], "language": "az"}]
+    seq = web_service.state(gid).seq
+    sock.disconnect()
+    again = ext.socketio.test_client(app, auth={"kind": "player", "game": gid,
+                                                "token": me["token"]}, flask_test_client=browser)
+    assert received(again, "sync")[0]["me"]["language"] == "az"
+    assert web_service.state(gid).seq == seq  # the same language: nothing written
+    browser.set_cookie("lang", "klingon")  # not a language the game offers: left as it is
+    third = ext.socketio.test_client(app, auth={"kind": "player", "game": gid,
+                                                "token": me["token"]}, flask_test_client=browser)
+    assert received(third, "sync")[0]["me"]["language"] == "az"

@@ -8,6 +8,7 @@ actor's rules), are stored, and only then emitted to their audiences.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -22,6 +23,7 @@ from socketio.exceptions import ConnectionRefusedError as Refused  # its message
 from ..engine.commands import Actor
 from ..engine.errors import N_, RuleError
 from ..errors import RoleplayError
+from ..i18n import normalise_locale
 from ..service import NotFound
 from ..storage.eventstore import StoreError
 from . import rooms
@@ -242,6 +244,21 @@ def send_sync(delivery: Delivery, sid: str, viewer: Viewer, after: int) -> None:
          to=sid)
 
 
+def _follow_page_language(viewer: Viewer) -> None:
+    """A student's page language (the `lang` cookie: the join page's or the page's own
+    choice) is their language on the server too: a page opened in another language sets
+    it (`set_language`) before the sync, so the scenario's text follows the page."""
+    if viewer.kind != "player" or viewer.player_id is None:
+        return
+    lang = normalise_locale(request.cookies.get("lang"))
+    p = runtime().service.state(viewer.game_id).players.get(viewer.player_id)
+    if lang is None or p is None or p.language == lang:
+        return
+    with contextlib.suppress(RuleError, QueueUnavailable, NotFound):  # the sync goes on as is
+        delivery().run_command(viewer.game_id, Actor("player", viewer.player_id),
+                               "set_language", {"language": lang})
+
+
 @socketio.on("connect")
 def on_connect(auth: Any = None) -> None:
     viewer = _authenticate(auth)
@@ -255,6 +272,7 @@ def on_connect(auth: Any = None) -> None:
     try:
         if viewer.login is not None:  # closed together when this login logs out
             delivery().socketio.server.enter_room(sid, rooms.login(viewer.login), namespace="/")
+        _follow_page_language(viewer)
         send_sync(delivery(), sid, viewer, after)
     except StoreError as e:
         rt.forget_socket(sid)
