@@ -10,12 +10,13 @@ database (the unique sequence number makes a stale writer retry).
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .engine.commands import SYSTEM_ACTOR, Actor, decide
@@ -27,9 +28,11 @@ from .errors import RoleplayError
 from .scenario.loader import CampaignBundle, content_hash
 from .scenario.model import Scenario
 from .scoring import GameScores, TableScore, score_game
-from .storage.eventstore import ConflictError, DuplicateCommandError, EventStore
+from .storage.eventstore import ConflictError, DuplicateCommandError, EventStore, StoreError
 
 #: Join codes avoid look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B) and vowels (no words).
+log = logging.getLogger(__name__)
+
 CODE_ALPHABET = "34679CDFGHJKMNPQRTVWXY"
 CODE_LENGTH = 5
 MAX_RETRIES = 30
@@ -60,12 +63,42 @@ class _Cached:
     lock: threading.RLock = field(default_factory=threading.RLock)
     #: client ids of the stored commands: a retry is recognised before it is decided again
     client_ids: set[str] = field(default_factory=set)
+    #: chat lines staged for the group commit and not yet stored and delivered (or failed)
+    in_flight: int = 0
+    #: the seq of the last staged event (the next staged one follows it)
+    staged_seq: int = 0
+    #: notified (under `lock`) whenever `in_flight` drops
+    settled: threading.Condition = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.settled = threading.Condition(self.lock)
 
     def add(self, e: Event) -> None:
+        if e.seq <= self.state.seq:
+            return  # already caught up from the database (a staged chat line just committed)
         self.state = apply(self.state, e)
         self.log.append(e)
         if e.client_id is not None:
             self.client_ids.add(e.client_id)
+
+
+@dataclass
+class Staged:
+    """A chat line decided and queued for the group commit (`GameService.stage_chat`)."""
+
+    game_id: str
+    events: list[Event]
+    #: sends the events to their audiences, once they are durable, in log order
+    deliver: Callable[[list[Event]], None]
+    done: threading.Event = field(default_factory=threading.Event)
+    error: RoleplayError | None = None
+
+    def wait(self) -> list[Event]:
+        """The stored and delivered events, or the StoreError that kept them out."""
+        self.done.wait()
+        if self.error is not None:
+            raise self.error
+        return self.events
 
 
 @dataclass(frozen=True)
@@ -85,6 +118,10 @@ class GameService:
         self._games: dict[str, _Cached] = {}
         self._scores: dict[tuple[str, int, int], GameScores] = {}
         self._lock = threading.Lock()
+        #: the group commit's queue (in seq order per game) and its writer
+        self._queue: list[Staged] = []
+        self._queued = threading.Condition()
+        self._writer: threading.Thread | None = None
 
     # -- creating and loading -------------------------------------------------------
     def create_game(
@@ -192,6 +229,10 @@ class GameService:
         """
         cached = self._cached(game_id)
         with cached.lock:
+            # chat lines staged before this command are stored and delivered first (their
+            # seqs come before its), and none is staged meanwhile: the caller holds the
+            # game's lock, which staging takes too
+            cached.settled.wait_for(lambda: cached.in_flight == 0)
             if not cached.log and cached.state.seq == 0:
                 self._catch_up(cached)
             for attempt in range(MAX_RETRIES):
@@ -218,6 +259,96 @@ class GameService:
                     cached.add(e)
                 return list(events)
         raise RoleplayError("The game is very busy; please try again.")
+
+    # -- group commit ---------------------------------------------------------------------
+    def stage_chat(self, game_id: str, actor: Actor, args: Mapping[str, Any] | None, *,
+                   client_id: str | None,
+                   deliver: Callable[[list[Event]], None]) -> Staged | None:
+        """Decide a chat line and queue it for the group commit; None for a repeat.
+
+        Commands of one game commit one after another, so with the disk slow (5-20 ms
+        per commit on a shared machine: docs/performance.md) a game's throughput was one
+        command per fsync. Chat lines (most commands) change no state but the seq: each
+        is decided on the durable state, numbered after the lines already staged, and
+        queued; one writer stores everything queued in one transaction, then applies
+        and `deliver`s each line in log order, and only then does `Staged.wait` return
+        (persist, then broadcast: nobody hears of a line before it is durable). A failed
+        batch fails every line staged on top of it. Call it holding the game's lock
+        (staging order is log order); one worker only (no message queue).
+        """
+        cached = self._cached(game_id)
+        with cached.lock:
+            if not cached.log and cached.state.seq == 0:
+                self._catch_up(cached)
+            if client_id is not None and client_id in cached.client_ids:
+                return None
+            decided = decide(cached.state, actor, "chat", args, now=self.clock(),
+                             client_id=client_id)
+            base = cached.staged_seq if cached.in_flight else cached.state.seq
+            events = [replace(e, seq=base + i + 1) for i, e in enumerate(decided)]
+            if not events:
+                return None
+            item = Staged(game_id, events, deliver)
+            cached.staged_seq = events[-1].seq
+            cached.in_flight += 1
+            if client_id is not None:
+                cached.client_ids.add(client_id)
+            with self._queued:  # under the game's cache lock: the queue keeps seq order
+                self._queue.append(item)
+                self._queued.notify()
+                if self._writer is None:
+                    self._writer = threading.Thread(target=self._write, name="group-commit",
+                                                    daemon=True)
+                    self._writer.start()
+        return item
+
+    def _write(self) -> None:
+        """The group commit's writer: everything queued, in one transaction, until stopped."""
+        while True:
+            with self._queued:
+                while not self._queue:
+                    self._queued.wait()
+                batch, self._queue = self._queue, []
+            try:
+                self.store.append_batch([(i.game_id, i.events) for i in batch])
+            except Exception as e:  # the writer outlives any failure: its lines fail instead
+                if not isinstance(e, RoleplayError):
+                    log.exception("the group commit failed")
+                self._failed(batch, e)
+                continue
+            for item in batch:
+                cached = self._cached(item.game_id)
+                with cached.lock:
+                    for ev in item.events:
+                        cached.add(ev)
+                try:
+                    item.deliver(item.events)
+                except Exception:  # stored: the pages' next sync brings what was not sent
+                    log.exception("delivering chat line %s failed", item.events[0].seq)
+                with cached.lock:
+                    cached.in_flight -= 1
+                    cached.settled.notify_all()
+                item.done.set()
+
+    def _failed(self, batch: list[Staged], cause: Exception) -> None:
+        """A batch was not stored: it fails, and so does every line staged on top of it."""
+        error = cause if isinstance(cause, StoreError) and not isinstance(cause, ConflictError) \
+            else StoreError("The database is not available; nothing was stored.")
+        for game_id in dict.fromkeys(i.game_id for i in batch):
+            cached = self._cached(game_id)
+            with cached.lock:  # no line of this game is staged meanwhile
+                with self._queued:
+                    later = [i for i in self._queue if i.game_id == game_id]
+                    self._queue = [i for i in self._queue if i.game_id != game_id]
+                for item in [i for i in batch if i.game_id == game_id] + later:
+                    for ev in item.events:
+                        if ev.client_id is not None:
+                            cached.client_ids.discard(ev.client_id)
+                    item.error = error
+                    cached.in_flight -= 1
+                    item.done.set()
+                cached.staged_seq = cached.state.seq
+                cached.settled.notify_all()
 
     def join(self, code: str, name: str, language: str | None = None) -> Joined:
         game_id = self.game_id_for_code(code)

@@ -414,6 +414,7 @@ def test_a_handler_crash_is_an_error_event_not_a_traceback(game: Game,
         raise ZeroDivisionError("internal detail /srv/roleplay/secret.py line 3")
 
     monkeypatch.setattr(game.service, "execute", boom)
+    monkeypatch.setattr(game.service, "stage_chat", boom)  # chat lines' own (group commit) path
     game.socks[0].emit("command", {"name": "chat", "args": {}, "client_id": next(CIDS)})
     errors = received(game.socks[0], "error")
     assert [e["code"] for e in errors] == ["unavailable"]

@@ -234,6 +234,28 @@ class EventStore:
         except OperationalError as e:
             raise StoreError("The database is not available; nothing was saved.") from e
 
+    def append_batch(self, batch: Sequence[tuple[str, Sequence[Event]]]) -> None:
+        """Several commands' events, of one or more games, in one transaction: one COMMIT
+        (one fsync) for all of them, or nothing (group commit: `GameService.stage_chat`).
+
+        Raises ConflictError when a sequence number or client id is taken, StoreError
+        when the database is unavailable; then none of the batch is stored.
+        """
+        rows = [_values(game_id, e) for game_id, events in batch for e in events]
+        if not rows:
+            return
+        try:
+            if len(rows) == 1:  # alone in its batch: one autocommitted INSERT, as `append`
+                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                    c.execute(insert(EVENT), rows)
+                return
+            with self.engine.begin() as conn:
+                conn.execute(insert(EVENT), rows)
+        except IntegrityError as e:
+            raise ConflictError("a sequence number or command of the batch is taken") from e
+        except OperationalError as e:
+            raise StoreError("The database is not available; nothing was saved.") from e
+
     @staticmethod
     def _hand_token_over(conn: Any, game_id: str, source: str, target: str) -> None:
         mine = (TOKEN.c.game_id == game_id) & (TOKEN.c.player_id == source)

@@ -121,6 +121,14 @@ class Delivery:
         service = self.rt.service
         if actor.kind == "player":
             self.seen(game_id, actor.player)
+        if name == "chat" and not self.cluster.enabled:
+            # group commit (service.stage_chat): stored with the lines around it, delivered
+            # by the writer in log order once durable; a chat line needs no views
+            with self.rt.game_lock(game_id):
+                staged = service.stage_chat(
+                    game_id, actor, args, client_id=client_id,
+                    deliver=lambda events: self.publish(game_id, events, views=False))
+            return [] if staged is None else staged.wait()
         with self.rt.game_lock(game_id), self.cluster.hold(game_id):
             events = service.execute(game_id, actor, name, args, client_id=client_id)
             for e in events:
