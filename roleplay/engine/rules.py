@@ -280,14 +280,13 @@ def chat_refusal(state: GameState, t: TableState, role: str, channel: Any = None
     if channel == TEAM:
         return None
     sc = state.scenario
-    if not isinstance(channel, str) or channel not in {c.id for c in sc.channels}:
+    channels, ways = _channel_facts(sc)
+    if not isinstance(channel, str) or channel not in channels:
         return _no("bad_request", N_("No such channel."))
     if channel in t.closed_channels:
         return _no("forbidden", N_("This channel is closed at your table."))
     if role in state.channel_members(t, channel):
         return None
-    ways = [(sc.role(r.id).name, a.name) for r in sc.roles if r.id in sc.table.roles
-            for a in (sc.action(x) for x in r.actions) if a.effects.open_bridge]
     if len(ways) == 1:
         return _no("forbidden", N_("You are not in this channel yet: you join it once the "
                                    "%(role)s takes \u201c%(action)s\u201d."),
@@ -298,6 +297,22 @@ def chat_refusal(state: GameState, t: TableState, role: str, channel: Any = None
                    actions="; ".join(f"\u201c{a}\u201d ({_short(r)})" for r, a in ways))
     return _no("forbidden", N_("You are not in this channel: you join it only while a bridge "
                                "is open."))
+
+
+_FACTS: dict[int, tuple[Scenario, frozenset[str], tuple[tuple[str, str], ...]]] = {}
+
+
+def _channel_facts(sc: Scenario) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+    """A scenario's channel ids and the (role name, action name) pairs that open a bridge,
+    once per scenario object (every seat view asks for them per channel)."""
+    got = _FACTS.get(id(sc))
+    if got is None or got[0] is not sc:
+        if len(_FACTS) > 256:
+            _FACTS.clear()
+        ways = tuple((sc.role(r.id).name, a.name) for r in sc.roles if r.id in sc.table.roles
+                     for a in (sc.action(x) for x in r.actions) if a.effects.open_bridge)
+        got = _FACTS[id(sc)] = (sc, frozenset(c.id for c in sc.channels), ways)
+    return got[1], got[2]
 
 
 def _short(name: str) -> str:
@@ -326,6 +341,19 @@ def refusal(state: GameState, player: str | None, command: str, now: float,
     p: Player = state.players[player or ""]
     assert p.table is not None and p.role is not None  # seat_refusal said so
     return _OWN[command](state, state.tables[p.table], p.role, **what)
+
+
+def refusal_each(state: GameState, player: str | None, command: str, now: float, key: str,
+                 values: list[Any]) -> list[Reason | None]:
+    """`refusal` for each of `values` as `command`'s `key` (every action, every channel):
+    the seat and phase rules run once, the command's own rule per value."""
+    first = seat_refusal(state, player) or phase_refusal(state, command, now)
+    if first is not None:
+        return [first] * len(values)
+    p = state.players[player or ""]
+    assert p.table is not None and p.role is not None
+    t, own = state.tables[p.table], _OWN[command]
+    return [own(state, t, p.role, **{key: v}) for v in values]
 
 
 # -- BATNA estimates ------------------------------------------------------------------------
@@ -360,14 +388,20 @@ def answer(reason: Reason | None) -> dict[str, Any]:
     return {"allowed": reason is None, "reason": None if reason is None else reason.to_dict()}
 
 
-def seat_permissions(state: GameState, player: str, now: float) -> dict[str, Any]:
+def seat_permissions(state: GameState, player: str, now: float,
+                     phase: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every seat command's verdict for `player` now, without a target (the page's buttons:
-    an action, a channel and a proposal carry their own)."""
-    out = {name: answer(refusal(state, player, name, now)) for name in SEAT_COMMANDS
-           if name not in ("act", "chat")}
-    # the phase alone for the commands whose verdict depends on what they are aimed at
-    for name in ("act", "chat"):
-        out[name] = answer(seat_refusal(state, player) or phase_refusal(state, name, now))
+    an action, a channel and a proposal carry their own); `phase`: `phase_permissions`,
+    when the caller has them already."""
+    out = dict(phase if phase is not None else phase_permissions(state, player, now))
+    seat = state.players[player]
+    if seat.table is not None and seat.role is not None and seat.table in state.tables:
+        t = state.tables[seat.table]
+        for name in SEAT_COMMANDS:
+            # the command's own rule once the phase allows it; `act` and `chat` depend on
+            # what they are aimed at (each action and channel has its own verdict)
+            if out[name]["allowed"] and name not in ("act", "chat"):
+                out[name] = answer(_OWN[name](state, t, seat.role))
     out["guess_batna"] = answer(guess_refusal(state, player, now))
     return out
 
@@ -376,8 +410,8 @@ def phase_permissions(state: GameState, player: str, now: float) -> dict[str, An
     """What the game's status and the current phase let this seat's commands do now (the
     seat and phase rules only, before each command's own): the page's panels open and
     close on these."""
-    return {name: answer(seat_refusal(state, player) or phase_refusal(state, name, now))
-            for name in SEAT_COMMANDS}
+    seat = seat_refusal(state, player)
+    return {name: answer(seat or phase_refusal(state, name, now)) for name in SEAT_COMMANDS}
 
 
 def linkage_table(sc: Scenario) -> list[dict[str, Any]]:

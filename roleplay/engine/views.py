@@ -237,8 +237,8 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         "card": role_card(sc, role.id),
     }
     # what this seat may do now, and why not, from the rules `decide` refuses with
-    view["can"] = rules.seat_permissions(state, p.id, now)
     view["phase_allows"] = rules.phase_permissions(state, p.id, now)
+    view["can"] = rules.seat_permissions(state, p.id, now, view["phase_allows"])
     view["batna_guess"] = _batna_guess(state, t, role.id)
     # the options a package may not hold together, each with the refusal it gets
     view["linkage"] = rules.linkage_table(sc)
@@ -256,19 +256,19 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
         }
         for i in sc.issues
     ]
-    channels = [{"id": TEAM, "name": "Team", "open": True, "members": [role.id],
-                 **rules.answer(rules.refusal(state, p.id, "chat", now, channel=TEAM))}]
-    for c in sc.channels:
-        if role.id in c.members or role.id in c.bridge:
-            members = state.channel_members(t, c.id)
-            channels.append({"id": c.id, "name": c.name, "open": role.id in members,
-                             "members": list(members), "description": c.description,
-                             **_closed_note(state, t, c.id, role.id),
-                             **rules.answer(rules.refusal(state, p.id, "chat", now,
-                                                          channel=c.id))})
+    mine_ch = [c for c in sc.channels if role.id in c.members or role.id in c.bridge]
+    chat = [rules.answer(r) for r in rules.refusal_each(
+        state, p.id, "chat", now, "channel", [TEAM] + [c.id for c in mine_ch])]
+    channels = [{"id": TEAM, "name": "Team", "open": True, "members": [role.id], **chat[0]}]
+    for c, verdict in zip(mine_ch, chat[1:], strict=True):
+        members = state.channel_members(t, c.id)
+        channels.append({"id": c.id, "name": c.name, "open": role.id in members,
+                         "members": list(members), "description": c.description,
+                         **_closed_note(state, t, c.id, role.id), **verdict})
     view["channels"] = channels
     actions = []
-    for aid in role.actions:
+    acts = rules.refusal_each(state, p.id, "act", now, "action", list(role.actions))
+    for aid, act in zip(role.actions, acts, strict=True):
         labels = target_labels(original, language, aid)
         a = sc.action(aid)
         actions.append({
@@ -278,7 +278,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
             "uses_left": rules.uses_left(state, t, role.id, aid),
             "in_phase": state.phase is not None and (
                 state.phase.actions is None or aid in state.phase.actions),
-            **rules.answer(rules.refusal(state, p.id, "act", now, action=aid)),
+            **rules.answer(act),
         })
     view["actions"] = actions
     openings: dict[str, Package] = {}
@@ -287,15 +287,17 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     elif role.side in t.openings:
         openings = {role.side: t.openings[role.side]}
     current = t.current
+    proposals = _proposal_list(state, t, mine)
     view["table"] = {
         "id": t.id,
         "seats": _seats(state, t, with_ids=False),
         "openings": {side: dict(pkg) for side, pkg in openings.items()},
         "my_opening_totals": {side: utility(state, t, role.id, pkg) for side, pkg in openings.items()},
         "proposals": [dict(x, my_total=utility(state, t, role.id, x["package"]),
-                           sign=rules.answer(rules.refusal(state, p.id, "sign", now,
-                                                           proposal=x["seq"])))
-                      for x in _proposal_list(state, t, mine)],
+                           sign=rules.answer(verdict))
+                      for x, verdict in zip(proposals, rules.refusal_each(
+                          state, p.id, "sign", now, "proposal", [x["seq"] for x in proposals]),
+                          strict=True)],
         "current": current.seq if current else None,
         "signatures": dict(t.signatures),
         "linkages": [{"role": lk.role, "issue": lk.issue, "requires": lk.requires}
