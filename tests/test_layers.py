@@ -130,3 +130,18 @@ def test_one_scenario_resolver() -> None:
                for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
                if isinstance(node, ast.FunctionDef) and node.name == "resolve_source"]
     assert defined == ["scenario/resolve.py"]
+
+
+def test_no_test_module_imports_another_or_a_conftest() -> None:
+    """Tests share code through tests/support and fixtures through conftest.py, found by
+    pytest: a test module imported by another runs its module code (and its fixtures'
+    names) twice, and a conftest imported by name is a second copy of it."""
+    tests = Path(__file__).parent
+    found = []
+    for path in sorted([*tests.glob("*.py"), *tests.glob("support/*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}: {n}" for n in names
+                      if n.split(".")[0].startswith(("test_", "conftest", "plans"))]
+    assert found == []
