@@ -209,7 +209,11 @@ def test_a_student_in_each_language(server: str, browser: Any) -> None:
     wall.goto(f"{server}/projector/{game_id}?lang=ru")
     expect(wall.locator("html")).to_have_attribute("lang", "ru")
     expect(wall.locator("#proj-play")).to_be_visible()
+    expect(wall.locator("#clock")).to_have_text("Окончено")
     wall.screenshot(path=str(ARTIFACTS / "projector-ru-1920.png"))
+    wall_english = untranslated(wall.evaluate(VISIBLE_TEXT), patterns["ru"], exempt)
+    if wall_english:
+        found["ru projector"] = wall_english
 
     for _, ctx, _ in students:
         ctx.close()

@@ -20,7 +20,7 @@ export function clockFace(game, nowSeconds, offset) {
     var m = Math.floor(s / 60);
     text = m + ":" + ("0" + (s % 60)).slice(-2);
   }
-  if (g && g.status === "finished") text = "Ended";
+  if (g && g.status === "finished") text = t("Ended");
   else if (g && g.status === "lobby") text = t("Lobby");
   var paused = !!(g && g.status === "paused");
   var warn = left !== null && left !== undefined && left <= 60 && !paused && g && g.status === "running";

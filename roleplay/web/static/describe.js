@@ -133,15 +133,15 @@ export function describeForLog(v, e) {
 export function describeForProjector(e) {
   var d = e.data || {};
   switch (e.type) {
-    case "phase_started": return "Now: " + d.title;
+    case "phase_started": return t("Now: %(phase)s", { phase: d.title });
     case "event_fired": return d.title + (d.text ? " — " + d.text : "");
-    case "message": return "Instructor: " + d.text;
-    case "paused": return "Paused";
-    case "resumed": return "Resumed";
-    case "extended": return "More time: +" + mmss(d.seconds);
-    case "results_released": return "Results are out";
-    case "game_finished": return "The game is over";
-    case "step_started": return "Next scenario: " + d.title;
+    case "message": return t("Instructor: %(text)s", { text: d.text });
+    case "paused": return t("Paused");
+    case "resumed": return t("Resumed");
+    case "extended": return t("More time: +%(time)s", { time: mmss(d.seconds) });
+    case "results_released": return t("Results are out");
+    case "game_finished": return t("The game is over");
+    case "step_started": return t("Next scenario: %(title)s", { title: d.title });
     default: return null;
   }
 }

@@ -4,7 +4,8 @@ import { connect, connIndicator } from "./connection.js";
 import { describeForProjector } from "./describe.js";
 import { el, fill, toast, $ } from "./dom.js";
 import { takeEvents } from "./events.js";
-import { fmtTime, TYPE_LABELS } from "./format.js";
+import { fmtTime, typeLabel } from "./format.js";
+import { ngettext, t } from "./i18n.js";
 
 var body = document.body;
 var gameId = body.dataset.game;
@@ -36,27 +37,28 @@ function render() {
   $("proj-lobby").hidden = !lobby;
   $("proj-play").hidden = lobby;
   var n = joined(v);
-  $("proj-count").textContent = n + (n === 1 ? " student joined" : " students joined");
-  $("proj-count-2").textContent = n + " joined";
+  $("proj-count").textContent = ngettext("%(n)s student joined", "%(n)s students joined", n);
+  $("proj-count-2").textContent = ngettext("%(num)d joined", "%(num)d joined", n);
   clock.update(g);
   fill($("proj-names"), (v.names || []).map(function (name) { return el("li", { class: "proj-name", text: name }); }));
   if (lobby) return;
   var steps = g.steps || [];
   $("proj-step").hidden = steps.length < 2;
-  $("proj-step").textContent = steps.length > 1 ? "Scenario " + (g.step + 1) + " of " + steps.length + " · " + g.title : "";
-  var st = g.status === "paused" ? "Paused · " : g.status === "finished" ? "Game over · " : "";
+  $("proj-step").textContent = steps.length > 1 ? t("Scenario %(step)d of %(steps)d", { step: g.step + 1, steps: steps.length }) + " · " + g.title : "";
+  var st = g.status === "paused" ? t("Paused") + " · " : g.status === "finished" ? t("Game over") + " · " : "";
   $("proj-phase").textContent = st + (g.phase ? g.phase.title : g.title);
   // an open table with nothing on it yet: what its players are doing in this phase
   var kind = g.phase && g.phase.kind;
-  var idle = kind === "briefing" ? "Reading" : kind === "opening" ? "Writing openings" : "Talking";
-  fill($("tiles"), v.tables.map(function (t) {
-    var status = t.outcome === "deal" ? "Agreement" : t.outcome === "deadlock" ? "No agreement" :
-      t.signed && t.signed.length ? "Signing (" + t.signed.length + ")" : t.proposals ? t.proposals + (t.proposals === 1 ? " proposal" : " proposals") : idle;
-    return el("div", { class: "tile " + t.outcome },
-      el("h2", { text: "Table " + t.id }),
+  var idle = kind === "briefing" ? t("Reading") : kind === "opening" ? t("Writing openings") : t("Talking");
+  fill($("tiles"), v.tables.map(function (tb) {
+    var status = tb.outcome === "deal" ? t("Agreement") : tb.outcome === "deadlock" ? t("No agreement") :
+      tb.signed && tb.signed.length ? t("Signing (%(count)s)", { count: tb.signed.length }) :
+        tb.proposals ? ngettext("%(n)s proposal", "%(n)s proposals", tb.proposals) : idle;
+    return el("div", { class: "tile " + tb.outcome },
+      el("h2", { text: t("Table %(table)s", { table: tb.id }) }),
       el("p", { class: "tile-status", text: status }),
-      el("p", { class: "small", text: t.players + (t.players === 1 ? " player" : " players") }),
-      t.type ? el("p", { class: "small", text: TYPE_LABELS[t.type] || t.type }) : null);
+      el("p", { class: "small", text: ngettext("%(n)s player", "%(n)s players", tb.players) }),
+      tb.type ? el("p", { class: "small", text: typeLabel(tb.type) }) : null);
   }));
   var res = v.results;
   var showEnd = g.results_visible || g.status === "finished";
@@ -64,21 +66,21 @@ function render() {
     var typed = (res && res.tables ? res.tables : v.tables).some(function (x) { return x.type || x.table_type; });
     var rows = (res && res.tables) ? res.tables.map(function (x) {
       return el("tr", {},
-        el("th", { scope: "row", text: "Table " + (x.id !== undefined ? x.id : x.table) }),
-        el("td", { text: x.outcome === "deal" || x.valid ? "Agreement" : "No agreement" }),
-        typed ? el("td", { text: TYPE_LABELS[x.type || x.table_type] || x.type || x.table_type || "" }) : null);
-    }) : v.tables.map(function (t) {
+        el("th", { scope: "row", text: t("Table %(table)s", { table: x.id !== undefined ? x.id : x.table }) }),
+        el("td", { text: x.outcome === "deal" || x.valid ? t("Agreement") : t("No agreement") }),
+        typed ? el("td", { text: typeLabel(x.type || x.table_type) }) : null);
+    }) : v.tables.map(function (tb) {
       return el("tr", {},
-        el("th", { scope: "row", text: "Table " + t.id }),
-        el("td", { text: t.outcome === "deal" ? "Agreement" : t.outcome === "deadlock" ? "No agreement" : "Open" }),
-        typed ? el("td", { text: t.type ? (TYPE_LABELS[t.type] || t.type) : "" }) : null);
+        el("th", { scope: "row", text: t("Table %(table)s", { table: tb.id }) }),
+        el("td", { text: tb.outcome === "deal" ? t("Agreement") : tb.outcome === "deadlock" ? t("No agreement") : t("Open") }),
+        typed ? el("td", { text: typeLabel(tb.type) }) : null);
     });
     fill($("proj-results"),
       el("table", { class: "data" },
-        el("caption", { text: "The tables side by side" }),
-        el("thead", {}, el("tr", {}, el("th", { scope: "col", text: "Table" }), el("th", { scope: "col", text: "Outcome" }), typed ? el("th", { scope: "col", text: "Type" }) : null)),
+        el("caption", { text: t("The tables side by side") }),
+        el("thead", {}, el("tr", {}, el("th", { scope: "col", text: t("Table") }), el("th", { scope: "col", text: t("Outcome") }), typed ? el("th", { scope: "col", text: t("Type") }) : null)),
         el("tbody", {}, rows)),
-      reportUrl ? el("p", {}, el("a", { class: "button", href: reportUrl, text: "Debrief slides" })) : null);
+      reportUrl ? el("p", {}, el("a", { class: "button", href: reportUrl, text: t("Debrief slides") })) : null);
   } else {
     fill($("proj-results"));
   }
@@ -103,5 +105,5 @@ var conn = connect(function () {
   },
   events: function (d) { take(d.events); render(); },
   resync: function () { conn.sync(0); },  // the latest events, merged by seq: fills any gap
-  refused: function (msg) { toast((msg || "Not signed in") + " — log in as the instructor on this computer.", "bad"); },
+  refused: function (msg) { toast(t("%(why)s — log in as the instructor on this computer.", { why: msg || t("Not signed in") }), "bad"); },
 });
