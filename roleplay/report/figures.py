@@ -572,6 +572,20 @@ class PowerDot:
     offensive: float
 
 
+def _side_marks(c: Chart, marks: Sequence[tuple[str, int, float, float, str]]) -> None:
+    """One titled mark per (side, table, x, y, title): the EU's a circle, the government's a
+    square; each side's table labels beside its marks, grouped where marks sit together."""
+    for side, _table, x, y, title in marks:
+        if side == "eu":
+            c.circle(x, y, 6, fill=EU_COLOUR, fill_opacity=0.8, title=title)
+        else:
+            c.square(x, y, 11, fill=GOV_COLOUR, fill_opacity=0.8, title=title)
+    for side, colour, dy in (("eu", EU_COLOUR, -7), ("government", GOV_COLOUR, 15)):
+        own = [(x, y, f"T{table}") for s, table, x, y, _ in marks if s == side]
+        for lx, ly, label in group_labels(own, limit=LABEL_LIMIT):
+            c.text(lx, ly, label, dx=8, dy=dy, cls="mark-label", fill=colour)
+
+
 def power_panel(
     fig_id: str, dots: Sequence[PowerDot], missing: Sequence[int], roles: dict[str, str]
 ) -> Figure:
@@ -583,17 +597,9 @@ def power_panel(
         x_ticks=[0, 0.25, 0.5, 0.75, 1],
         y_ticks=[0, 0.25, 0.5, 0.75, 1],
     )
-    for d in dots:
-        colour = EU_COLOUR if d.side == "eu" else GOV_COLOUR
-        title = f"Table {d.table}, {roles.get(d.side, d.side)}: DP {d.defensive:.2f}, OP {d.offensive:.2f}"
-        if d.side == "eu":
-            c.circle(d.defensive, d.offensive, 6, fill=colour, fill_opacity=0.8, title=title)
-        else:
-            c.square(d.defensive, d.offensive, 11, fill=colour, fill_opacity=0.8, title=title)
-    for side, colour, dy in (("eu", EU_COLOUR, -7), ("government", GOV_COLOUR, 15)):
-        own = [(d.defensive, d.offensive, f"T{d.table}") for d in dots if d.side == side]
-        for x, y, label in group_labels(own, limit=LABEL_LIMIT):
-            c.text(x, y, label, dx=8, dy=dy, cls="mark-label", fill=colour)
+    _side_marks(c, [(d.side, d.table, d.defensive, d.offensive,
+                     f"Table {d.table}, {roles.get(d.side, d.side)}: DP {d.defensive:.2f}, "
+                     f"OP {d.offensive:.2f}") for d in dots])
     c.legend(
         [
             ("circle", EU_COLOUR, roles.get("eu", "EU")),
@@ -656,20 +662,9 @@ def guess_panel(fig_id: str, dots: Sequence[GuessDot], roles: dict[str, str]) ->
     c.text(lo, hi, "guessed too high", dx=6, dy=16, cls="quadrant")
     other = {"eu": roles.get("government", "government"), "government": roles.get("eu", "EU")}
     c.axes("The other side's real BATNA (points)", "The guess (points)")
-    for d in dots:
-        colour = EU_COLOUR if d.side == "eu" else GOV_COLOUR
-        title = (
-            f"Table {d.table}: {roles.get(d.side, d.side)} guessed {d.guess:g} for the "
-            f"{other.get(d.side, 'other side')}'s BATNA; it was {d.truth:g}"
-        )
-        if d.side == "eu":
-            c.circle(d.truth, d.guess, 6, fill=colour, fill_opacity=0.8, title=title)
-        else:
-            c.square(d.truth, d.guess, 11, fill=colour, fill_opacity=0.8, title=title)
-    for side, colour, dy in (("eu", EU_COLOUR, -7), ("government", GOV_COLOUR, 15)):
-        own = [(d.truth, d.guess, f"T{d.table}") for d in dots if d.side == side]
-        for x, y, label in group_labels(own, limit=LABEL_LIMIT):
-            c.text(x, y, label, dx=8, dy=dy, cls="mark-label", fill=colour)
+    _side_marks(c, [(d.side, d.table, d.truth, d.guess,
+                     f"Table {d.table}: {roles.get(d.side, d.side)} guessed {d.guess:g} for the "
+                     f"{other.get(d.side, 'other side')}'s BATNA; it was {d.truth:g}") for d in dots])
     c.legend(
         [
             ("circle", EU_COLOUR, f"{roles.get('eu', 'EU')} guessing the {other['eu']}"),
