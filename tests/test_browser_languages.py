@@ -172,6 +172,15 @@ def test_a_student_in_each_language(server: str, browser: Any) -> None:
     ru_page.reload()
     expect(ru_page.locator("#screen-waiting")).to_be_visible()
     assert ru_page.evaluate("() => document.documentElement.lang") == "ru"
+    # and the play page changes it: the fourth student (Russian) switches to Azerbaijani and back
+    switcher = students[3][2]
+    switcher.click("#play-lang [data-lang=az]")
+    expect(switcher.locator("html")).to_have_attribute("lang", "az")
+    expect(switcher.locator("#screen-waiting")).to_be_visible()
+    expect(switcher.locator("#waiting-help")).to_have_text("Bu səhifəni açıq saxlayın. O, özü yenilənir.")
+    switcher.click("#play-lang [data-lang=ru]")
+    expect(switcher.locator("html")).to_have_attribute("lang", "ru")
+    expect(switcher.locator("#screen-waiting")).to_be_visible()
 
     dash.click("#btn-assign")
     for _, _, page in students:
