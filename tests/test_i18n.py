@@ -16,7 +16,8 @@ from roleplay.i18n.tool import ROOT, check, extract
 TEMPLATES = [*sorted((ROOT / "templates").glob("*.html")),
              *sorted((ROOT / "roleplay" / "report" / "templates").glob("*.j2"))]
 #: attributes a person reads or hears
-READ_ATTRS = ("aria-label", "title", "placeholder", "alt", "aria-description", "data-busy")
+READ_ATTRS = ("aria-label", "title", "placeholder", "alt", "aria-description", "data-busy",
+              "data-no-seat")
 #: text that is not a sentence in any language: symbols, codes, numbers, format names
 NOT_WORDS = re.compile(r"^[\s\d\W]*$|^(--:--|QR|YAML|JSON|CSV|XLSX|HTML|PD|BP|EU|K7QF2M)$")
 

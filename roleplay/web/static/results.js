@@ -10,8 +10,9 @@
   var token = null;
   try { token = window.localStorage.getItem("roleplay:" + gameId); } catch (e) { token = null; }
   if (!token) {
-    text.textContent = "This browser has not joined this game, so it has no results to show. " +
-      "Join with the code from your instructor.";
+    // the page's language: the template says it (data-no-seat)
+    text.textContent = text.getAttribute("data-no-seat") ||
+      "This browser has not joined this game, so it has no results to show. Join with the code from your instructor.";
     return;
   }
   form.elements.token.value = token;
