@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from roleplay.engine.staff import effect_phrases
+from roleplay.engine.cards import effect_phrases, tag
 from roleplay.scenario.loader import CampaignBundle
 from roleplay.scenario.model import Effects
 from roleplay.scenario.resolve import resolve_source
@@ -95,13 +95,13 @@ def test_the_inject_list_says_each_events_effects_in_words(campaign: Campaign) -
     assert campaign.copy.view is not None
     events = {e["id"]: e for e in campaign.copy.view["events"]}
     assert events["russian_visits"]["effects"][0] == f"{gov} BATNA +5"
-    assert events["modernisation_refused"]["effects_text"].startswith(f"{eu} BATNA -3")
+    assert events["modernisation_refused"]["effects_text"].startswith(f"{eu} BATNA −3")
     assert events["critical_progress_report"]["when"].startswith("fires at the start of")
     campaign.to_step(2)
     report = campaign.bundle.scenarios[2]
     pcc = {e["id"]: e for e in campaign.copy.view["events"]}["pcc_called_off"]
     closed = report.channel("parliamentary").name
-    assert f"closes channel {closed}" in pcc["effects"]
+    assert f"closes {closed}" in pcc["effects"]
     phase = {p.id: p.title for p in report.phases}[report.event("pcc_called_off").trigger.phase]
     assert pcc["when"].endswith(f"chance per table at {phase}")
 
@@ -115,11 +115,19 @@ def test_effects_in_words_cover_every_kind() -> None:
                   open_channels=("parliamentary",), open_bridge=True)
     words = effect_phrases(sc, eff)
     eu, gov = sc.role("eu").name, sc.role("government").name
-    assert words == [f"{eu} BATNA +2", f"{gov} points -1.5", f"{sc.variables[var].label} +1",
-                     f"{eu} actions per phase -1",
-                     f"closes channel {sc.channel('parliamentary').name}",
-                     f"opens channel {sc.channel('parliamentary').name}",
-                     "opens the bridge into the official channel"]
+    bridged = " and ".join(sc.role(r).name for r in sorted({r for c in sc.channels for r in c.bridge}))
+    assert words == [f"{eu} BATNA +2", f"{gov} points −1.5", f"{sc.variables[var].label} +1",
+                     f"{eu} actions per phase −1",
+                     f"closes {sc.channel('parliamentary').name}",
+                     f"opens {sc.channel('parliamentary').name}",
+                     f"lets {bridged} into the official channel"]
+    # the same effects on the EU's card: seen from the EU, the others named in a word
+    assert effect_phrases(sc, eff, "eu") == [
+        "your BATNA +2", "government points −1.5", f"{var.replace('_', ' ')} +1",
+        "your actions per phase −1", "closes the parliamentary channel",
+        "opens the parliamentary channel",
+        f"lets {' and '.join(tag(r) for r in sorted({r for c in sc.channels for r in c.bridge}))} "
+        "into the official channel"]
 
 
 def test_after_the_end_the_controls_that_make_no_sense_are_unavailable(

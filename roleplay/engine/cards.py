@@ -33,32 +33,52 @@ def _num(x: float) -> str:
     return f"{sign}{abs(x):g}"
 
 
-def _who(sc: Scenario, me: str, role_id: str, what: str) -> str:
-    return f"your {what}" if role_id == me else f"{tag(role_id)} {what}"
+def effect_phrases(sc: Scenario, eff: Effects, me: str | None = None) -> list[str]:
+    """Each effect in a few words: the one wording of effects, for a role's card and the
+    instructor's dashboard alike.
 
+    On a role's card (`me` given) the effects are seen from that role ("your BATNA +5") and
+    other roles, channels and variables are named in a word, since the card is one phone
+    screen ("EU points −1", "closes the parliamentary channel", "trust +10"); for the
+    instructor (`me` None) by their authored names. A 0/1 variable that records the channel
+    change just listed is not said twice.
+    """
+    roles = {r.id: r.name for r in sc.roles}
+    channels = {c.id: c.name for c in sc.channels}
 
-def effect_phrases(sc: Scenario, me: str, eff: Effects) -> list[str]:
-    """Each effect in a few words, seen from role `me`."""
+    def who(role_id: str, what: str) -> str:
+        if me is None:
+            return f"{roles.get(role_id, role_id)} {what}"
+        return f"your {what}" if role_id == me else f"{tag(role_id)} {what}"
+
+    def channel(cid: str) -> str:
+        return channels.get(cid, cid) if me is None else f"the {_channel_name(sc, cid)} channel"
+
+    def variable(var: str) -> str:
+        if me is None and var in sc.variables:
+            return sc.variables[var].label
+        return var.replace("_", " ")
+
     out: list[str] = []
-    for r, v in eff.points.items():
-        out.append(f"{_who(sc, me, r, 'points')} {_num(v)}")
     for r, v in eff.batna.items():
-        out.append(f"{_who(sc, me, r, 'BATNA')} {_num(v)}")
-    for r, n in eff.actions_per_phase.items():
-        out.append(f"{_who(sc, me, r, 'actions per phase')} {_num(n)}")
-    for c in eff.close_channels:
-        out.append(f"closes the {_channel_name(sc, c)} channel")
-    for c in eff.open_channels:
-        out.append(f"opens the {_channel_name(sc, c)} channel")
+        out.append(f"{who(r, 'BATNA')} {_num(v)}")
+    for r, v in eff.points.items():
+        out.append(f"{who(r, 'points')} {_num(v)}")
     for var, v in eff.variables.items():
         flag = var in sc.variables and sc.variables[var].maximum <= 1
         if flag and (eff.close_channels or eff.open_channels):
-            continue  # a 0/1 record of the channel change just listed
-        out.append(f"{var.replace('_', ' ')} {_num(v)}")
+            continue
+        out.append(f"{variable(var)} {_num(v)}")
+    for r, n in eff.actions_per_phase.items():
+        out.append(f"{who(r, 'actions per phase')} {_num(n)}")
+    for c in eff.close_channels:
+        out.append(f"closes {channel(c)}")
+    for c in eff.open_channels:
+        out.append(f"opens {channel(c)}")
     if eff.open_bridge:
         bridged = sorted({r for c in sc.channels for r in c.bridge})
-        who = " and ".join(tag(r) for r in bridged) or "bridge roles"
-        out.append(f"lets {who} into the official channel")
+        names = " and ".join(tag(r) if me is not None else roles.get(r, r) for r in bridged)
+        out.append(f"lets {names or 'bridge roles'} into the official channel")
     return out
 
 
@@ -76,7 +96,7 @@ def action_line(sc: Scenario, me: str, a: Action) -> dict[str, Any]:
         parts.append(f"{a.budget_cost:g} of your budget")
     if a.limit is not None:
         parts.append("once" if a.limit == 1 else f"up to {a.limit} times")
-    parts.extend(effect_phrases(sc, me, a.effects))
+    parts.extend(effect_phrases(sc, a.effects, me))
     if a.requires_open:
         parts.append(f"needs the {_channel_name(sc, a.requires_open)} channel open")
     if a.target_effects:
@@ -101,7 +121,7 @@ def notes(sc: Scenario, role: Role) -> list[str]:
             continue
         groups: dict[str, list[str]] = {}
         for target, eff in a.target_effects.items():
-            groups.setdefault(", ".join(effect_phrases(sc, role.id, eff)), []).append(target)
+            groups.setdefault(", ".join(effect_phrases(sc, eff, role.id)), []).append(target)
         line = "Targets: " + "; ".join(f"{', '.join(ts)} add {what}" for what, ts in groups.items())
         key = (line,)
         if key not in seen:  # several actions often share one table of targets
@@ -113,7 +133,7 @@ def notes(sc: Scenario, role: Role) -> list[str]:
                 continue
             bound = (f"reaches {th.at_least:g}" if th.at_least is not None
                      else f"drops below {th.below:g}")
-            what = ", ".join(effect_phrases(sc, role.id, th.effects))
+            what = ", ".join(effect_phrases(sc, th.effects, role.id))
             out.append(f"If {vid.replace('_', ' ')} {bound}: {what}.")
     return out
 

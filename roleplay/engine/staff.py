@@ -10,35 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..scenario.model import Effects, Scenario
+from ..scenario.model import Scenario
+from .cards import effect_phrases
 from .state import GameState
-
-
-def _signed(x: float) -> str:
-    return f"{x:+g}"
-
-
-def effect_phrases(sc: Scenario, eff: Effects) -> list[str]:
-    """An event's or action's effects in words: "Government BATNA +5", "closes channel Official"."""
-    roles = {r.id: r.name for r in sc.roles}
-    channels = {c.id: c.name for c in sc.channels}
-    out: list[str] = []
-    for role, x in eff.batna.items():
-        out.append(f"{roles.get(role, role)} BATNA {_signed(x)}")
-    for role, x in eff.points.items():
-        out.append(f"{roles.get(role, role)} points {_signed(x)}")
-    for var, x in eff.variables.items():
-        label = sc.variables[var].label if var in sc.variables else var
-        out.append(f"{label} {_signed(x)}")
-    for role, n in eff.actions_per_phase.items():
-        out.append(f"{roles.get(role, role)} actions per phase {n:+d}")
-    for ch in eff.close_channels:
-        out.append(f"closes channel {channels.get(ch, ch)}")
-    for ch in eff.open_channels:
-        out.append(f"opens channel {channels.get(ch, ch)}")
-    if eff.open_bridge:
-        out.append("opens the bridge into the official channel")
-    return out
 
 
 def _words(phrases: list[str]) -> str:
