@@ -19,8 +19,8 @@ export function renderActions() {
     fill(panel,
       el("h2", { class: "section-title", text: t("Your actions") }),
       el("p", { class: "summary-line" },
-        el("span", { class: "chip", text: "Left this phase: " + role.actions_left }),
-        role.budget ? el("span", { class: "chip", text: "Influence budget: " + fmtPoints(role.budget_left) + " of " + fmtPoints(role.budget) }) : null,
+        el("span", { class: "chip", text: t("Left this phase: %(count)s", { count: role.actions_left }) }),
+        role.budget ? el("span", { class: "chip", text: t("Influence budget: %(left)s of %(budget)s", { left: fmtPoints(role.budget_left), budget: fmtPoints(role.budget) }) }) : null,
         !canAct ? el("span", { class: "chip muted", text: v.game.status === "running" ? t("Not in this phase") : "Not now" }) : null),
       (v.actions || []).length ? null : el("p", { class: "muted", text: t("Your role has no actions in this scenario.") }),
       (v.actions || []).map(function (a) {

@@ -37,7 +37,7 @@ export function renderChannels() {
       el("div", { class: "pills", role: "group", "aria-label": t("Channels"), id: "channel-pills" }),
       chans.map(function (c) {
         var form = el("form", { class: "chat-form", id: "chat-form-" + c.id },
-          el("label", { for: "chat-input-" + c.id, class: "sr-only", text: "Message to " + c.name }),
+          el("label", { for: "chat-input-" + c.id, class: "sr-only", text: t("Message to %(channel)s", { channel: c.name }) }),
           el("input", { type: "text", id: "chat-input-" + c.id, maxlength: "1000", autocomplete: "off",
             placeholder: t("Message…") }),
           el("button", { type: "submit", class: "button primary", id: "chat-send-" + c.id }, "Send"));

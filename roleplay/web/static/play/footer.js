@@ -84,7 +84,7 @@ export function renderFooter() {
       el("div", { class: "footer-line" },
         el("span", { class: "footer-total" },
           el("strong", { text: fmtPoints(shown) }), complete ? t(" points") : t(" points so far")),
-        el("span", { class: "footer-batna", text: "BATNA " + fmtPoints(role.batna) })),
+        el("span", { class: "footer-batna", text: t("BATNA %(points)s", { points: fmtPoints(role.batna) }) })),
       pointsBar(shown, role.batna, max),
       note ? el("p", { class: "footer-note" + (note === signingOpensText(S.view) ? " repeat" : ""), id: "footer-note", text: note }) : null,
       button);
@@ -119,7 +119,7 @@ function renderDecisionFooter(box) {
   var line = el("div", { class: "footer-line" },
     el("span", { class: "footer-total" }, t("Proposal %(number)s", { number: cur.number }) + ": ",
       el("strong", { text: fmtPoints(total) }), " " + t("points for you")),
-    el("span", { class: "footer-batna " + cmp.cls, text: "BATNA " + fmtPoints(role.batna) }));
+    el("span", { class: "footer-batna " + cmp.cls, text: t("BATNA %(points)s", { points: fmtPoints(role.batna) }) }));
   var closes = others.length && othersSignedAll(S.view, others);
   var note = signedByMe ? t("You signed. Waiting for the other side.") :
     closes ? t("Your signature closes the deal.") :

@@ -222,7 +222,7 @@ function renderLinkage() {
   var wasOpen = was ? was.open : lines.length > 0;
   keepFocus(function () {
     fill(box, el("details", { class: "card", id: "linkage", open: wasOpen ? true : null },
-      el("summary", { text: "Linkage" + (lines.length ? " (" + lines.length + ")" : "") }),
+      el("summary", { text: t("Linkage") + (lines.length ? " (" + lines.length + ")" : "") }),
       el("p", { class: "help", text: t("Tie your signature to a condition: the server will not let your side sign a package that breaks it.") }),
       lines.length ? el("ul", { class: "plain" }, lines) : null,
       form));

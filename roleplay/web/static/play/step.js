@@ -16,8 +16,8 @@ export function renderStep() {
   var carried = (v.table && v.table.carried) || [];
   keepFocus(function () {
     fill(card,
-      el("p", { class: "kicker", text: "Scenario " + (c.step + 1) + " of " + c.steps }),
-      el("h2", { id: "step-title", text: "Scenario " + (c.step + 1) + " of " + c.steps + ": read your new briefing" }),
+      el("p", { class: "kicker", text: t("Scenario %(step)d of %(steps)d", { step: c.step + 1, steps: c.steps }) }),
+      el("h2", { id: "step-title", text: t("Scenario %(step)d of %(steps)d: read your new briefing", { step: c.step + 1, steps: c.steps }) }),
       el("p", { class: "lead", text: v.scenario.title }),
       el("button", { type: "button", class: "button primary big", id: "step-open-briefing",
         on: { click: function () {
@@ -26,15 +26,16 @@ export function renderStep() {
           app.selectTab($("tab-briefing"));
           S.tab = "briefing";
           window.scrollTo(0, 0);
-        } } }, "Open the new briefing"),
+        } } }, t("Open the new briefing")),
       el("h3", { text: t("What carried over for you") }),
       el("ul", { class: "plain carried", id: "step-carried" },
         carried.map(function (x) {
           return el("li", { text: x.label + ": " + fmtPoints(x.value) +
             (x.effects.length ? " — " + x.effects.join(", ") : t(" — no effect here")) });
         }),
-        el("li", { text: "Your BATNA in this scenario: " + fmtPoints(role.batna) + " points" +
-          (role.batna !== role.batna_start ? " (it starts at " + fmtPoints(role.batna_start) + ")." : ".") })),
+        el("li", { text: role.batna !== role.batna_start ?
+          t("Your BATNA in this scenario: %(points)s points (it starts at %(start)s).", { points: fmtPoints(role.batna), start: fmtPoints(role.batna_start) }) :
+          t("Your BATNA in this scenario: %(points)s points.", { points: fmtPoints(role.batna) }) })),
       c.previous.length ? el("h3", { text: t("Your earlier results") }) : null,
       c.previous.length ? el("ul", { class: "plain", id: "step-previous" },
         c.previous.map(function (x) { return el("li", { text: previousLine(x) }); })) : null);
