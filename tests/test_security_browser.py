@@ -105,8 +105,11 @@ def test_hostile_text_stays_text_in_the_browser(tmp_path: Path, browser: Any) ->
                         if "issues" in b.view else None
                     if pkg:
                         b.command("propose", {"package": pkg})
-            assert teacher.command("broadcast", {"text": XSS[0]})["ok"]
-            student.wait_for_timeout(1000)
+            said = teacher.command("broadcast", {"text": XSS[0]})
+            assert said["ok"]
+            # the marker: the student's page has merged the log up to the broadcast
+            student.wait_for_function("seq => window.__roleplay.state().lastSeq >= seq",
+                                      arg=max(said["seq"]), timeout=15_000)
             _check(student, "student page", dialogs, [XSS[0]])
             for tab in student.query_selector_all("[role=tab]"):
                 tab.click()
