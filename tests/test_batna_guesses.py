@@ -10,15 +10,12 @@ from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR
 from roleplay.engine.state import GameSetup, initial_state, replay
 from roleplay.engine.views import can_see, instructor_view, player_view
 from roleplay.scenario.model import Scenario
-from support.engine_game import Game, to_phase
+from support.engine_game import Game, seated, to_phase
 
 
 @pytest.fixture
 def game(four_roles: Scenario) -> Game:
-    g = Game(four_roles)
-    for i in range(8):
-        g.do(SYSTEM_ACTOR, "join", player=f"p{i}", name=f"Student {i}")
-    g.do(INSTRUCTOR_ACTOR, "start")
+    g = seated(four_roles)
     assert g.state.phase.kind == "briefing"
     return g
 

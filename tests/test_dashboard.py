@@ -24,7 +24,7 @@ from roleplay.engine.views import instructor_view
 from roleplay.scenario.model import Scenario
 from roleplay.viewpatch import merge_patch
 from roleplay.web.dashboard import Dashboard
-from support.random_sessions import step
+from support.random_sessions import actor_and_args, step
 
 NOW = 5000.0
 
@@ -64,12 +64,7 @@ def _play(four_roles: Scenario, steps: list[Any]) -> list[GameState]:
     now = 1000.0
     for kind, who, (name, args), dt in steps:
         now += dt
-        if kind == "join":
-            actor, args = SYSTEM_ACTOR, {"player": who, "name": f"Name {who}"}
-        elif kind == "instructor":
-            actor = INSTRUCTOR_ACTOR
-        else:
-            actor = Actor("player", who)
+        actor, args = actor_and_args(kind, who, args)
         try:
             events = decide(state, actor, name, args, now=now)
         except RuleError:

@@ -13,16 +13,12 @@ from roleplay.engine.errors import RuleError
 from roleplay.engine.state import apply, replay, table_records
 from roleplay.engine.views import can_see, player_view
 from roleplay.scenario.model import Scenario
-from support.engine_game import MARKERS, PKG_JOINT, PKG_TEMPLATE, T0, Game, to_phase
+from support.engine_game import MARKERS, PKG_JOINT, PKG_TEMPLATE, T0, Game, seated, to_phase
 
 
 @pytest.fixture
 def game(four_roles: Scenario) -> Game:
-    g = Game(four_roles)
-    for i in range(8):
-        g.do(SYSTEM_ACTOR, "join", player=f"p{i}", name=f"Student {i}")
-    g.do(INSTRUCTOR_ACTOR, "start")
-    return g
+    return seated(four_roles)
 
 
 def test_start_seats_everyone_in_balanced_tables(game: Game) -> None:

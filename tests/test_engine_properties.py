@@ -13,14 +13,14 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, Actor, decide
+from roleplay.engine.commands import decide
 from roleplay.engine.errors import RuleError
 from roleplay.engine.events import Event
 from roleplay.engine.state import GameSetup, apply, initial_state, replay
 from roleplay.engine.views import can_see, player_view
 from roleplay.scenario.model import Scenario
 from support.engine_game import MARKERS
-from support.random_sessions import step
+from support.random_sessions import actor_and_args, step
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -31,12 +31,7 @@ def test_random_sessions_keep_the_invariants(four_roles: Scenario, steps: list[A
     now = 1000.0
     for kind, who, (name, args), dt in steps:
         now += dt
-        if kind == "join":
-            actor, args = SYSTEM_ACTOR, {"player": who, "name": f"Name {who}"}
-        elif kind == "instructor":
-            actor = INSTRUCTOR_ACTOR
-        else:
-            actor = Actor("player", who)
+        actor, args = actor_and_args(kind, who, args)
         try:
             events = decide(state, actor, name, args, now=now)
         except RuleError:

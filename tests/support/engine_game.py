@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from roleplay.engine.commands import INSTRUCTOR_ACTOR, Actor, decide
+from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, Actor, decide
 from roleplay.engine.errors import RuleError
 from roleplay.engine.events import Event
 from roleplay.engine.state import GameSetup, GameState, apply, initial_state
@@ -47,6 +47,15 @@ class Game:
         return next(p.id for p in self.state.players.values()
                     if p.table == table and p.role == role)
 
+
+
+def seated(scenario: Scenario, students: int = 8) -> Game:
+    """A game whose students have joined and been seated by the start (in the briefing)."""
+    g = Game(scenario)
+    for i in range(students):
+        g.do(SYSTEM_ACTOR, "join", player=f"p{i}", name=f"Student {i}")
+    g.do(INSTRUCTOR_ACTOR, "start")
+    return g
 
 
 def to_phase(g: Game, kind: str) -> None:

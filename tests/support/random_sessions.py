@@ -3,7 +3,11 @@ legal and illegal (unknown options, channels, actions and players), with the tim
 
 from __future__ import annotations
 
+from typing import Any
+
 from hypothesis import strategies as st
+
+from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, Actor
 
 OPTIONS = ["std", "joint", "out", "bogus"]
 CHANNELS = ["official", "non_governmental", "unofficial", "team", "nope"]
@@ -45,3 +49,12 @@ step = st.one_of(
     st.tuples(st.just("instructor"), st.just(""), instructor_cmd, st.floats(0, 400)),
     st.tuples(st.just("join"), st.sampled_from(PLAYERS), st.just(("join", {})), st.floats(0, 5)),
 )
+
+
+def actor_and_args(kind: str, who: str, args: dict[str, Any]) -> tuple[Actor, dict[str, Any]]:
+    """Who sends one step's command, and its arguments (a join names the joiner)."""
+    if kind == "join":
+        return SYSTEM_ACTOR, {"player": who, "name": f"Name {who}"}
+    if kind == "instructor":
+        return INSTRUCTOR_ACTOR, args
+    return Actor("player", who), args
