@@ -15,6 +15,7 @@ from typing import Any
 
 from ..i18n import N_
 from ..scenario.languages import SOURCE
+from ..scenario.model import Scenario
 from ..scenario.translate import Localized, localized, seen_fallback
 from .state import GameState
 
@@ -54,20 +55,29 @@ def log_texts(state: GameState, language: str) -> dict[str, str]:
         return {}
     out: dict[str, str] = {}
     for sc in state.setup.scenarios:
-        loc: Localized = localized(sc, language)
-        if not loc.available:
-            continue
-        tr = loc.scenario
-        pairs = [(sc.title, tr.title)]
-        pairs += [(a.title, b.title) for a, b in zip(sc.phases, tr.phases, strict=True)]
-        pairs += [(a.name, b.name) for a, b in zip(sc.actions, tr.actions, strict=True)]
-        for a, b in zip(sc.events, tr.events, strict=True):
-            pairs += [(a.title, b.title), (a.text, b.text)]
-        for name, v in sc.variables.items():
-            for x, y in zip(v.thresholds, tr.variables[name].thresholds, strict=True):
-                pairs += [(x.title, y.title), (x.text, y.text)]
-        out.update({a: b for a, b in pairs if a and a != b})
+        out.update(_scenario_log_texts(sc, language))
     return out
+
+
+def _scenario_log_texts(sc: Scenario, language: str) -> dict[str, str]:
+    """One scenario's `log_texts`, built once (kept beside its localized copy)."""
+    cache: dict[str, Any] = sc.localized_cache
+    key = "log_texts:" + language
+    if key not in cache:
+        loc: Localized = localized(sc, language)
+        pairs: list[tuple[str, str]] = []
+        if loc.available:
+            tr = loc.scenario
+            pairs = [(sc.title, tr.title)]
+            pairs += [(a.title, b.title) for a, b in zip(sc.phases, tr.phases, strict=True)]
+            pairs += [(a.name, b.name) for a, b in zip(sc.actions, tr.actions, strict=True)]
+            for a, b in zip(sc.events, tr.events, strict=True):
+                pairs += [(a.title, b.title), (a.text, b.text)]
+            for name, v in sc.variables.items():
+                for x, y in zip(v.thresholds, tr.variables[name].thresholds, strict=True):
+                    pairs += [(x.title, y.title), (x.text, y.text)]
+        cache[key] = {a: b for a, b in pairs if a and a != b}
+    return dict(cache[key])
 
 
 def target_labels(state: GameState, language: str, action: str) -> dict[str, str]:

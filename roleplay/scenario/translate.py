@@ -11,7 +11,7 @@ action's target (`actions.<id>.targets.<target>`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from .languages import LANGUAGES, SOURCE, choices
@@ -203,6 +203,9 @@ class Localized:
     available: bool  # the scenario has a translation into it (or it is the source)
     fallback: tuple[Path, ...]  # texts shown in English, as translation paths
     targets: Mapping[str, Mapping[str, str]]  # action id -> target -> its translated name
+    #: `seen_fallback` by role, filled as seats ask (a cache, not part of the value)
+    seen: dict[str | None, tuple[str, ...]] = field(default_factory=dict, compare=False,
+                                                    repr=False)
 
 
 def _set(data: Any, path: Path, value: str) -> None:
@@ -241,11 +244,15 @@ def localized(sc: Scenario, language: str) -> Localized:
 
 
 def seen_fallback(loc: Localized, role: str | None) -> list[str]:
-    """The fallback texts one seat sees (not another role's briefing or card), dotted."""
-    def mine(path: Path) -> bool:
-        return not (path[0] == "roles" and len(path) > 2 and path[2] in ("briefing", "card")
-                    and path[1] != role and path[-1] != "public")
-    return [dotted(p) for p in loc.fallback if mine(p)]
+    """The fallback texts one seat sees (not another role's briefing or card), dotted
+    (built once per role)."""
+    found = loc.seen.get(role)
+    if found is None:
+        def mine(path: Path) -> bool:
+            return not (path[0] == "roles" and len(path) > 2 and path[2] in ("briefing", "card")
+                        and path[1] != role and path[-1] != "public")
+        found = loc.seen[role] = tuple(dotted(p) for p in loc.fallback if mine(p))
+    return list(found)
 
 
 def languages_of(sc: Scenario) -> list[str]:
