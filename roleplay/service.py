@@ -15,7 +15,7 @@ import random
 import secrets
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,12 +23,21 @@ from .engine.commands import SYSTEM_ACTOR, Actor, decide
 from .engine.errors import N_, RuleError
 from .engine.events import Event, EventType
 from .engine.state import GameSetup, GameState, apply, initial_state, table_records
-from .engine.views import instructor_view, player_view, results_visible, visible_events
+from .engine.views import visible_events
 from .errors import RoleplayError
+from .outbox import EMPTY, Outbox, projector_events, projector_view, seat_view, staff_view
+from .outbox import build as build_outbox
 from .scenario.loader import CampaignBundle, content_hash
 from .scenario.model import Scenario
-from .scoring import GameScores, TableScore, score_game
-from .storage.eventstore import ConflictError, DuplicateCommandError, EventStore, StoreError
+from .scoring import GameScores, score_game
+from .storage.eventstore import (
+    ConflictError,
+    DuplicateCommandError,
+    EventStore,
+    GameSummary,
+    StoreError,
+)
+from .storage.tables import GameRow, ScenarioRow
 
 #: Join codes avoid look-alikes (0/O, 1/I/L, 2/Z, 5/S, 8/B) and vowels (no words).
 log = logging.getLogger(__name__)
@@ -101,6 +110,15 @@ class Staged:
         return self.events
 
 
+class Executed(list[Event]):
+    """The events `execute` stored, in log order (a list: none for a repeated command), and
+    who must hear of them (`outbox`, built from the state right after them)."""
+
+    def __init__(self, events: Iterable[Event] = (), outbox: Outbox = EMPTY):
+        super().__init__(events)
+        self.outbox = outbox
+
+
 @dataclass(frozen=True)
 class Joined:
     game_id: str
@@ -109,6 +127,7 @@ class Joined:
     events: tuple[Event, ...]
     #: True when a returning student got their seat back (`reclaim`)
     reclaimed: bool = False
+    outbox: Outbox = EMPTY
 
 
 class GameService:
@@ -221,11 +240,14 @@ class GameService:
         client_id: str | None = None,
         tokens: tuple[tuple[str, str], ...] = (),
         rekey: tuple[tuple[str, str], ...] = (),
-    ) -> list[Event]:
-        """Decide and persist. Returns the stored events (empty for a repeated command).
+    ) -> Executed:
+        """Decide and persist. Returns the stored events (none for a repeated command) and
+        their outbox (`roleplay.outbox`: who receives what), built from the state after them.
 
         Token changes go in the events' transaction: `tokens` for new players, `rekey` for
-        a reclaimed seat, and a merge's token handover (from its `players_merged` event).
+        a reclaimed seat, a merge's token handover (from its `players_merged` event), and a
+        kicked player's token revoked (from its `player_kicked` event): the kick and the
+        end of its token are one write, so no worker can let the kicked token back in.
         """
         cached = self._cached(game_id)
         with cached.lock:
@@ -239,14 +261,16 @@ class GameService:
                 if client_id is not None and client_id in cached.client_ids:
                     # a retry of a stored command (sent twice, or to two workers): applied once,
                     # and acknowledged rather than refused ("you already signed")
-                    return []
+                    return Executed()
                 events = decide(cached.state, actor, command, args, now=self.clock(),
                                 client_id=client_id)
                 handover = tuple((str(e.data["absorb"]), str(e.data["keep"]))
                                  for e in events if e.type == EventType.PLAYERS_MERGED)
+                revoke = tuple(str(e.data["player"])
+                               for e in events if e.type == EventType.PLAYER_KICKED)
                 try:
                     self.store.append(game_id, events, tokens=tokens, rekey=rekey,
-                                      handover=handover)
+                                      handover=handover, revoke=revoke)
                 except ConflictError:
                     # another worker wrote first: catch up, back off a little, decide again
                     time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
@@ -254,10 +278,10 @@ class GameService:
                     continue
                 except DuplicateCommandError:
                     self._catch_up(cached)
-                    return []
+                    return Executed()
                 for e in events:
                     cached.add(e)
-                return list(events)
+                return Executed(tuple(events), build_outbox(cached.state, events))
         raise RoleplayError("The game is very busy; please try again.")
 
     # -- group commit ---------------------------------------------------------------------
@@ -362,7 +386,7 @@ class GameService:
              **({"language": language} if language is not None else {})},
             tokens=((player_id, hash_token(token)),),
         )
-        return Joined(game_id, player_id, token, tuple(events))
+        return Joined(game_id, player_id, token, tuple(events), outbox=events.outbox)
 
     def reclaim(self, game_id: str, player_id: str, name: str,
                 language: str | None = None) -> Joined:
@@ -375,7 +399,8 @@ class GameService:
                               {"player": player_id, "name": name,
                                **({"language": language} if language is not None else {})},
                               rekey=((player_id, hash_token(token)),))
-        return Joined(game_id, player_id, token, tuple(events), reclaimed=True)
+        return Joined(game_id, player_id, token, tuple(events), reclaimed=True,
+                      outbox=events.outbox)
 
     def authenticate(self, game_id: str, token: str) -> str | None:
         """The player a token belongs to, or None (unknown, revoked, or kicked)."""
@@ -397,26 +422,21 @@ class GameService:
             tail = [e for e in cached.log if e.seq > after]
             return visible_events(cached.state, viewer, tail)
 
+    def projector_events(self, game_id: str, after: int = 0) -> list[Event]:
+        """What a projector may see of the log after `after` (the latest public events)."""
+        return projector_events(self.log(game_id), after)
+
     def view(self, game_id: str, viewer: str) -> dict[str, Any]:
         return self.view_of(self.state(game_id), viewer, self.clock())
 
     def view_of(self, state: GameState, viewer: str, now: float) -> dict[str, Any]:
-        """A viewer's view of a state ('instructor' or a player id), with results when due."""
+        """A viewer's view of a state ('instructor', 'projector' or a player id), with
+        results when due (built in `roleplay.outbox`)."""
         if viewer == "instructor":
-            out = instructor_view(state, now)
-            if any(t.outcome != "open" for t in state.tables.values()):
-                out["results"] = self.scores(state).to_dict()
-            return out
-        out = player_view(state, viewer, now)
-        if results_visible(state) and out["table"] is not None:
-            out["results"] = player_results(self.scores(state), state, viewer)
-        return out
-
-    def public_results(self, state: GameState) -> dict[str, Any] | None:
-        """What the projector may show once results are visible: types and role scores."""
-        if not results_visible(state) or not state.tables:
-            return None
-        return {"tables": [_table_summary(t) for t in self.scores(state).tables]}
+            return staff_view(state, now, self.scores)
+        if viewer == "projector":
+            return projector_view(state, now, self.scores)
+        return seat_view(state, viewer, now, self.scores)
 
     def scores(self, state: GameState, step: int | None = None) -> GameScores:
         """Scores of every table of a step, computed once per state of the log."""
@@ -443,44 +463,44 @@ class GameService:
             self.state(gid)
         return ids
 
-    def tick(self, game_id: str) -> list[Event]:
+    def tick(self, game_id: str) -> Executed:
         """End the running phase if its clock ran out."""
         state = self.state(game_id)
         if state.status != "running" or state.deadline is None or self.clock() < state.deadline:
-            return []
+            return Executed()
         return self.execute(game_id, SYSTEM_ACTOR, "tick")
 
+    # -- what the web layer reads from the store ---------------------------------------
+    def games(self) -> list[GameSummary]:
+        return self.store.games()
 
+    def game_exists(self, game_id: str) -> bool:
+        return self.store.setup(game_id) is not None
 
+    def game_row(self, game_id: str) -> GameRow | None:
+        """A game's row (title, code, when it finished), or None; a too long id is none."""
+        return self.store.game(game_id) if len(game_id) <= 32 else None
 
-def _table_summary(ts: TableScore) -> dict[str, Any]:
-    d = ts.differentiation
-    return {
-        "id": ts.table,
-        "outcome": "deal" if ts.valid else "deadlock",
-        "deal": ts.deal if ts.valid else None,
-        "type": ts.table_type,
-        "scores": {r.role: r.score for r in ts.roles},
-        "tailoring": d.tailoring if d else None,
-        "partnership": d.partnership if d else None,
-    }
+    def end_login(self, key_hash: str, keep_s: float) -> None:
+        self.store.end_login(key_hash, self.clock(), keep_s)
 
+    def login_ended(self, key_hash: str) -> bool:
+        return self.store.login_ended(key_hash)
 
-def player_results(scores: GameScores, state: GameState, player_id: str) -> dict[str, Any]:
-    """What a student sees at the results: every table's type and role scores (0–100),
-    and this role's own points; never another role's points or BATNA."""
-    p = state.players[player_id]
-    mine = next(t for t in scores.tables if t.table == p.table)
-    own = mine.role(p.role or "")
-    table = _table_summary(mine)
-    table["points"] = {own.role: own.utility}
-    # a percentile among one or two other seats says little and names them: 3 or more
-    others = sum(1 for t in scores.tables
-                 if t.table != mine.table and t.role(own.role).score is not None)
-    table["percentile"] = scores.shown_percentile(mine.table, own.role)
-    table["percentile_of"] = others
-    return {
-        "table": table,
-        "tables": [_table_summary(t) for t in scores.tables],
-        "report_url": f"/play/{state.setup.game_id}/results",
-    }
+    # the scenario library's uploads (`web.library.Uploads`)
+    def uploads(self) -> list[ScenarioRow]:
+        """The scenarios instructors uploaded, newest first."""
+        return self.store.uploads()
+
+    def upload(self, number: int) -> ScenarioRow | None:
+        return self.store.upload(number)
+
+    def add_upload(self, *, scenario_id: str, title: str, yaml_text: str,
+                   now: float) -> ScenarioRow:
+        return self.store.add_upload(scenario_id=scenario_id, title=title,
+                                     yaml_text=yaml_text, now=now)
+
+    def close(self) -> None:
+        """Let the database's connections go (a local server stopping)."""
+        self.store.engine.dispose()
+

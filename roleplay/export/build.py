@@ -107,7 +107,7 @@ class Pseudonyms:
 
 def resolve_game(service: GameService, game: str) -> str:
     """A game id, given a game id or a join code."""
-    if service.store.game(game) is not None:
+    if service.game_row(game) is not None:
         return game
     game_id = service.game_id_for_code(game)
     if game_id is None:
@@ -212,7 +212,7 @@ def build_export(
 ) -> dict[str, Any]:
     """The whole game as plain JSON types (format `FORMAT_VERSION`, docs/export.md)."""
     game_id = resolve_game(service, game)
-    row = service.store.game(game_id)
+    row = service.game_row(game_id)
     if row is None:  # deleted between the two reads
         raise NotFound(f"No game with id '{game_id}'.")
     state = service.state(game_id)

@@ -63,7 +63,7 @@ def local_server(database_url: str | None = None, password: str | None = None,
             ticker.stop(app.extensions["roleplay.delivery"])
             server.shutdown()
             thread.join(timeout=5)
-            app.extensions["roleplay"].service.store.engine.dispose()
+            app.extensions["roleplay"].service.close()
 
 
 def simulate(source: Scenario | CampaignBundle, players: int, seed: int,

@@ -17,7 +17,7 @@ from ..engine.events import Audience, Event, EventType
 from ..engine.state import GameSetup
 from ..errors import RoleplayError
 from ..scenario.model import Campaign, Scenario
-from .tables import EndedLoginRow, EventRow, GameRow, PlayerTokenRow
+from .tables import EndedLoginRow, EventRow, GameRow, PlayerTokenRow, ScenarioRow
 
 EVENT: Table = EventRow.__table__  # type: ignore[attr-defined]
 TOKEN: Table = PlayerTokenRow.__table__  # type: ignore[attr-defined]
@@ -187,12 +187,14 @@ class EventStore:
         tokens: Sequence[tuple[str, str]] = (),
         rekey: Sequence[tuple[str, str]] = (),
         handover: Sequence[tuple[str, str]] = (),
+        revoke: Sequence[str] = (),
     ) -> None:
         """Store events (and new players' token hashes) in one transaction, or nothing.
 
         `rekey` (player, hash) gives a player a new token (the old one stops working: a
         seat reclaimed from a new device); `handover` (from, to) moves `from`'s token to
-        `to` (two players merged: the device of `from` now holds `to`'s seat).
+        `to` (two players merged: the device of `from` now holds `to`'s seat); `revoke`
+        ends players' tokens (a kick: stored with the kick, or not at all).
 
         Raises ConflictError when a sequence number is taken (catch up and
         retry), DuplicateCommandError when the command's client id is already
@@ -205,7 +207,7 @@ class EventStore:
         rows = [_values(game_id, e) for e in events]
         finishes = any(e.type == EventType.GAME_FINISHED for e in events)
         try:
-            if len(rows) == 1 and not (tokens or rekey or handover) and not finishes:
+            if len(rows) == 1 and not (tokens or rekey or handover or revoke) and not finishes:
                 # the common case (a chat line, a proposal, a signature): one INSERT is its own
                 # transaction, as atomic and durable as BEGIN/INSERT/COMMIT, in one round trip
                 with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -223,6 +225,10 @@ class EventStore:
                                  .values(token_hash=h, revoked=False))
                 for source, target in handover:
                     self._hand_token_over(conn, game_id, source, target)
+                if revoke:
+                    conn.execute(update(TOKEN).where(TOKEN.c.game_id == game_id,
+                                                     TOKEN.c.player_id.in_(revoke))
+                                 .values(revoked=True))
                 if finishes:
                     conn.execute(update(GAME).where(GAME.c.id == game_id)
                                  .values(finished_at=events[-1].at))
@@ -309,10 +315,24 @@ class EventStore:
         with _reachable(), Session(self.engine) as s:
             return s.get(EndedLoginRow, key_hash) is not None
 
-    def revoke_token(self, game_id: str, player_id: str) -> None:
+    # -- uploaded scenarios -------------------------------------------------------------
+    def uploads(self) -> list[ScenarioRow]:
+        """Every uploaded scenario, newest first."""
         with _reachable(), Session(self.engine) as s:
-            row = s.get(PlayerTokenRow, (game_id, player_id))
-            if row is not None:
-                row.revoked = True
-                s.add(row)
-                s.commit()
+            q = select(ScenarioRow).order_by(ScenarioRow.created_at.desc())  # type: ignore[attr-defined]
+            return list(s.exec(q).all())
+
+    def upload(self, number: int) -> ScenarioRow | None:
+        with _reachable(), Session(self.engine) as s:
+            return s.get(ScenarioRow, number)
+
+    def add_upload(self, *, scenario_id: str, title: str, yaml_text: str,
+                   now: float) -> ScenarioRow:
+        row = ScenarioRow(scenario_id=scenario_id, title=title, yaml_text=yaml_text,
+                          created_at=now)
+        with _reachable("The database is not available; the scenario was not saved."), \
+                Session(self.engine) as s:
+            s.add(row)
+            s.commit()
+            s.refresh(row)
+        return row

@@ -24,7 +24,7 @@ bp = Blueprint("aftergame", __name__)
 
 
 def _game_or_404(game_id: str) -> None:
-    if len(game_id) > 32 or runtime().service.store.game(game_id) is None:
+    if runtime().service.game_row(game_id) is None:
         abort(404, description=_("There is no such game."))
 
 
@@ -63,7 +63,7 @@ def results_page(game_id: str) -> tuple[str, int]:
     from ..report import NotSeated, render_student_results
     from ..report.student import released_steps
 
-    row = runtime().service.store.game(game_id) if len(game_id) <= 32 else None
+    row = runtime().service.game_row(game_id)
     if row is None:
         abort(404, description=_("There is no such game."))
     page = {"game_id": game_id, "title": row.title, "code": row.code}
@@ -102,7 +102,7 @@ def results_login(game_id: str) -> ResponseReturnValue:
         player_id = None
     if player_id is None:
         session.pop("results", None)
-        row = runtime().service.store.game(game_id) if len(game_id) <= 32 else None
+        row = runtime().service.game_row(game_id)
         return render_template("results.html", game_id=game_id, title=row.title if row else "",
                                code=row.code if row else "", message=NO_SEAT), 403
     session["results"] = {"game": game_id, "player": player_id}

@@ -90,7 +90,7 @@ def upload() -> ResponseReturnValue:
     if body is None or not isinstance(body.get("yaml"), str):
         return _fail("bad_request", N_("Send {yaml} as JSON."), 400)
     try:
-        row = library.upload(runtime().service.store, body["yaml"].encode("utf-8"),
+        row = library.upload(runtime().service, body["yaml"].encode("utf-8"),
                              str(body.get("name") or "upload.yaml")[:100])
     except ScenarioError as e:
         errors = [{"line": d.line, "column": d.column, "message": d.message}
@@ -108,7 +108,7 @@ def create_game() -> ResponseReturnValue:
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         return _fail("bad_request", N_("'seed' must be a whole number."), 400)
     try:
-        source = library.resolve(rt.service.store, str(body.get("ref", "")))
+        source = library.resolve(rt.service, str(body.get("ref", "")))
         state = rt.service.create_game(
             source, seed=seed, show_results=bool(body.get("show_results", True)),
             auto_advance=bool(body.get("auto_advance", True)))

@@ -30,9 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..engine.staff import instructor_controls
 from ..engine.state import GameState
-from ..engine.views import game_header, instructor_player, instructor_table, seated_by_table
+from ..outbox import staff_patch, staff_players
 
 
 @dataclass
@@ -68,39 +67,45 @@ class Dashboard:
 
         `whole()` builds the whole (decorated) view; `decorate(players)` adds what
         this worker knows of each player (online, last seen); `scores()` gives the
-        instructor's scores, or None before any table has closed.
+        instructor's scores, or None before any table has closed. A finished game's
+        dashboards get the whole view, and nothing is kept for it (its sends are few:
+        the results released, a late reconnect).
         """
         game_id = state.setup.game_id
         with self._lock:
             before = self._sent.get(game_id)
+        if state.status == "finished":
+            self.forget(game_id)
+            return "view", {"view": whole()}
         if before is None or before.step != state.step:
             view = whole()
             presence = {p["id"]: (p.get("online"), p.get("last_seen")) for p in view["players"]}
             self._remember(game_id, _Sent(state.step, state.seq, presence, "results" in view))
             return "view", {"view": view}
         base = before.seq
-        changed = sorted(tid for tid in state.tables if state.table_seq.get(tid, 0) > base)
-        entries = [instructor_player(p) for p in state.players.values()]
+        entries = staff_players(state)
         decorate(entries)
         presence = {p["id"]: (p.get("online"), p.get("last_seen")) for p in entries}
-        seated = seated_by_table(state) if changed else {}
-        patch: dict[str, Any] = {
-            "seq": state.seq,
-            "step": state.step,
-            "game": game_header(state, now),
-            "controls": instructor_controls(state),
-            "tables": [instructor_table(state, state.tables[tid], seated) for tid in changed],
-            "players": [p for p in entries if state.player_seq.get(p["id"], 0) > base
-                        or before.presence.get(p["id"]) != presence[p["id"]]],
-        }
+        patch = staff_patch(state, base, now, [
+            p for p in entries if state.player_seq.get(p["id"], 0) > base
+            or before.presence.get(p["id"]) != presence[p["id"]]])
         scored = before.scored
-        if changed or not before.scored:
+        if patch["tables"] or not before.scored:
             results = scores()
             if results is not None:
                 patch["results"] = results
                 scored = True
         self._remember(game_id, _Sent(state.step, state.seq, presence, scored))
         return "view_patch", patch
+
+    def forget(self, game_id: str) -> None:
+        """Nothing kept for this game: its dashboards' next message is the whole view."""
+        with self._lock:
+            self._sent.pop(game_id, None)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._sent)
 
     def _remember(self, game_id: str, sent: _Sent) -> None:
         with self._lock:

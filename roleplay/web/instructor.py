@@ -61,10 +61,10 @@ def logout() -> ResponseReturnValue:
 def _home(upload_errors: list[dict[str, object]] | None = None, status: int = 200,
           upload_source: list[library.SourceLine] | None = None, upload_text: str = ""
           ) -> tuple[str, int]:
-    store = runtime().service.store
-    entries, problems = library.entries(store)
+    service = runtime().service
+    entries, problems = library.entries(service)
     return render_template(
-        "library.html", entries=entries, problems=problems, games=store.games(),
+        "library.html", entries=entries, problems=problems, games=service.games(),
         upload_errors=upload_errors or [], upload_source=upload_source or [],
         upload_text=upload_text,
     ), status
@@ -87,7 +87,7 @@ def upload() -> ResponseReturnValue:
     if not data.strip():
         return _home([{"line": 1, "column": 1, "message": _("Choose a file or paste YAML.")}], 400)
     try:
-        library.upload(runtime().service.store, data, name)
+        library.upload(runtime().service, data, name)
     except ScenarioError as e:
         errors = [{"line": d.line, "column": d.column, "message": d.message}
                   for d in e.diagnostics]
@@ -108,7 +108,7 @@ def preview() -> str:
     """A library entry as the class will meet it: each seat's briefing, and its numbers."""
     ref = request.args.get("ref", "")
     try:
-        previews = library.preview(runtime().service.store, ref)
+        previews = library.preview(runtime().service, ref)
     except NotFound:
         abort(404, description=_("No such scenario in the library."))
     except ScenarioError:
@@ -122,7 +122,7 @@ def create_game() -> ResponseReturnValue:
     rt = runtime()
     ref = request.form.get("ref", "")
     try:
-        source = library.resolve(rt.service.store, ref)
+        source = library.resolve(rt.service, ref)
         state = rt.service.create_game(
             source,
             show_results=request.form.get("show_results", "1") == "1",
@@ -136,7 +136,7 @@ def create_game() -> ResponseReturnValue:
 
 
 def _row(game_id: str) -> GameRow:
-    row = runtime().service.store.game(game_id) if len(game_id) <= 32 else None
+    row = runtime().service.game_row(game_id)
     if row is None:
         abort(404, description=_("There is no such game."))
     return row

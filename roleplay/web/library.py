@@ -13,12 +13,10 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, select
 
 from ..analysis import Analysis
 from ..paths import scenarios_dir
@@ -35,10 +33,18 @@ from ..scenario.loader import (
 from ..scenario.model import Scenario
 from ..scenario.resolve import ScenarioNotFound, campaign_files, resolve_source
 from ..service import NotFound
-from ..storage.eventstore import EventStore, StoreError
 from ..storage.tables import ScenarioRow
 
 MAX_UPLOAD = 256 * 1024
+
+
+class Uploads(Protocol):
+    """Where uploaded scenarios are kept: the service (or its store, in tests)."""
+
+    def uploads(self) -> list[ScenarioRow]: ...
+    def upload(self, number: int) -> ScenarioRow | None: ...
+    def add_upload(self, *, scenario_id: str, title: str, yaml_text: str,
+                   now: float) -> ScenarioRow: ...
 
 
 @dataclass(frozen=True)
@@ -57,7 +63,7 @@ def _describe(sc: Scenario) -> str:
              issues=len(sc.issues), minutes=format_decimal(minutes)))
 
 
-def entries(store: EventStore) -> tuple[list[Entry], list[Diagnostic]]:
+def entries(store: Uploads) -> tuple[list[Entry], list[Diagnostic]]:
     """Everything the instructor can start a game from, and problems with built-in files."""
     folder = scenarios_dir()
     library, problems = load_library(folder)
@@ -72,23 +78,14 @@ def entries(store: EventStore) -> tuple[list[Entry], list[Diagnostic]]:
         steps = " → ".join(s.title for s in bundle.scenarios)
         out.append(Entry(f"campaign:{path.stem}", bundle.campaign.title, bundle.campaign.summary,
                          "built-in", "campaign", steps))
-    for row in uploads(store):
+    for row in store.uploads():
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row.created_at))
         out.append(Entry(f"upload:{row.id}", row.title, "", "uploaded", "scenario",
                          _("%(scenario)s, uploaded %(when)s", scenario=row.scenario_id, when=when)))
     return out, problems
 
 
-def uploads(store: EventStore) -> list[ScenarioRow]:
-    try:
-        with Session(store.engine) as s:
-            q = select(ScenarioRow).order_by(ScenarioRow.created_at.desc())  # type: ignore[attr-defined]
-            return list(s.exec(q).all())
-    except OperationalError as e:
-        raise StoreError("The database is not available.") from e
-
-
-def upload(store: EventStore, data: bytes, name: str) -> ScenarioRow:
+def upload(store: Uploads, data: bytes, name: str) -> ScenarioRow:
     """Validate and store an uploaded scenario, or ScenarioError with every problem and its line."""
     if len(data) > MAX_UPLOAD:
         raise ScenarioError([Diagnostic(name, 1, 1, f"file is larger than {MAX_UPLOAD // 1024} KiB")])
@@ -100,23 +97,14 @@ def upload(store: EventStore, data: bytes, name: str) -> ScenarioRow:
         raise ScenarioError([Diagnostic(name, 1, 1, "this is a campaign; upload its scenarios "
                                         "one by one, or use a built-in campaign")])
     sc = parse_scenario(text, name)
-    row = ScenarioRow(scenario_id=sc.id, title=sc.title, yaml_text=text, created_at=time.time())
-    try:
-        with Session(store.engine) as s:
-            s.add(row)
-            s.commit()
-            s.refresh(row)
-    except OperationalError as e:
-        raise StoreError("The database is not available; the scenario was not saved.") from e
-    return row
+    return store.add_upload(scenario_id=sc.id, title=sc.title, yaml_text=text, now=time.time())
 
 
-def resolve(store: EventStore, ref: str) -> Scenario | CampaignBundle:
+def resolve(store: Uploads, ref: str) -> Scenario | CampaignBundle:
     """The scenario or campaign a library reference names, or NotFound (never a file path)."""
 
     def uploaded(number: int) -> tuple[str, str] | None:
-        with Session(store.engine) as s:
-            row = s.get(ScenarioRow, number)
+        row = store.upload(number)
         return None if row is None else (row.yaml_text, f"{row.scenario_id}.yaml")
 
     try:
@@ -177,7 +165,7 @@ def preview_scenario(sc: Scenario, fig_id: str = "preview") -> ScenarioPreview:
     )
 
 
-def preview(store: EventStore, ref: str) -> list[ScenarioPreview]:
+def preview(store: Uploads, ref: str) -> list[ScenarioPreview]:
     """Previews of a library entry: one scenario, or each step of a campaign; NotFound if none."""
     source = resolve(store, ref)
     if isinstance(source, CampaignBundle):

@@ -73,7 +73,7 @@ def join() -> Response | tuple[str, int]:
 @bp.get("/play/<game_id>")
 def play(game_id: str) -> str:
     rt = runtime()
-    row = rt.service.store.game(game_id) if len(game_id) <= 32 else None
+    row = rt.service.game_row(game_id)
     if row is None:
         abort(404, description=_("There is no such game. Join with the code from your instructor."))
     seat = session.pop("seat", None)

@@ -25,7 +25,7 @@ def show(game_id: str) -> ResponseReturnValue:
         return redirect(url_for("projector.show", game_id=game_id), code=303)
     if not is_instructor() and projector_grant(game_id) is None:
         return redirect(url_for("instructor.login", next=request.path))
-    row = runtime().service.store.game(game_id) if len(game_id) <= 32 else None
+    row = runtime().service.game_row(game_id)
     if row is None:
         abort(404, description=_("There is no such game."))
     url = qr.join_url(row.code)

@@ -7,14 +7,15 @@ Every socket of a game is in exactly the rooms its viewer belongs to now:
 * the instructor: the instructor room (which receives every event);
 * a projector: the projector room (public, game-wide events only).
 
-An event's audience maps to rooms so that a socket hears of an event exactly
+Who receives a message is decided in `roleplay.outbox` (its recipients); this
+only names each recipient's room, so that a socket hears of an event exactly
 when `roleplay.engine.views.can_see` says its viewer may see it.
 """
 
 from __future__ import annotations
 
-from ..engine.events import Audience
 from ..engine.state import GameState
+from ..outbox import Player, Players, Projector, Recipient, Role, Seat, Staff, Table
 
 
 def game(game_id: str) -> str:
@@ -61,23 +62,23 @@ def game_of(room: str) -> str | None:
 _KINDS = frozenset("gptsriv")
 
 
-def for_audience(game_id: str, audience: Audience) -> list[str]:
-    """The rooms that must receive an event with this audience (the instructor's included)."""
-    out: list[str]
-    if audience.kind == "game":
-        out = [game(game_id), projector(game_id)]
-    elif audience.kind == "table":
-        out = [table(game_id, audience.table)] if audience.table is not None else []
-    elif audience.kind == "roles":
-        if audience.table is None:
-            out = [role(game_id, r) for r in audience.roles]
-        else:
-            out = [seat(game_id, audience.table, r) for r in audience.roles]
-    elif audience.kind == "player":
-        out = [player(game_id, audience.player)] if audience.player else []
-    else:
-        out = []
-    return [*out, instructor(game_id)]
+def for_recipient(game_id: str, r: Recipient) -> str:
+    """The room of one of the outbox's recipients."""
+    if isinstance(r, Players):
+        return game(game_id)
+    if isinstance(r, Table):
+        return table(game_id, r.table)
+    if isinstance(r, Seat):
+        return seat(game_id, r.table, r.role)
+    if isinstance(r, Role):
+        return role(game_id, r.role)
+    if isinstance(r, Player):
+        return player(game_id, r.player)
+    if isinstance(r, Staff):
+        return instructor(game_id)
+    if isinstance(r, Projector):
+        return projector(game_id)
+    raise TypeError(f"not a recipient: {r!r}")
 
 
 def for_player(game_id: str, state: GameState, player_id: str) -> list[str]:

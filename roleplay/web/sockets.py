@@ -24,17 +24,12 @@ from ..engine.commands import Actor
 from ..engine.errors import N_, RuleError
 from ..errors import RoleplayError
 from ..i18n import normalise_locale
+from ..outbox import me, wire
 from ..service import NotFound
 from ..storage.eventstore import StoreError
 from . import rooms
 from .clusterlock import QueueUnavailable
-from .delivery import (
-    Delivery,
-    delivery,
-    game_events_for_projector,
-    me,
-    wire,
-)
+from .delivery import Delivery, delivery
 from .extensions import socketio
 from .guard import ConnectionGuard
 from .reasons import payload
@@ -190,7 +185,7 @@ def _authenticate(auth: Any) -> Viewer:
     if not isinstance(game_id, str) or not GAME_ID.match(game_id):
         raise _connect_refused(N_("Unknown game."))
     try:
-        if rt.service.store.setup(game_id) is None:
+        if not rt.service.game_exists(game_id):
             raise _connect_refused(N_("Unknown game."))
         if kind == "player":
             player_id = rt.service.authenticate(game_id, auth.get("token"))  # type: ignore[arg-type]
@@ -219,26 +214,20 @@ def _last_seq(raw: Any) -> int:
 
 def send_sync(delivery: Delivery, sid: str, viewer: Viewer, after: int) -> None:
     """Place the socket in its rooms, then send what it missed (rooms first: nothing slips)."""
-    rt = delivery.rt
-    service = rt.service
+    service = delivery.rt.service
     state = service.state(viewer.game_id)
     delivery.place(sid, viewer.game_id,
                    rooms.for_viewer(viewer.game_id, state, viewer.kind, viewer.player_id))
-    now = service.clock()
     if viewer.kind == "projector":
-        events = game_events_for_projector(service.log(viewer.game_id), after)
-        view = delivery.public_view(state, now)
-        who = None
+        events = service.projector_events(viewer.game_id, after)
     else:
         events = service.events_for(viewer.game_id, viewer.id, after)
         state = service.state(viewer.game_id)
-        if viewer.kind == "instructor":
-            view = delivery.staff_view(state, now)
-            who = None
-        else:
-            delivery.seen(viewer.game_id, viewer.player_id)
-            view = delivery.player_view(state, viewer.id, now)
-            who = me(state, viewer.id)
+    who = None
+    if viewer.kind == "player":
+        delivery.seen(viewer.game_id, viewer.player_id)
+        who = me(state, viewer.id)
+    view = delivery.view_for(viewer, state, service.clock())
     seq = max([state.seq, *(e.seq for e in events)])
     emit("sync", {"me": who, "view": view, "events": [wire(e) for e in events], "seq": seq},
          to=sid)
