@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
@@ -48,7 +49,8 @@ class ClusterLocks:
 
             self._redis = redis.Redis.from_url(message_queue, socket_timeout=REDIS_TIMEOUT_S,
                                                socket_connect_timeout=REDIS_TIMEOUT_S)
-        self._locks: dict[str, Any] = {}
+        #: a game's lock object lives while a command holds it, then goes (it is in Redis)
+        self._locks: weakref.WeakValueDictionary[str, _Held] = weakref.WeakValueDictionary()
         self._guard = threading.Lock()
 
     @property
@@ -73,10 +75,15 @@ class ClusterLocks:
         with self._guard:
             lock = self._locks.get(game_id)
             if lock is None:
-                lock = self._locks[game_id] = _Held(self._redis.lock(
+                lock = _Held(self._redis.lock(
                     f"roleplay:game-lock:{game_id}", timeout=HOLD_S, sleep=POLL_S,
                     blocking_timeout=WAIT_S, thread_local=False))
+                self._locks[game_id] = lock
             return lock
+
+    def __len__(self) -> int:
+        """How many games' lock objects this worker keeps now."""
+        return len(self._locks)
 
 
 class _Held:

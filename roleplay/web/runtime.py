@@ -12,6 +12,7 @@ import hmac
 import logging
 import threading
 import time
+import weakref
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal, cast
@@ -32,6 +33,9 @@ LOGIN_LIFETIME_S = 12 * 3600
 #: full syncs per player or login: `SYNC_BURST` at once, then `SYNC_RATE` a second
 SYNC_BURST = 10.0
 SYNC_RATE = 0.5
+
+#: per-player maps are swept of idle entries each time they have grown by this many
+SWEEP_EVERY = 256
 
 ViewerKind = Literal["player", "instructor", "projector"]
 
@@ -74,6 +78,10 @@ class TokenBucket:
             return True
         self.refused += 1
         return False
+
+    def idle(self, now: float) -> bool:
+        """Unused long enough to be full again with its window over: a new bucket is the same."""
+        return now - self.last >= max(10.0, self.burst / self.rate) and now - self.window > 10.0
 
 
 class LoginThrottle:
@@ -149,8 +157,11 @@ class Runtime:
         #: when each login this worker has seen began (its sockets end with it, 12 h on)
         self._login_since: dict[str, float] = {}
         self.ticking = False
-        self._locks: dict[str, threading.RLock] = {}
+        #: a game's lock lives while a command holds it (or waits for it), then goes
+        self._locks: weakref.WeakValueDictionary[str, threading.RLock] = \
+            weakref.WeakValueDictionary()
         self._guard = threading.Lock()
+        self._sweep_at = SWEEP_EVERY
 
     @property
     def login_hint(self) -> str:
@@ -192,7 +203,7 @@ class Runtime:
         """A logout: this login's cookie, and every copy of it, stops counting on every
         worker sharing the database, across restarts, until the copies have expired."""
         # StoreError propagates, and nothing changed: the instructor is asked to retry
-        self.service.store.end_login(_login_hash(key), self.service.clock(), LOGIN_LIFETIME_S)
+        self.service.end_login(_login_hash(key), LOGIN_LIFETIME_S)
         self._ended_logins.add(key)
 
     def login_seen(self, key: str, since: float) -> None:
@@ -209,7 +220,7 @@ class Runtime:
         if since is not None and time.time() - since > LOGIN_LIFETIME_S:
             return True
         try:
-            ended = self.service.store.login_ended(_login_hash(key))
+            ended = self.service.login_ended(_login_hash(key))
         except StoreError:
             # the database is away a moment: what this worker knows still holds, and
             # without the database an instructor can do nothing with the game anyway
@@ -220,11 +231,15 @@ class Runtime:
         return ended
 
     def game_lock(self, game_id: str) -> threading.RLock:
-        """Held from storing a game's events until they are emitted: emits stay in seq order."""
+        """Held from storing a game's events until they are emitted: emits stay in seq order.
+
+        Everyone who holds or waits for it holds a reference, so it stays the one lock of
+        its game while it matters, and is dropped once nobody does."""
         with self._guard:
             lock = self._locks.get(game_id)
             if lock is None:
-                lock = self._locks[game_id] = threading.RLock()
+                lock = threading.RLock()
+                self._locks[game_id] = lock
             return lock
 
     def bucket(self, key: str) -> TokenBucket:
@@ -232,8 +247,28 @@ class Runtime:
         more sockets buys a flooder nothing), per socket for the instructor and projector."""
         b = self.buckets.get(key)
         if b is None:
+            if len(self.buckets) >= self._sweep_at:
+                self.sweep()
             b = self.buckets[key] = TokenBucket()
         return b
+
+    def sweep(self, now: float | None = None) -> int:
+        """Drop the rate limits that a fresh one equals (idle buckets) and ended lockouts;
+        returns how many entries went. Called as the maps grow, so they stay the size of
+        the players active in the last seconds, not of every player ever seen."""
+        t = time.monotonic() if now is None else now
+        gone = 0
+        for table in (self.buckets, self._syncs):
+            for key, b in list(table.items()):
+                if b.idle(t):
+                    table.pop(key, None)
+                    gone += 1
+        for key, until in list(self.flood_lockout.items()):
+            if until <= t:
+                self.flood_lockout.pop(key, None)
+                gone += 1
+        self._sweep_at = len(self.buckets) + len(self._syncs) + SWEEP_EVERY
+        return gone
 
     def online_players(self, game_id: str) -> set[str]:
         """Players of a game with a socket open on this worker."""
@@ -245,8 +280,8 @@ class Runtime:
         with self._guard:
             b = self._syncs.get(key)
             if b is None:
-                if len(self._syncs) > 50_000:
-                    self._syncs.clear()  # bounded memory; a forgotten bucket starts full
+                if len(self._syncs) >= self._sweep_at:
+                    self.sweep()
                 b = self._syncs[key] = TokenBucket(SYNC_RATE, SYNC_BURST, SYNC_BURST)
             if b.allow():
                 return 0.0
