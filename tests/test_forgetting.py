@@ -8,13 +8,10 @@ process grows with every student it has ever seen.
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
-import conftest_web as web
 import pytest
-from conftest_web import join, player_socket
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -28,11 +25,8 @@ from roleplay.web.clusterlock import ClusterLocks
 from roleplay.web.dashboard import Dashboard
 from roleplay.web.delivery import Delivery
 from roleplay.web.runtime import Runtime
-
-app, client, instructor = web.app, web.client, web.instructor
-four_secrets, web_service = web.four_secrets, web.web_service
-
-REDIS_URL = os.environ.get("ROLEPLAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+from support.services import reachable_redis
+from support.web import join, player_socket
 
 
 def test_a_game_lock_goes_when_nobody_holds_it(app: Flask) -> None:
@@ -89,15 +83,7 @@ def test_an_idle_bucket_is_a_fresh_one() -> None:
 
 
 def test_a_cluster_lock_goes_when_its_command_is_done() -> None:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
-    except redis.RedisError as e:
-        if os.environ.get("ROLEPLAY_REQUIRE_SERVICES") == "1":
-            raise
-        pytest.skip(f"Redis is not reachable: {e}")
-    locks = ClusterLocks(REDIS_URL)
+    locks = ClusterLocks(reachable_redis())
     for game in ("forget-a", "forget-b"):
         with locks.hold(game), locks.hold(game):  # nested: the same lock, entered once in Redis
             assert len(locks) == 1

@@ -295,3 +295,26 @@ def test_a_kick_that_is_not_stored_revokes_nothing(four_roles: Scenario, store: 
     assert calls[0]["revoke"] == (victim.player_id,)
     monkeypatch.undo()
     assert store.player_for_token(gid, hash_token(victim.token)) == victim.player_id
+
+
+def test_a_team_reading_two_languages_gets_a_view_each(game: Game) -> None:
+    """Players sharing a seat share one view, unless they read different languages: then
+    each gets its own, in its room."""
+    a, b = game.seat("eu"), game.seat("eu", 2)
+    game.do(INSTRUCTOR_ACTOR, "move", player=b, table=1, role="eu")
+    out = game.do(game.seat("government"), "chat", channel="official", text="x")
+    out = game.do(INSTRUCTOR_ACTOR, "advance")
+    same = outbox.render(game.state, Seat(1, "eu"), NOW, scores)
+    assert [m.to for m in same] == [(Seat(1, "eu"),)]
+    game.do(b, "set_language", language="ru")
+    out = game.do(INSTRUCTOR_ACTOR, "advance")
+    assert Seat(1, "eu") in out.views
+    apart = outbox.render(game.state, Seat(1, "eu"), NOW, scores)
+    assert {m.to for m in apart} == {(Player(a),), (Player(b),)} and len(apart) == 2
+    for m in apart:
+        who = m.to[0]
+        assert isinstance(who, Player)
+        expected = player_view(game.state, who.player, NOW)
+        expected.pop("me")
+        assert m.payload["view"] == expected
+    assert outbox.render(game.state, Seat(2, "eu"), NOW, scores) == [], "an empty seat: none"
