@@ -33,6 +33,7 @@ from .engine.views import (
     results_visible,
     seated_by_table,
 )
+from .i18n import N_
 from .scoring import GameScores, TableScore
 
 #: the scores of a state's current step (the service memoises them per state)
@@ -213,8 +214,11 @@ def _event_batches(events: list[Event]) -> Iterable[Message]:
         yield Message(to, "events", {"events": batch})
 
 
-KICKED = "Your instructor removed you from this game."
-ELSEWHERE = "Your seat was opened on another device or browser."
+# what a closed socket's page says ({msg, args} for its catalog beside the English message)
+KICKED = N_("Your instructor removed you from this game.")
+ELSEWHERE = N_("Your seat was opened on another device or browser.")
+RESEATED = N_("You now play %(name)s's seat.")
+_ELSEWHERE = {"message": ELSEWHERE, "msg": ELSEWHERE, "args": {}}
 
 
 def _notices(events: list[Event]) -> Iterable[Message]:
@@ -223,14 +227,16 @@ def _notices(events: list[Event]) -> Iterable[Message]:
     belongs to the merged one), then tells the merged device to reconnect into it."""
     for e in events:
         if e.type == EventType.PLAYER_KICKED:
-            yield Message((Player(str(e.data["player"])),), "kicked", {"message": KICKED}, True)
+            yield Message((Player(str(e.data["player"])),), "kicked",
+                          {"message": KICKED, "msg": KICKED, "args": {}}, True)
     for e in events:
         if e.type == EventType.SEAT_RECLAIMED:
-            yield Message((Player(str(e.data["player"])),), "kicked", {"message": ELSEWHERE}, True)
+            yield Message((Player(str(e.data["player"])),), "kicked", _ELSEWHERE, True)
         elif e.type == EventType.PLAYERS_MERGED:
-            yield Message((Player(str(e.data["keep"])),), "kicked", {"message": ELSEWHERE}, True)
+            yield Message((Player(str(e.data["keep"])),), "kicked", _ELSEWHERE, True)
+            args = {"name": e.data["keep_name"]}
             yield Message((Player(str(e.data["absorb"])),), "reseated", {
-                "message": f"You now play {e.data['keep_name']}'s seat."}, True)
+                "message": RESEATED % args, "msg": RESEATED, "args": args}, True)
 
 
 def _view_targets(state: GameState, loud: list[Event]) -> tuple[Seat | Player, ...]:
@@ -360,7 +366,8 @@ def me(state: GameState, player_id: str) -> dict[str, Any] | None:
     if p is None:
         return None
     return {"id": p.id, "name": p.name, "table": p.table, "role": p.role, "kicked": p.kicked,
-            "notice": {"seq": p.notice[0], "text": p.notice[1]} if p.notice else None,
+            "notice": {"seq": p.notice[0], "text": p.notice[1], "message": p.notice[2]}
+            if p.notice else None,
             "language": p.language}
 
 

@@ -69,3 +69,33 @@ def test_cards_are_built_once_per_scenario() -> None:
     sc = _aa()
     assert role_card(sc, "eu") is role_card(sc, "eu")
     assert role_card(_aa(), "eu") == role_card(sc, "eu")
+
+
+def _msgids(text: object) -> list[str]:
+    """Every msgid in a catalog text (roleplay/i18n/messages.py), nested ones too."""
+    if isinstance(text, dict):
+        if "join" in text:
+            return [m for x in text["items"] for m in _msgids(x)]
+        return [str(text["msg"]), *(m for v in text["args"].values() for m in _msgids(v))]
+    if isinstance(text, list):
+        return [m for x in text for m in _msgids(x)]
+    return []
+
+
+def test_every_card_line_is_a_translated_catalog_text() -> None:
+    from roleplay.i18n.catalogs import read_catalog
+    from roleplay.i18n.messages import english
+
+    sc = _aa()
+    for role in sc.roles:
+        card = build_card(sc, role.id)
+        texts = [card["rights_text"], card["notes_text"], card["score_text"],
+                 [a["effect_text"] for a in card["actions"]]]
+        assert [english(x) for x in card["rights_text"]] == card["rights"]
+        assert [english(a["effect_text"]) for a in card["actions"]] == [a["effect"] for a in card["actions"]]
+        ids = _msgids(texts)
+        assert ids
+        for lang in ("ru", "az"):
+            cat = read_catalog(lang)
+            missing = [m for m in ids if not (cat.get(m) and cat.get(m).string)]
+            assert not missing, (lang, role.id, missing)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from roleplay.i18n import N_
+from roleplay.i18n.messages import Text, and_list, english, joined, or_list, say, say_plural
 from roleplay.scenario.model import Action, Effects, Role, Scenario
 
 
@@ -34,8 +36,13 @@ def _num(x: float) -> str:
 
 
 def effect_phrases(sc: Scenario, eff: Effects, me: str | None = None) -> list[str]:
-    """Each effect in a few words: the one wording of effects, for a role's card and the
-    instructor's dashboard alike.
+    """Each effect in a few words, in English (`effect_texts` says them for the reader)."""
+    return [english(x) for x in effect_texts(sc, eff, me)]
+
+
+def effect_texts(sc: Scenario, eff: Effects, me: str | None = None) -> list[Text]:
+    """Each effect in a few words, as catalog texts: the one wording of effects, for a
+    role's card and the instructor's dashboard alike.
 
     On a role's card (`me` given) the effects are seen from that role ("your BATNA +5") and
     other roles, channels and variables are named in a word, since the card is one phone
@@ -46,39 +53,39 @@ def effect_phrases(sc: Scenario, eff: Effects, me: str | None = None) -> list[st
     roles = {r.id: r.name for r in sc.roles}
     channels = {c.id: c.name for c in sc.channels}
 
-    def who(role_id: str, what: str) -> str:
-        if me is None:
-            return f"{roles.get(role_id, role_id)} {what}"
-        return f"your {what}" if role_id == me else f"{tag(role_id)} {what}"
-
-    def channel(cid: str) -> str:
-        return channels.get(cid, cid) if me is None else f"the {_channel_name(sc, cid)} channel"
+    def name(role_id: str) -> str:
+        return roles.get(role_id, role_id) if me is None else tag(role_id)
 
     def variable(var: str) -> str:
         if me is None and var in sc.variables:
             return sc.variables[var].label
         return var.replace("_", " ")
 
-    out: list[str] = []
+    out: list[Text] = []
     for r, v in eff.batna.items():
-        out.append(f"{who(r, 'BATNA')} {_num(v)}")
+        out.append(say("your BATNA %(value)s", value=_num(v)) if r == me
+                   else say("%(role)s BATNA %(value)s", role=name(r), value=_num(v)))
     for r, v in eff.points.items():
-        out.append(f"{who(r, 'points')} {_num(v)}")
+        out.append(say("your points %(value)s", value=_num(v)) if r == me
+                   else say("%(role)s points %(value)s", role=name(r), value=_num(v)))
     for var, v in eff.variables.items():
         flag = var in sc.variables and sc.variables[var].maximum <= 1
         if flag and (eff.close_channels or eff.open_channels):
             continue
         out.append(f"{variable(var)} {_num(v)}")
     for r, n in eff.actions_per_phase.items():
-        out.append(f"{who(r, 'actions per phase')} {_num(n)}")
+        out.append(say("your actions per phase %(value)s", value=_num(n)) if r == me
+                   else say("%(role)s actions per phase %(value)s", role=name(r), value=_num(n)))
     for c in eff.close_channels:
-        out.append(f"closes {channel(c)}")
+        out.append(say("closes %(channel)s", channel=channels.get(c, c)) if me is None
+                   else say("closes the %(channel)s channel", channel=_channel_name(sc, c)))
     for c in eff.open_channels:
-        out.append(f"opens {channel(c)}")
+        out.append(say("opens %(channel)s", channel=channels.get(c, c)) if me is None
+                   else say("opens the %(channel)s channel", channel=_channel_name(sc, c)))
     if eff.open_bridge:
         bridged = sorted({r for c in sc.channels for r in c.bridge})
-        names = " and ".join(tag(r) if me is not None else roles.get(r, r) for r in bridged)
-        out.append(f"lets {names or 'bridge roles'} into the official channel")
+        out.append(say("lets %(roles)s into the official channel", roles=and_list([name(r) for r in bridged]))
+                   if bridged else say("lets bridge roles into the official channel"))
     return out
 
 
@@ -87,43 +94,57 @@ def _channel_name(sc: Scenario, cid: str) -> str:
     return cid.replace("_", "-")
 
 
-def action_line(sc: Scenario, me: str, a: Action) -> dict[str, Any]:
-    """One line per action: its name and what it does, costs and risk first."""
-    parts: list[str] = []
+def action_parts(sc: Scenario, me: str, a: Action) -> list[Text]:
+    """What an action does, costs and risk first, as catalog texts."""
+    parts: list[Text] = []
     if a.cost:
-        parts.append(f"costs you {a.cost:g} point{'s' if a.cost != 1 else ''}")
+        parts.append(say_plural("costs you %(n)s point", "costs you %(n)s points", a.cost))
     if a.budget_cost:
-        parts.append(f"{a.budget_cost:g} of your budget")
+        parts.append(say("%(n)s of your budget", n=f"{a.budget_cost:g}"))
     if a.limit is not None:
-        parts.append("once" if a.limit == 1 else f"up to {a.limit} times")
-    parts.extend(effect_phrases(sc, a.effects, me))
+        parts.append(say("once") if a.limit == 1 else say("up to %(n)s times", n=a.limit))
+    parts.extend(effect_texts(sc, a.effects, me))
     if a.requires_open:
-        parts.append(f"needs the {_channel_name(sc, a.requires_open)} channel open")
+        parts.append(say("needs the %(channel)s channel open", channel=_channel_name(sc, a.requires_open)))
     if a.target_effects:
-        parts.append("target matters (below)")
+        parts.append(say("target matters (below)"))
     if a.risk is not None:
         try:
             title = sc.event(a.risk.event).title
         except KeyError:
             title = a.risk.event
-        parts.append(f"{round(100 * a.risk.chance)}% risk of “{title}”")
-    return {"id": a.id, "name": a.name, "effect": "; ".join(parts) or "no effect on points"}
+        parts.append(say("%(chance)s risk of “%(event)s”", chance=f"{round(100 * a.risk.chance)}%",
+                         event=title))
+    return parts or [say("no effect on points")]
 
 
-def notes(sc: Scenario, role: Role) -> list[str]:
+def action_line(sc: Scenario, me: str, a: Action) -> dict[str, Any]:
+    """One line per action: its name and what it does (`effect`, English; `effect_text`,
+    the parts for the reader's catalog)."""
+    text = joined("; ", action_parts(sc, me, a))
+    return {"id": a.id, "name": a.name, "effect": english(text), "effect_text": text}
+
+
+_TARGETS_ADD = N_("%(targets)s add %(effects)s")
+
+
+def note_texts(sc: Scenario, role: Role) -> list[Text]:
     """What the action lines leave out: targets' extra effects, and the thresholds of
     scenario variables that move this role."""
-    out: list[str] = []
-    seen: list[tuple[str, ...]] = []
+    out: list[Text] = []
+    seen: list[str] = []
     for aid in role.actions:
         a = sc.action(aid)
         if not a.target_effects:
             continue
-        groups: dict[str, list[str]] = {}
+        groups: dict[str, tuple[list[str], Text]] = {}
         for target, eff in a.target_effects.items():
-            groups.setdefault(", ".join(effect_phrases(sc, eff, role.id)), []).append(target)
-        line = "Targets: " + "; ".join(f"{', '.join(ts)} add {what}" for what, ts in groups.items())
-        key = (line,)
+            what = joined(", ", effect_texts(sc, eff, role.id))
+            groups.setdefault(english(what), ([], what))[0].append(target)
+        line = say("Targets: %(groups)s", groups=joined("; ", [
+            say(_TARGETS_ADD, targets=", ".join(ts), effects=what)
+            for ts, what in groups.values()]))
+        key = english(line)
         if key not in seen:  # several actions often share one table of targets
             seen.append(key)
             out.append(line)
@@ -131,11 +152,17 @@ def notes(sc: Scenario, role: Role) -> list[str]:
         for th in var.thresholds:
             if role.id not in th.effects.batna and role.id not in th.effects.points:
                 continue
-            bound = (f"reaches {th.at_least:g}" if th.at_least is not None
-                     else f"drops below {th.below:g}")
-            what = ", ".join(effect_phrases(sc, th.effects, role.id))
-            out.append(f"If {vid.replace('_', ' ')} {bound}: {what}.")
+            effects = joined(", ", effect_texts(sc, th.effects, role.id))
+            name = vid.replace("_", " ")
+            out.append(say("If %(variable)s reaches %(n)s: %(effects)s.", variable=name,
+                           n=f"{th.at_least:g}", effects=effects) if th.at_least is not None
+                       else say("If %(variable)s drops below %(n)s: %(effects)s.", variable=name,
+                                n=f"{th.below:g}", effects=effects))
     return out
+
+
+def notes(sc: Scenario, role: Role) -> list[str]:
+    return [english(x) for x in note_texts(sc, role)]
 
 
 def best_total(sc: Scenario, role_id: str) -> float:
@@ -143,26 +170,38 @@ def best_total(sc: Scenario, role_id: str) -> float:
     return sum(max(o.points.get(role_id, 0.0) for o in i.options) for i in sc.issues)
 
 
-def _rights(sc: Scenario, role: Role) -> list[str]:
+def _the(role_id: str) -> Text:
+    return say("the %(role)s", role=tag(role_id))
+
+
+def _rights(sc: Scenario, role: Role) -> list[Text]:
     signers = [r.id for r in sc.roles if r.signatory and r.id in sc.table.roles]
     if role.signatory:
-        other = " and ".join(f"the {tag(r)}" for r in signers if r != role.id)
-        also = f" ({other} must sign too)" if other else ""
-        return [f"You sign or refuse{also}; you submit an opening and propose packages."]
-    names = " and ".join(f"the {tag(r)}" for r in signers)
+        others = [_the(r) for r in signers if r != role.id]
+        if others:
+            return [say("You sign or refuse (%(others)s must sign too); you submit an opening "
+                        "and propose packages.", others=and_list(others))]
+        return [say("You sign or refuse; you submit an opening and propose packages.")]
     mine = [_channel_name(sc, c.id) for c in sc.channels if role.id in c.members]
     bridge = [_channel_name(sc, c.id) for c in sc.channels if role.id in c.bridge]
     # `suggest`: a non-signatory puts a package to a signatory, who may adopt it as its own
-    lines = [f"You do not sign ({names} do) or propose packages; you may suggest one to "
-             "them, chat and act."]
+    lines: list[Text] = [say("You do not sign (%(signers)s do) or propose packages; you may "
+                             "suggest one to them, chat and act.",
+                             signers=and_list([_the(r) for r in signers]))]
     if mine or bridge:
-        openers = [f"the {tag(r.id)}" for r in sc.roles
+        openers = [_the(r.id) for r in sc.roles
                    if any(sc.action(x).effects.open_bridge for x in r.actions)]
-        invited = f"if {' or '.join(openers)} invites you" if openers else "if invited"
-        where = ", ".join(mine) + (f"; {', '.join(bridge)} {invited}" if bridge else "")
-        lines.append(f"Your channels: {where}.")
+        if not bridge:
+            lines.append(say("Your channels: %(channels)s.", channels=", ".join(mine)))
+        elif openers:
+            lines.append(say("Your channels: %(channels)s; %(bridge)s if %(openers)s invites you.",
+                             channels=", ".join(mine), bridge=", ".join(bridge),
+                             openers=or_list(openers)))
+        else:
+            lines.append(say("Your channels: %(channels)s; %(bridge)s if invited.",
+                             channels=", ".join(mine), bridge=", ".join(bridge)))
     if role.is_veto:
-        lines.append("A deal below your BATNA is void.")
+        lines.append(say("A deal below your BATNA is void."))
     return lines
 
 
@@ -200,18 +239,25 @@ def build_card(sc: Scenario, role_id: str) -> dict[str, Any]:
     role = sc.role(role_id)
     authored = role.card
     best = best_total(sc, role.id)
+    rights = _rights(sc, role)
+    notes_ = note_texts(sc, role)
+    score = say("Your score: 0 = your BATNA (%(batna)s points), 100 = your best package "
+                "(%(best)s); negative below your BATNA.", batna=f"{role.batna:g}", best=f"{best:g}")
+    meaning = None if authored and authored.batna else say("what you get if there is no deal")
+    # the English lines beside the catalog texts (`*_text`) the page says in its language
     return {
         "name": short_role(sc, role.id),
         "objective": authored.objective if authored else "",
         "batna": role.batna,
-        "batna_meaning": authored.batna if authored else "what you get if there is no deal",
+        "batna_meaning": authored.batna if authored and authored.batna else english(meaning),
+        "batna_meaning_text": meaning,
         "unknown": authored.unknown if authored else "",
-        "score": (
-            f"Your score: 0 = your BATNA ({role.batna:g} points), 100 = your best "
-            f"package ({best:g}); negative below your BATNA."
-        ),
-        "rights": _rights(sc, role),
+        "score": english(score),
+        "score_text": score,
+        "rights": [english(x) for x in rights],
+        "rights_text": rights,
         "actions": [action_line(sc, role.id, sc.action(a)) for a in role.actions],
-        "notes": notes(sc, role),
+        "notes": [english(x) for x in notes_],
+        "notes_text": notes_,
         "budget": role.budget,
     }

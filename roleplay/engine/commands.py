@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..i18n.messages import Text, english, say
 from ..scenario.languages import SOURCE, choices, known
 from ..scenario.model import Effects, EventCard, Scenario
 from . import rules
@@ -345,18 +346,24 @@ def returning_seat(s: GameState, name: str, online: set[str]) -> Player | None:
     return same
 
 
-def seat_words(s: GameState, p: Player) -> str:
-    """Where a player sits, in words: "table 2, as Government" (or no seat yet)."""
+def seat_text(s: GameState, p: Player) -> Text:
+    """Where a player sits, as a catalog text: "table 2, as Government" (or no seat yet)."""
     if p.table is None or p.role is None:
-        return "you get a seat when the game starts"
-    return f"table {p.table}, as {s.scenario.role(p.role).name}"
+        return say("you get a seat when the game starts")
+    return say("table %(table)s, as %(role)s", table=p.table, role=s.scenario.role(p.role).name)
 
 
-def _notice(b: _Builder, pid: str, text: str) -> None:
-    """A line to one player about their own seat (the page shows it as a banner)."""
+def seat_words(s: GameState, p: Player) -> str:
+    """Where a player sits, in English words."""
+    return english(seat_text(s, p))
+
+
+def _notice(b: _Builder, pid: str, message: Text) -> None:
+    """A line to one player about their own seat (the page shows it as a banner): `text`
+    in English, `message` for the reader's catalog."""
     p = b.state.players[pid]
     b.emit(EventType.SEAT_NOTICE, player_audience(pid), player=pid, table=p.table, role=p.role,
-           text=text)
+           text=english(message), message=message)
 
 
 def seat_priority(sc: Scenario) -> list[str]:
@@ -456,10 +463,12 @@ def _move(b: _Builder, args: Mapping[str, Any]) -> None:
     before = s.players[pid]
     _seat(b, pid, table, str(role))
     if (before.table, before.role) != (table, role):
-        was = (f" (before: table {before.table}, {s.scenario.role(before.role).name})"
-               if before.table is not None and before.role is not None else "")
-        _notice(b, pid, f"Your instructor moved you: you now sit at "
-                        f"{seat_words(b.state, b.state.players[pid])}{was}.")
+        where = seat_text(b.state, b.state.players[pid])
+        _notice(b, pid, say("Your instructor moved you: you now sit at %(seat)s (before: table "
+                            "%(table)s, %(role)s).", seat=where, table=before.table,
+                            role=s.scenario.role(before.role).name)
+                if before.table is not None and before.role is not None
+                else say("Your instructor moved you: you now sit at %(seat)s.", seat=where))
 
 
 # -- a returning student, and the instructor's repairs (docs/security.md, identity) -------
@@ -492,11 +501,14 @@ def _reclaim(b: _Builder, args: Mapping[str, Any]) -> None:
     _set_language(b, p.id, language)  # the new device's choice
     p = b.state.players[p.id]
     if p.table is None or p.role is None:
-        _notice(b, p.id, f"Welcome back, {p.name}: you get a seat when the game starts.")
+        _notice(b, p.id, say("Welcome back, %(name)s: you get a seat when the game starts.",
+                             name=p.name))
     elif handed:
-        _notice(b, p.id, f"Your instructor gave you this seat: {seat_words(b.state, p)}.")
+        _notice(b, p.id, say("Your instructor gave you this seat: %(seat)s.",
+                             seat=seat_text(b.state, p)))
     else:
-        _notice(b, p.id, f"Welcome back, {p.name}: this is your seat, {seat_words(b.state, p)}.")
+        _notice(b, p.id, say("Welcome back, %(name)s: this is your seat, %(seat)s.", name=p.name,
+                             seat=seat_text(b.state, p)))
 
 
 @_command("hand", "instructor")
@@ -525,9 +537,10 @@ def _merge_players(b: _Builder, args: Mapping[str, Any]) -> None:
     b.emit(EventType.PLAYERS_MERGED, INSTRUCTOR, keep=keep.id, absorb=absorb.id, keep_name=keep.name,
            absorb_name=absorb.name, table=absorb.table, role=absorb.role)
     kept = b.state.players[keep.id]
-    where = (f"you now sit at {seat_words(b.state, kept)}" if kept.table is not None
-             and kept.role is not None else "you get a seat when the game starts")
-    _notice(b, keep.id, f"Your instructor gave you {keep.name}'s seat: {where}.")
+    where = (say("you now sit at %(seat)s", seat=seat_text(b.state, kept)) if kept.table is not None
+             and kept.role is not None else say("you get a seat when the game starts"))
+    _notice(b, keep.id, say("Your instructor gave you %(name)s's seat: %(where)s.", name=keep.name,
+                            where=where))
 
 
 @_command("kick", "instructor")

@@ -41,8 +41,9 @@ class Player:
     merged_into: str | None = None
     #: a name (its `name_key`) the instructor handed this seat to (`hand`), until claimed
     handed_to: str | None = None
-    #: the last `seat_notice` to this player: (seq, text), e.g. where a move put them
-    notice: tuple[int, str] | None = None
+    #: the last `seat_notice` to this player: (seq, English text, catalog text or None for
+    #: an event older than the catalog), e.g. where a move put them
+    notice: tuple[int, str, Any] | None = None
     #: the language the player reads in (`scenario.languages`): their view's scenario text
     language: str = "en"
 
@@ -321,7 +322,7 @@ def _merged(s: GameState, e: Event) -> GameState:
 def _noticed(s: GameState, e: Event) -> GameState:
     players = dict(s.players)
     pid = e.data["player"]
-    players[pid] = replace(players[pid], notice=(e.seq, str(e.data["text"])))
+    players[pid] = replace(players[pid], notice=(e.seq, str(e.data["text"]), e.data.get("message")))
     return replace(s, players=players)
 
 

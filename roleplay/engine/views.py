@@ -15,7 +15,7 @@ from .cards import role_card
 from .commands import TEAM, most_points, other_signatory, utility
 from .events import Audience, Event
 from .language import in_language, log_texts, target_labels, translation_info
-from .outcomes import deadlock_text
+from .outcomes import deadlock_message, deadlock_text
 from .records import Package
 from .staff import instructor_controls, step_lists
 from .state import GameState, Player, TableState
@@ -187,7 +187,7 @@ def _proposal_list(state: GameState, t: TableState, roles: list[str]) -> list[di
 
 def _notice(p: Player) -> dict[str, Any] | None:
     """The last line the server told this player about their seat (moved, seat back)."""
-    return {"seq": p.notice[0], "text": p.notice[1]} if p.notice else None
+    return {"seq": p.notice[0], "text": p.notice[1], "message": p.notice[2]} if p.notice else None
 
 
 def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
@@ -313,6 +313,7 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
                            "adjust": t.point_adjust.get(role.id, 0.0),
                            "total": utility(state, t, role.id, t.deal)} if t.deal else None,
         "deadlock_text": deadlock_text(sc, t.deadlock_reason),
+        "deadlock_message": deadlock_message(sc, t.deadlock_reason),
         "variables": _variables(state, t),
         "carried": _carried(state, t, role.id),
         # suggestions put to this role (a signatory), or the ones this role made
@@ -346,6 +347,7 @@ def _campaign_for(state: GameState, table: int, role: str) -> dict[str, Any] | N
             "step": step, "title": sc.title, "outcome": old.outcome, "batna": batna,
             "points": sc.points(role, deal) + old.point_adjust.get(role, 0.0) if deal else batna,
             "deadlock_text": deadlock_text(sc, old.deadlock_reason),
+            "deadlock_message": deadlock_message(sc, old.deadlock_reason),
         })
     return {"step": state.step, "steps": len(state.setup.scenarios), "previous": previous}
 
@@ -394,6 +396,7 @@ def instructor_table(state: GameState, t: TableState,
         "deal": dict(t.deal) if t.deal else None,
         "deadlock_reason": t.deadlock_reason,
         "deadlock_text": deadlock_text(state.scenario, t.deadlock_reason),
+        "deadlock_message": deadlock_message(state.scenario, t.deadlock_reason),
         "batna": {r: state.batna(t, r) for r in roles},
         "batna_guesses": dict(t.batna_guesses),
         "variables": _variables(state, t),

@@ -8,7 +8,8 @@
 - check: extract in memory and fail, naming each entry per language, when a msgid is
   missing from a .po, untranslated, fuzzy, or obsolete (kept in the .po, gone from the code).
 
-Markers: Python `_`, `gettext`, `ngettext`, `lazy_gettext`, `N_`; Jinja `_`, `gettext`,
+Markers: Python `_`, `gettext`, `ngettext`, `lazy_gettext`, `N_`, `say`, `say_plural`
+(roleplay/i18n/messages.py); Jinja `_`, `gettext`,
 `ngettext` and `{% trans %}`; JavaScript `t`, `ngettext` and `N_`.
 """
 
@@ -34,7 +35,8 @@ ROOT = PACKAGE.parent
 POT = TRANSLATIONS_DIR / f"{DOMAIN}.pot"
 
 PY_KEYWORDS: dict[str, Any] = {"_": None, "gettext": None, "ngettext": (1, 2),
-                               "lazy_gettext": None, "N_": None}
+                               "lazy_gettext": None, "N_": None,
+                               "say": None, "say_plural": (1, 2)}
 JS_KEYWORDS: dict[str, Any] = {"t": None, "ngettext": (1, 2), "N_": None}
 JINJA_OPTIONS = {"extensions": "jinja2.ext.do", "trimmed": "true"}
 

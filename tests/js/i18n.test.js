@@ -42,3 +42,21 @@ test("a catalog translates, and Russian takes its three plural forms by Intl's c
     ["1 игрок", "2 игрока", "5 игроков", "11 игроков", "21 игрок", "22 игрока", "25 игроков"]);
   useCatalog({ locale: "en", plural: { one: 0, other: 1 }, messages: {} });
 });
+
+test("tm says a server text part by part: nested texts, joins and counts", async () => {
+  const { tm, useCatalog } = await import("../../roleplay/web/static/i18n.js");
+  useCatalog({ locale: "ru", plural: { one: 0, few: 1, many: 2, other: 2 }, messages: {
+    "%(first)s and %(last)s": "%(first)s и %(last)s", "once": "один раз",
+    "costs you %(n)s point": ["стоит вам %(n)s балл", "стоит вам %(n)s балла", "стоит вам %(n)s баллов"] } });
+  try {
+    const text = { join: "; ", items: [
+      { msg: "costs you %(n)s point", plural: "costs you %(n)s points", n: 2, args: { n: "2" } },
+      { msg: "once", args: {} },
+      { msg: "lets %(roles)s in", args: { roles: { msg: "%(first)s and %(last)s", args: { first: "EU", last: "CSO" } } } }] };
+    assert.equal(tm(text), "стоит вам 2 балла; один раз; lets EU и CSO in");
+    assert.equal(tm("plain"), "plain");
+    assert.equal(tm(null), "");
+  } finally {
+    useCatalog({ locale: "en", plural: { one: 0, other: 1 }, messages: {} });
+  }
+});

@@ -2,7 +2,7 @@
  * the projector. Each reader gets its own wording; the lookups they share are in
  * scenario.js. Pure: (view, event) -> text. */
 import { fmtPoints, mmss, signed } from "./format.js";
-import { ngettext, t } from "./i18n.js";
+import { ngettext, t, tm } from "./i18n.js";
 import { issueTitle, optionName, reasonText, roleById, shortName, splitRef } from "./scenario.js";
 import { carriedText, issue, optionLabel, proposalName, reasonText as studentReason, shortRole } from "./play/selectors.js";
 import { inLanguage } from "./play/translation.js";
@@ -44,7 +44,7 @@ export function describeForStudent(v, e) {
     case "step_started": return { title: t("Next scenario: %(title)s", { title: d.title }), text: carriedText(v) };
     case "threshold_crossed": return { title: d.title, text: d.text || "", kind: "news" };
     case "lobby_locked": return { title: d.locked ? t("Lobby locked") : t("Lobby open"), text: "" };
-    case "seat_notice": return { title: t("Your seat"), text: d.text, kind: "instructor" };
+    case "seat_notice": return { title: t("Your seat"), text: d.message ? tm(d.message) : d.text, kind: "instructor" };
     case "batna_guessed": return { title: t("Your side estimated the %(role)s's BATNA", { role: shortRole(v, d.about) }),
       text: t("%(points)s points, by %(name)s.", { points: fmtPoints(d.guess), name: d.name }) };
     default: return null;

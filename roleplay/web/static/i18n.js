@@ -62,6 +62,19 @@ export function ngettext(singular, plural, n, args) {
   return substitute(String(english), all);
 }
 
+/** A server text in the page's language: a string as it is, `{msg, args}` (with `plural`
+ * and `n` for a count) through the catalog, `{join, items}` part by part; an argument may
+ * itself be such a text (roleplay/i18n/messages.py builds them). */
+export function tm(text) {
+  if (text === null || text === undefined) return "";
+  if (typeof text !== "object") return String(text);
+  if (Array.isArray(text.items)) return text.items.map(tm).join(String(text.join));
+  var args = {};
+  Object.keys(text.args || {}).forEach(function (k) { args[k] = tm(text.args[k]); });
+  if (text.plural !== undefined) return ngettext(text.msg, text.plural, Number(text.n), args);
+  return t(text.msg, args);
+}
+
 /** A number in the page's locale (Intl), e.g. 1 234,5 in Russian. */
 export function formatNumber(n, options) {
   try { return new Intl.NumberFormat(catalog.locale, options).format(n); } catch (e) { return String(n); }

@@ -1,4 +1,5 @@
 /* Looking up a view's roles, issues and options: one copy for every page. Pure. */
+import { tm } from "./i18n.js";
 
 /** A role's name without its bracket: "EU (Commission and EEAS)" -> "EU". */
 export function shortName(name) {
@@ -54,5 +55,6 @@ export function refLabel(v, ref) {
 
 /** The server's words for why a table ended without a deal, or `fallback`. */
 export function reasonText(table, fallback) {
+  if (table && table.deadlock_message) return tm(table.deadlock_message);
   return (table && table.deadlock_text) || fallback;
 }

@@ -5,7 +5,7 @@ import { fmtPoints } from "../format.js";
 import { send } from "./app.js";
 import { shortRole } from "./selectors.js";
 import { S } from "./state.js";
-import { t } from "../i18n.js";
+import { t, tm } from "../i18n.js";
 
 // The role card is the server's (roleplay/engine/cards.py): the page only lays it out.
 function roleCard(role, mates) {
@@ -18,15 +18,15 @@ function roleCard(role, mates) {
     c.objective ? el("p", { class: "objective" }, el("strong", { text: t("Goal:") + " " }), c.objective) : null,
     el("p", { class: "batna" },
       el("strong", { text: t("BATNA %(points)s points:", { points: fmtPoints(c.batna !== undefined ? c.batna : role.batna_start) }) + " " }),
-      c.batna_meaning || t("what you get if there is no deal.")),
+      c.batna_meaning_text ? tm(c.batna_meaning_text) : c.batna_meaning || t("what you get if there is no deal.")),
     c.unknown ? el("p", { class: "unknown" }, el("strong", { text: t("You do not know:") + " " }), c.unknown) : null,
-    el("ul", { class: "plain rights" }, (c.rights || []).map(function (line) { return el("li", { text: line }); })),
+    el("ul", { class: "plain rights" }, (c.rights_text || c.rights || []).map(function (line) { return el("li", { text: tm(line) }); })),
     acts.length ? el("h4", { class: "card-sub", text: role.budget ? t("Your actions (budget %(budget)s)", { budget: fmtPoints(role.budget) }) : t("Your actions") }) : null,
     acts.length ? el("ul", { class: "plain card-actions" }, acts.map(function (a) {
-      return el("li", null, el("strong", { text: a.name + ": " }), a.effect);
+      return el("li", null, el("strong", { text: a.name + ": " }), a.effect_text ? tm(a.effect_text) : a.effect);
     })) : null,
-    (c.notes || []).map(function (line) { return el("p", { class: "card-note small", text: line }); }),
-    c.score ? el("p", { class: "score-line small", text: c.score }) : null);
+    (c.notes_text || c.notes || []).map(function (line) { return el("p", { class: "card-note small", text: tm(line) }); }),
+    c.score ? el("p", { class: "score-line small", text: c.score_text ? tm(c.score_text) : c.score }) : null);
 }
 
 export function renderBriefing() {

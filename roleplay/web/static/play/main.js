@@ -102,7 +102,7 @@ function connectSeat() {
       render();
       // where the server last said this player sits (a seat back, a move), if not seen yet
       if (data.me && data.me.notice && data.me.notice.seq > (S.noticeSeen || 0)) {
-        banner({ type: "seat_notice", seq: data.me.notice.seq, data: { text: data.me.notice.text } });
+        banner({ type: "seat_notice", seq: data.me.notice.seq, data: { text: data.me.notice.text, message: data.me.notice.message } });
       }
     },
     view: function (data) {
@@ -136,7 +136,7 @@ function connectSeat() {
       if (S.view) { renderEvents(); if (seated(S.view)) { renderActions(); renderChannels(); } updateBadges(); }
     },
     resync: function () { restart(); },
-    kicked: function (data) { kicked(data.message || t("You were removed from this game.")); },
+    kicked: function (data) { kicked(data.msg ? t(data.msg, data.args) : data.message || t("You were removed from this game.")); },
     // merged into another player's seat by the instructor: this browser's token now opens
     // that seat, so reconnect (the server closes this socket) and start from its log
     reseated: function () {
@@ -149,7 +149,7 @@ function connectSeat() {
     refused: function () {
       if (S.kicked) return;
       store.del(KEY);
-      message("This seat is no longer yours", "The server did not recognise this browser for this game. Join again with the code.",
+      message(t("This seat is no longer yours"), t("The server did not recognise this browser for this game. Join again with the code."),
         "/join/" + encodeURIComponent(code));
     },
   });

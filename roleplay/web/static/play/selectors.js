@@ -1,7 +1,7 @@
 /* What the student's page reads from its view (`v`, the server's view of one seat).
  * Pure: no DOM, no state of the page's own; each takes what it reads. */
 import { fmtPoints, signed } from "../format.js";
-import { ngettext, t } from "../i18n.js";
+import { ngettext, t, tm } from "../i18n.js";
 import { issueById, optionById, reasonText as tableReason, refLabel, roleById, shortName } from "../scenario.js";
 
 export function roleName(v, id) { var r = roleById(v, id); return r ? r.name : id; }
@@ -145,7 +145,7 @@ export function carriedText(v) {
 /** One earlier scenario of a campaign, for this seat. */
 export function previousLine(x) {
   return x.title + ": " + (x.outcome === "deal" ? t("agreement, %(points)s points for you", { points: fmtPoints(x.points) }) :
-    (x.deadlock_text ? t("no agreement (%(why)s), your BATNA %(batna)s points", { why: x.deadlock_text, batna: fmtPoints(x.batna) }) :
+    (x.deadlock_text ? t("no agreement (%(why)s), your BATNA %(batna)s points", { why: x.deadlock_message ? tm(x.deadlock_message) : x.deadlock_text, batna: fmtPoints(x.batna) }) :
       t("no agreement, your BATNA %(batna)s points", { batna: fmtPoints(x.batna) })));
 }
 
