@@ -63,7 +63,7 @@ def test_an_offline_seat_goes_back_to_its_name(started: Game) -> None:
     assert tom.name == "Tom" and (tom.table, tom.role) == (1, "eu")
     assert events[1].audience.player == "p0"
     assert events[1].data["text"] == "Welcome back, Tom: this is your seat, table 1, as European Union."
-    assert tom.notice == (events[1].seq, events[1].data["text"])
+    assert tom.notice == (events[1].seq, events[1].data["text"], events[1].data["message"])
 
 
 def test_a_seat_back_in_the_lobby_says_when_it_comes(four_roles: Scenario) -> None:
