@@ -189,7 +189,8 @@ def test_a_kick_tells_the_player_closes_its_sockets_and_sends_it_no_view(game: G
     gone = game.seat("lobbyist")
     out = game.do(INSTRUCTOR_ACTOR, "kick", player=gone)
     assert [m.to for m in out.events] == [(Player(gone), Staff())]
-    assert out.notices == (Message((Player(gone),), "kicked", {"message": outbox.KICKED}, True),)
+    assert out.notices == (Message((Player(gone),), "kicked",
+                                   {"message": outbox.KICKED, "msg": outbox.KICKED, "args": {}}, True),)
     assert out.place == (), "a kicked player is not re-placed"
     rendered = outbox.rendered(out, game.state, NOW, scores)
     assert all(m.to != (Player(gone),) for m in rendered)
@@ -214,7 +215,7 @@ def test_a_merge_and_a_reclaim_close_the_replaced_devices(game: Game) -> None:
     name = game.state.players[keep].name
     out = game.do(SYSTEM_ACTOR, "reclaim", player=keep, name=name)
     assert [(m.to, m.name) for m in out.notices] == [((Player(keep),), "kicked")]
-    assert out.notices[0].payload == {"message": outbox.ELSEWHERE}
+    assert out.notices[0].payload == {"message": outbox.ELSEWHERE, "msg": outbox.ELSEWHERE, "args": {}}
 
 
 def test_a_campaign_step_change_reaches_everyone_with_the_new_step() -> None:
