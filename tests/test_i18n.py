@@ -206,17 +206,19 @@ def test_catalogs_are_read_from_the_po_files_only() -> None:
         assert po_path(lang).is_file()
 
 
-#: the scripts of the student's pages and the projector, whose every word is translated
-#: (instructor.js and seats.js are the instructor's, still English: see the issue)
+#: the scripts of the student's pages, the projector and the instructor's dashboard, whose
+#: every word is translated
 TRANSLATED_SCRIPTS = sorted((ROOT / "roleplay" / "web" / "static" / "play").glob("*.js")) + [
-    ROOT / "roleplay" / "web" / "static" / name for name in ("projector.js", "clock.js", "format.js")]
+    ROOT / "roleplay" / "web" / "static" / name
+    for name in ("projector.js", "clock.js", "format.js", "instructor.js", "seats.js")]
 #: a text a script puts on the page without t(): `text: "..."`, `textContent = "..."`,
 #: `toast("...")`, `note = "..."` with a word in it
-BARE_JS = re.compile(r'(?:\btext: |\btextContent = |\btoast\(|\bnote = |\blabel = )"([^"]*[A-Za-z]{3}[^"]*)"')
+BARE_JS = re.compile(r'(?:\btext: |\btextContent = |\btoast\(|\bnote = |\blabel = )"([^"]*[A-Za-z]{3}[^"]*)"'
+                     r'|\btextContent = [^;"]*\? "([^"]*[A-Za-z]{3}[^"]*)"')
 
 
 def bare_js_strings(source: str) -> list[str]:
-    return BARE_JS.findall(source)
+    return [a or b for a, b in BARE_JS.findall(source)]
 
 
 @pytest.mark.parametrize("path", TRANSLATED_SCRIPTS, ids=lambda p: p.name)
@@ -228,3 +230,4 @@ def test_the_script_check_finds_a_bare_string() -> None:
     assert bare_js_strings('el("h2", { text: "Your package" })') == ["Your package"]
     assert bare_js_strings('el("h2", { text: t("Your package") })') == []
     assert bare_js_strings('toast("Copied.", "bad"); x.textContent = "Ended";') == ["Copied.", "Ended"]
+    assert bare_js_strings('b.textContent = on ? "Unlock the lobby" : t("Lock");') == ["Unlock the lobby"]

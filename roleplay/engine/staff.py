@@ -10,13 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..scenario.model import Scenario
-from .cards import effect_phrases
+from ..i18n.messages import Text, joined, say
+from ..scenario.model import Effects, Scenario
+from .cards import effect_phrases, effect_texts
 from .state import GameState
 
 
 def _words(phrases: list[str]) -> str:
     return ", ".join(phrases) if phrases else "no change to the numbers"
+
+
+def _message(sc: Scenario, eff: Effects) -> Text:
+    """`_words` as a catalog text, for the dashboard's language."""
+    texts = effect_texts(sc, eff)
+    return joined(", ", texts) if texts else say("no change to the numbers")
 
 
 def _trigger(sc: Scenario, card: Any) -> str:
@@ -36,7 +43,8 @@ def step_lists(state: GameState) -> dict[str, Any]:
     events = [
         {"id": e.id, "title": e.title, "trigger": e.trigger.kind,
          "when": _trigger(sc, e), "text": e.text,
-         "effects": effect_phrases(sc, e.effects), "effects_text": _words(effect_phrases(sc, e.effects))}
+         "effects": effect_phrases(sc, e.effects), "effects_text": _words(effect_phrases(sc, e.effects)),
+         "effects_message": _message(sc, e.effects)}
         for e in sc.events
     ]
     channels = [
@@ -47,7 +55,8 @@ def step_lists(state: GameState) -> dict[str, Any]:
     actions = [
         {"id": a.id, "name": a.name,
          "roles": [r.name for r in sc.roles if a.id in r.actions and r.id in sc.table.roles],
-         "effects": effect_phrases(sc, a.effects), "effects_text": _words(effect_phrases(sc, a.effects))}
+         "effects": effect_phrases(sc, a.effects), "effects_text": _words(effect_phrases(sc, a.effects)),
+         "effects_message": _message(sc, a.effects)}
         for a in sc.actions
     ]
     return {"events": events, "channels": channels, "actions": actions}

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
+
+from ..i18n import N_
 
 ALL_INTERFACES = ("0.0.0.0", "::", "")
 #: private addresses a UDP socket is `connect()`ed toward to learn the route's source
@@ -42,6 +44,9 @@ class JoinAddress:
     #: how the address was found: "public_url", "lan", "host" or "loopback"
     source: str
     warning: str | None = None
+    #: the warning as a catalog message and its arguments, for the dashboard's language
+    warning_msg: str | None = None
+    warning_args: Mapping[str, Any] = field(default_factory=dict)
 
     def url(self, code: str) -> str:
         return f"{self.base}/join/{code}"
@@ -93,9 +98,15 @@ def _hostport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def restart_hint(port: int) -> str:
-    return (f"restart with: roleplay serve --host 0.0.0.0 --port {port} (on the room's "
-            "network), or give --public-url behind a proxy")
+NO_NETWORK = N_("Phones cannot reach this address: this machine is on no network. Connect it "
+                "to the room's Wi-Fi and restart, or give --public-url behind a proxy.")
+LOOPBACK_ONLY = N_("Phones cannot reach this address (the server listens on %(host)s only); "
+                   "restart with: roleplay serve --host 0.0.0.0 --port %(port)s (on the room's "
+                   "network), or give --public-url behind a proxy.")
+
+
+def _unreachable(base: str, msgid: str, **args: Any) -> JoinAddress:
+    return JoinAddress(base, False, "loopback", msgid % args if args else msgid, msgid, args)
 
 
 def join_address(host: str, port: int, public_url: str | None = None,
@@ -107,14 +118,8 @@ def join_address(host: str, port: int, public_url: str | None = None,
         found = (lan or lan_address)()
         if found is not None:
             return JoinAddress(f"http://{_hostport(found, port)}", True, "lan")
-        return JoinAddress(
-            f"http://127.0.0.1:{port}", False, "loopback",
-            "Phones cannot reach this address: this machine is on no network. Connect it "
-            "to the room's Wi-Fi and restart, or give --public-url behind a proxy.")
+        return _unreachable(f"http://127.0.0.1:{port}", NO_NETWORK)
     if _is_loopback(host):
         shown = "127.0.0.1" if host == "localhost" else host
-        return JoinAddress(
-            f"http://{_hostport(shown, port)}", False, "loopback",
-            f"Phones cannot reach this address (the server listens on {host} only); "
-            + restart_hint(port) + ".")
+        return _unreachable(f"http://{_hostport(shown, port)}", LOOPBACK_ONLY, host=host, port=port)
     return JoinAddress(f"http://{_hostport(host, port)}", True, "host")

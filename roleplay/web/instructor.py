@@ -18,7 +18,7 @@ from ..scenario.loader import ScenarioError
 from ..service import NotFound
 from ..storage.eventstore import StoreError
 from ..storage.tables import GameRow
-from . import library, qr
+from . import library, qr, reasons
 from .runtime import runtime
 from .security import instructor_page, log_in, log_out, login_attempts_key, safe_next
 
@@ -142,6 +142,12 @@ def _row(game_id: str) -> GameRow:
     return row
 
 
+def _join_warning() -> str | None:
+    """Why phones cannot reach the join address, in the instructor's language."""
+    ja = runtime().join_address
+    return reasons.text(ja.warning_msg, ja.warning_args) if ja.warning_msg else ja.warning
+
+
 @bp.get("/games/<game_id>")
 @instructor_page
 def game(game_id: str) -> str:
@@ -149,7 +155,7 @@ def game(game_id: str) -> str:
     url = qr.join_url(row.code)
     return render_template("dashboard.html", game_id=game_id, title=row.title, code=row.code,
                            join_url=url, qr_svg=qr.svg(url, scale=5),
-                           join_warning=runtime().join_address.warning,
+                           join_warning=_join_warning(),
                            exports=sorted(EXPORTS))
 
 

@@ -15,7 +15,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from flask_babel import format_decimal
+from flask import has_request_context
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
 
 from ..analysis import Analysis
@@ -186,6 +187,13 @@ class SourceLine:
     errors: tuple[tuple[int, str], ...] = ()  # (column, message) of the problems on this line
 
 
+def _gap(n: int) -> str:
+    """Lines left out of the annotated source, in the reader's language."""
+    if not has_request_context():
+        return f"… {n} line …" if n == 1 else f"… {n} lines …"
+    return str(ngettext("… %(num)s line …", "… %(num)s lines …", n))
+
+
 def annotated_source(text: str, diagnostics: list[Diagnostic]) -> list[SourceLine]:
     """The lines around each problem, each problem under its line; gaps marked."""
     lines = text.splitlines() or [""]
@@ -199,9 +207,9 @@ def annotated_source(text: str, diagnostics: list[Diagnostic]) -> list[SourceLin
     previous = 0
     for n in shown:
         if n > previous + 1:
-            out.append(SourceLine(None, f"… {n - previous - 1} line(s) …"))
+            out.append(SourceLine(None, _gap(n - previous - 1)))
         out.append(SourceLine(n, lines[n - 1], tuple(sorted(by_line.get(n, ())))))
         previous = n
     if previous < len(lines):
-        out.append(SourceLine(None, f"… {len(lines) - previous} line(s) …"))
+        out.append(SourceLine(None, _gap(len(lines) - previous)))
     return out

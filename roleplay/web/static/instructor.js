@@ -7,6 +7,7 @@ import { takeEvents } from "./events.js";
 import { fmtPoints, fmtTime, typeLabel } from "./format.js";
 import { optionName } from "./scenario.js";
 import { renderSeatRepair } from "./seats.js";
+import { ngettext, t, tm } from "./i18n.js";
 
 var body = document.body;
 var gameId = body.dataset.game;
@@ -29,25 +30,25 @@ function renderControls() {
   if (st !== "lobby" && st !== "finished") {
     var i = g.phases.findIndex(function (p) { return ph && p.id === ph.id; });
     next = i >= 0 && i + 1 < g.phases.length ? g.phases[i + 1].title :
-      (g.steps && g.step + 1 < g.steps.length ? "next scenario: " + g.steps[g.step + 1] : "end of the game");
+      (g.steps && g.step + 1 < g.steps.length ? t("next scenario: %(title)s", { title: g.steps[g.step + 1] }) : t("end of the game"));
   }
-  var label = st === "lobby" ? "Lobby (not started)" : st === "finished" ? "Game over" :
-    (st === "paused" ? "Paused · " : "") + (ph ? ph.title : "");
-  $("dash-phase").textContent = (g.steps && g.steps.length > 1 ? "Scenario " + (g.step + 1) + "/" + g.steps.length + " · " : "") + label;
-  $("phase-line").textContent = st === "lobby" ? "Students are joining. Start when everyone is in: seats are assigned automatically if you have not done it." :
-    st === "finished" ? "The game is over. Download the exports for the debrief." :
-    "Now: " + (ph ? ph.title + " (" + ph.kind + ")" : "") + (next ? ". Next: " + next + "." : "");
+  var label = st === "lobby" ? t("Lobby (not started)") : st === "finished" ? t("Game over") :
+    (st === "paused" ? t("Paused") + " · " : "") + (ph ? ph.title : "");
+  $("dash-phase").textContent = (g.steps && g.steps.length > 1 ? t("Scenario %(n)s/%(of)s", { n: g.step + 1, of: g.steps.length }) + " · " : "") + label;
+  $("phase-line").textContent = st === "lobby" ? t("Students are joining. Start when everyone is in: seats are assigned automatically if you have not done it.") :
+    st === "finished" ? t("The game is over. Download the exports for the debrief.") :
+    t("Now: %(phase)s", { phase: ph ? ph.title + " (" + ph.kind + ")" : "" }) + (next ? ". " + t("Next: %(phase)s.", { phase: next }) : "");
   $("btn-start").hidden = st !== "lobby";
   $("btn-pause").hidden = st !== "running";
   $("btn-resume").hidden = st !== "paused";
   ["btn-extend-1", "btn-extend-5"].forEach(function (id) { $(id).disabled = st !== "running" && st !== "paused"; });
   $("btn-advance").disabled = st === "lobby" || st === "finished";
-  $("btn-advance").textContent = next ? "Next: " + (next.length > 28 ? next.slice(0, 27) + "…" : next) : "Next phase";
+  $("btn-advance").textContent = next ? t("Next: %(phase)s", { phase: next.length > 28 ? next.slice(0, 27) + "…" : next }) : t("Next phase");
   $("btn-release").disabled = g.results_visible || st === "lobby";
-  $("btn-release").textContent = g.results_visible ? "Results are visible" : "Release results";
+  $("btn-release").textContent = g.results_visible ? t("Results are visible") : t("Release results");
   $("btn-end").disabled = st === "finished";
   $("btn-assign").disabled = st !== "lobby";
-  $("btn-lock").textContent = g.lobby_locked ? "Unlock the lobby" : "Lock the lobby";
+  $("btn-lock").textContent = g.lobby_locked ? t("Unlock the lobby") : t("Lock the lobby");
   $("btn-lock").setAttribute("aria-pressed", g.lobby_locked ? "true" : "false");
   // the server says which controls make sense now (view.controls): after the end, those
   // that do not are gone
@@ -73,8 +74,8 @@ function renderControls() {
     S.tableKey = tkey;
     document.querySelectorAll(".table-select").forEach(function (sel) {
       var prev = sel.value;
-      fill(sel, el("option", { value: "", text: "Every table" }),
-        tables.map(function (id) { return el("option", { value: String(id), text: "Table " + id }); }));
+      fill(sel, el("option", { value: "", text: t("Every table") }),
+        tables.map(function (id) { return el("option", { value: String(id), text: t("Table %(table)s", { table: id }) }); }));
       sel.value = prev;
     });
   }
@@ -84,7 +85,7 @@ function renderControls() {
   if (ev.dataset.step !== evKey) {
     ev.dataset.step = evKey;
     fill(ev, (S.view.events || []).map(function (e) {
-      return el("option", { value: e.id, text: e.title + " — " + e.effects_text +
+      return el("option", { value: e.id, text: e.title + " — " + (e.effects_message ? tm(e.effects_message) : e.effects_text) +
         (e.trigger !== "instructor" ? " (" + e.when + ")" : "") });
     }));
   }
@@ -105,12 +106,12 @@ function playerById(id) {
 // -- lobby ----------------------------------------------------------------------------------
 function seatOptions(p) {
   var v = S.view;
-  var maxT = v.tables.reduce(function (m, t) { return Math.max(m, t.id); }, 0);
-  var opts = [el("option", { value: "", text: p.table ? "Table " + p.table + " · " + roleName(p.role) : "No seat", selected: true })];
-  for (var t = 1; t <= maxT + 1; t++) {
+  var maxT = v.tables.reduce(function (m, tb) { return Math.max(m, tb.id); }, 0);
+  var opts = [el("option", { value: "", text: p.table ? t("Table %(table)s", { table: p.table }) + " · " + roleName(p.role) : t("No seat"), selected: true })];
+  for (var tb = 1; tb <= maxT + 1; tb++) {
     v.roles.forEach(function (r) {
-      if (t === p.table && r.id === p.role) return;
-      opts.push(el("option", { value: t + ":" + r.id, text: "→ Table " + t + (t > maxT ? " (new)" : "") + " · " + roleName(r.id) }));
+      if (tb === p.table && r.id === p.role) return;
+      opts.push(el("option", { value: tb + ":" + r.id, text: "→ " + t("Table %(table)s", { table: tb }) + (tb > maxT ? " " + t("(new)") : "") + " · " + roleName(r.id) }));
     });
   }
   return opts;
@@ -119,34 +120,35 @@ function seatOptions(p) {
 function renderPlayers() {
   var v = S.view;
   var active = v.players.filter(function (p) { return !p.kicked; });
-  $("player-count").textContent = "(" + active.length + " joined" +
-    (active.some(function (p) { return !p.table; }) ? ", " + active.filter(function (p) { return !p.table; }).length + " without a seat" : "") + ")";
+  var unseated = active.filter(function (p) { return !p.table; }).length;
+  $("player-count").textContent = "(" + ngettext("%(n)s joined", "%(n)s joined", active.length) +
+    (unseated ? ", " + ngettext("%(n)s without a seat", "%(n)s without a seat", unseated) : "") + ")";
   var box = $("players");
   var focusId = document.activeElement && document.activeElement.id;
   fill(box, active.length ? active.map(function (p) {
-    var sel = el("select", { id: "move-" + p.id, "aria-label": "Seat for " + p.name });
+    var sel = el("select", { id: "move-" + p.id, "aria-label": t("Seat for %(name)s", { name: p.name }) });
     fill(sel, seatOptions(p));
     sel.addEventListener("change", function () {
       if (!sel.value) return;
       var parts = sel.value.split(":");
-      send("move", { player: p.id, table: parseInt(parts[0], 10), role: parts[1] }, sel, p.name + " moved.");
+      send("move", { player: p.id, table: parseInt(parts[0], 10), role: parts[1] }, sel, t("%(name)s moved.", { name: p.name }));
     });
     var armed = S.armed === p.id;
     var kick = el("button", { type: "button", class: "kick" + (armed ? " armed" : ""), id: "kick-" + p.id,
-      "aria-label": armed ? "Confirm: remove " + p.name : "Remove " + p.name,
+      "aria-label": armed ? t("Confirm: remove %(name)s", { name: p.name }) : t("Remove %(name)s", { name: p.name }),
       on: { click: function () {
-        if (S.armed === p.id) { S.armed = null; send("kick", { player: p.id }, null, p.name + " removed."); }
+        if (S.armed === p.id) { S.armed = null; send("kick", { player: p.id }, null, t("%(name)s removed.", { name: p.name })); }
         else {
           S.armed = p.id; renderPlayers(); $("kick-" + p.id).focus();
           setTimeout(function () { if (S.armed === p.id) { S.armed = null; renderPlayers(); } }, 4000);
         }
-      } } }, armed ? "Remove?" : "×");
+      } } }, armed ? t("Remove?") : "×");
     var pres = presence(p);
     return el("div", { class: "pchip" + (p.table ? "" : " unseated") + (pres ? " " + pres : "") },
       el("span", { class: "pchip-name", text: p.name }),
       pres ? el("span", { class: "presence", text: pres }) : null,
       sel, kick);
-  }) : el("p", { class: "muted", text: "Nobody has joined yet. Show the join code or the QR code." }));
+  }) : el("p", { class: "muted", text: t("Nobody has joined yet. Show the join code or the QR code.") }));
   if (focusId && $(focusId)) $(focusId).focus();
 }
 
@@ -161,18 +163,18 @@ function tableScore(tid) {
 /** "3 min" from seconds. */
 function ago(seconds) {
   var m = Math.floor(Math.max(0, seconds) / 60);
-  return m < 1 ? "just now" : m + " min";
+  return m < 1 ? t("just now") : t("%(n)s min", { n: m });
 }
 /** Offline or idle people at a table, with how long: "Tom offline 3 min". */
-function absentees(t) {
+function absentees(tb) {
   var g = S.view.game, out = [];
-  Object.keys(t.seats).forEach(function (r) {
-    (t.seats[r] || []).forEach(function (x) {
+  Object.keys(tb.seats).forEach(function (r) {
+    (tb.seats[r] || []).forEach(function (x) {
       var p = playerById(x.id), pres = presence(p);
       if (!pres) return;
       var gone = p && typeof p.last_seen === "number" ? g.server_time - p.last_seen : 0;
       var since = gone >= 60 ? " " + ago(gone) : "";
-      out.push(x.name + " " + pres + since);
+      out.push(x.name + " " + (pres === "offline" ? t("offline") : t("idle")) + since);
     });
   });
   return out;
@@ -207,70 +209,71 @@ function renderTables() {
   var v = S.view;
   var box = $("tables");
   if (!v.tables.length) {
-    fill(box, el("p", { class: "muted", text: "No tables yet: assign seats or start the game." }));
+    fill(box, el("p", { class: "muted", text: t("No tables yet: assign seats or start the game.") }));
     $("tables-summary").textContent = "";
     return;
   }
   var g = v.game, kind = g.phase ? g.phase.kind : null;
-  var settled = v.tables.filter(function (t) { return t.outcome !== "open"; }).length;
-  $("tables-summary").textContent = "(" + v.tables.length + " tables" + (settled ? ", " + settled + " settled" : "") + ")";
-  fill(box, v.tables.map(function (t) {
+  var settled = v.tables.filter(function (tb) { return tb.outcome !== "open"; }).length;
+  $("tables-summary").textContent = "(" + ngettext("%(n)s table", "%(n)s tables", v.tables.length) +
+    (settled ? ", " + ngettext("%(n)s settled", "%(n)s settled", settled) : "") + ")";
+  fill(box, v.tables.map(function (tb) {
     var cur = null;
-    t.proposals.forEach(function (p) { if (p.seq === t.current) cur = p; });
+    tb.proposals.forEach(function (p) { if (p.seq === tb.current) cur = p; });
     var seats = v.roles.map(function (r) {
-      var people = t.seats[r.id] || [];
+      var people = tb.seats[r.id] || [];
       return el("span", { class: people.length ? "seat" : "seat empty-seat", title: roleName(r.id) },
         el("span", { class: "seat-role", text: roleLabel(r.id) }),
         el("span", { class: "seat-people" }, people.length ? people.map(function (x, i) {
           var pres = presence(playerById(x.id));
           return el("span", { class: pres ? "person " + pres : "person" }, (i ? ", " : "") + x.name);
-        }) : "empty"));
+        }) : t("empty")));
     });
     var signatories = v.roles.filter(function (r) { return r.signatory; });
-    var signed = signatories.filter(function (r) { return cur && t.signatures[r.id] === cur.seq; });
-    var pending = cur && t.outcome === "open" ? signatories.filter(function (r) { return signed.indexOf(r) < 0; }) : [];
+    var signed = signatories.filter(function (r) { return cur && tb.signatures[r.id] === cur.seq; });
+    var pending = cur && tb.outcome === "open" ? signatories.filter(function (r) { return signed.indexOf(r) < 0; }) : [];
     var openings = sides().map(function (side) {
-      var inn = !!(t.openings && t.openings[side]);
+      var inn = !!(tb.openings && tb.openings[side]);
       return el("span", { class: inn ? "good" : (kind === "opening" ? "bad" : "muted"),
-        title: sideName(side) + (inn ? ": opening in" : ": opening missing"),
+        title: sideName(side) + ": " + (inn ? t("opening in") : t("opening missing")),
         text: roleLabel(sideRole(side)) + (inn ? " ✓" : " ✗") });
     });
-    var pts = cur && t.current_points ? el("div", { class: "pts" }, v.roles.map(function (r) {
-      var val = t.current_points[r.id];
-      return el("span", { class: val >= t.batna[r.id] ? "good" : "bad",
-        text: roleName(r.id) + " " + fmtPoints(val) + "/" + fmtPoints(t.batna[r.id]) });
+    var pts = cur && tb.current_points ? el("div", { class: "pts" }, v.roles.map(function (r) {
+      var val = tb.current_points[r.id];
+      return el("span", { class: val >= tb.batna[r.id] ? "good" : "bad",
+        text: roleName(r.id) + " " + fmtPoints(val) + "/" + fmtPoints(tb.batna[r.id]) });
     })) : null;
-    var last = lastActivity(t.id);
-    var away = absentees(t);
-    var sc = tableScore(t.id);
-    var statusText = t.outcome === "deal" ? "Deal" : t.outcome === "deadlock" ? "No deal" :
-      pending.length && kind === "decision" ? "Signing " + signed.length + "/" + signatories.length :
-      kind === "opening" ? "Openings" : kind === "briefing" ? "Reading" : cur ? "Negotiating" : "Talking";
+    var last = lastActivity(tb.id);
+    var away = absentees(tb);
+    var sc = tableScore(tb.id);
+    var statusText = tb.outcome === "deal" ? t("Deal") : tb.outcome === "deadlock" ? t("No deal") :
+      pending.length && kind === "decision" ? t("Signing %(n)s/%(of)s", { n: signed.length, of: signatories.length }) :
+      kind === "opening" ? t("Openings") : kind === "briefing" ? t("Reading") : cur ? t("Negotiating") : t("Talking");
     // the whole tile opens the log for a mouse; the button is the keyboard's way in
-    return el("article", { class: "card tcard" + (away.length ? " has-absent" : ""), id: "table-card-" + t.id,
-      "aria-labelledby": "table-title-" + t.id,
-      on: { click: function (e) { if (!e.target.closest("button")) openTable(t.id); } } },
-      el("h3", {}, el("span", { id: "table-title-" + t.id, text: "Table " + t.id }),
-        el("span", { class: "status-pill " + t.outcome, text: statusText }),
-        el("button", { type: "button", class: "button small", id: "table-open-" + t.id, "aria-haspopup": "dialog",
-          "aria-label": "Live log of table " + t.id, on: { click: function () { openTable(t.id); } } }, "Log")),
+    return el("article", { class: "card tcard" + (away.length ? " has-absent" : ""), id: "table-card-" + tb.id,
+      "aria-labelledby": "table-title-" + tb.id,
+      on: { click: function (e) { if (!e.target.closest("button")) openTable(tb.id); } } },
+      el("h3", {}, el("span", { id: "table-title-" + tb.id, text: t("Table %(table)s", { table: tb.id }) }),
+        el("span", { class: "status-pill " + tb.outcome, text: statusText }),
+        el("button", { type: "button", class: "button small", id: "table-open-" + tb.id, "aria-haspopup": "dialog",
+          "aria-label": t("Live log of table %(table)s", { table: tb.id }), on: { click: function () { openTable(tb.id); } } }, t("Log"))),
       el("p", { class: "seats" }, seats),
-      el("p", { class: "line openings" }, el("span", { class: "lbl", text: "Openings " }), openings),
-      el("p", { class: "line" }, el("span", { class: "lbl", text: "Proposals " }),
-        String(t.proposals.length) + (cur ? " · on the table: " + cur.number + " by " + roleName(cur.role) : "")),
+      el("p", { class: "line openings" }, el("span", { class: "lbl", text: t("Openings") + " " }), openings),
+      el("p", { class: "line" }, el("span", { class: "lbl", text: t("Proposals") + " " }),
+        String(tb.proposals.length) + (cur ? " · " + t("on the table: %(n)s by %(role)s", { n: cur.number, role: roleName(cur.role) }) : "")),
       pts,
-      signed.length || pending.length ? el("p", { class: "line" }, el("span", { class: "lbl", text: "Signatures " }),
-        signed.length ? el("span", { class: "good", text: signed.map(function (r) { return roleName(r.id); }).join(", ") + " signed" }) : null,
+      signed.length || pending.length ? el("p", { class: "line" }, el("span", { class: "lbl", text: t("Signatures") + " " }),
+        signed.length ? el("span", { class: "good", text: t("%(roles)s signed", { roles: signed.map(function (r) { return roleName(r.id); }).join(", ") }) }) : null,
         pending.length ? el("span", { class: kind === "decision" ? "bad" : "muted",
-          text: (signed.length ? " · " : "") + "waiting: " + pending.map(function (r) { return roleName(r.id); }).join(", ") }) : null) : null,
-      t.deadlock_reason ? el("p", { class: "line bad", text: "Why: " + reasonText(t.id) }) : null,
-      sc ? el("p", { class: "line", text: "Type: " + typeLabel(sc.table_type || sc.type) +
-        (sc.roles ? " · scores " + sc.roles.map(function (r) {
+          text: (signed.length ? " · " : "") + t("waiting: %(roles)s", { roles: pending.map(function (r) { return roleName(r.id); }).join(", ") }) }) : null) : null,
+      tb.deadlock_reason ? el("p", { class: "line bad", text: t("Why: %(reason)s", { reason: reasonText(tb.id) }) }) : null,
+      sc ? el("p", { class: "line", text: t("Type: %(type)s", { type: typeLabel(sc.table_type || sc.type) }) +
+        (sc.roles ? " · " + t("scores") + " " + sc.roles.map(function (r) {
           return roleName(r.role) + " " + (r.score === null || r.score === undefined ? "–" : fmtPoints(r.score));
         }).join(", ") : "") }) : null,
-      el("p", { class: "line muted" }, "Last activity: " + (last ? fmtTime(last.at) + " (" + ago(g.server_time - last.at) + ")" : "none yet")),
+      el("p", { class: "line muted" }, t("Last activity: %(when)s", { when: last ? fmtTime(last.at) + " (" + ago(g.server_time - last.at) + ")" : t("none yet") })),
       away.length ? el("p", { class: "line bad absent", title: away.join(" · "),
-        text: away.length + " away: " + away.join(" · ") }) : null);
+        text: ngettext("%(n)s away: %(names)s", "%(n)s away: %(names)s", away.length, { names: away.join(" · ") }) }) : null);
   }));
 }
 
@@ -284,8 +287,8 @@ function openTable(tid) {
 function renderDialog() {
   if (S.openTable === null) return;
   var tid = S.openTable;
-  var t = S.view.tables.filter(function (x) { return x.id === tid; })[0];
-  $("dialog-title").textContent = "Table " + tid + (t ? " · " + t.outcome : "");
+  var tb = S.view.tables.filter(function (x) { return x.id === tid; })[0];
+  $("dialog-title").textContent = t("Table %(table)s", { table: tid }) + (tb ? " · " + tb.outcome : "");
   var evs = S.events.filter(function (e) {
     var d = e.data || {};
     var gameWide = (e.table === null || e.table === undefined) && (d.table === null || d.table === undefined) &&
@@ -298,15 +301,15 @@ function renderDialog() {
       el("span", { class: "log-type", text: (EVENT_LABELS[e.type] || e.type) + (e.channel ? " · " + e.channel : "") }),
       el("span", { class: "log-text", text: describeForLog(S.view, e) }));
   }));
-  var proposals = t ? el("details", {}, el("summary", { text: "Proposals (" + t.proposals.length + ")" }),
-    el("ol", { class: "plain" }, t.proposals.map(function (p) {
+  var proposals = tb ? el("details", {}, el("summary", { text: t("Proposals (%(n)s)", { n: tb.proposals.length }) }),
+    el("ol", { class: "plain" }, tb.proposals.map(function (p) {
       return el("li", { class: "small", text: p.number + ". " + roleName(p.role) + ": " +
         Object.keys(p.package).map(function (k) { return optionLabel(k, p.package[k]); }).join(" · ") +
         " — " + Object.keys(p.points).map(function (r) { return roleName(r) + " " + fmtPoints(p.points[r]); }).join(", ") });
     }))) : null;
-  var vars = t ? el("p", { class: "small" }, (t.variables || []).map(function (x) { return x.label + ": " + fmtPoints(x.value); }).join(" · "),
-    t.closed_channels.length ? " · Closed: " + t.closed_channels.join(", ") : "") : null;
-  fill($("dialog-body"), vars, proposals, evs.length ? list : el("p", { class: "muted", text: "Nothing yet." }));
+  var vars = tb ? el("p", { class: "small" }, (tb.variables || []).map(function (x) { return x.label + ": " + fmtPoints(x.value); }).join(" · "),
+    tb.closed_channels.length ? " · " + t("Closed: %(channels)s", { channels: tb.closed_channels.join(", ") }) : "") : null;
+  fill($("dialog-body"), vars, proposals, evs.length ? list : el("p", { class: "muted", text: t("Nothing yet.") }));
 }
 
 $("dialog-close").addEventListener("click", function () { $("table-dialog").close(); });
@@ -325,12 +328,12 @@ document.querySelectorAll("[data-cmd]").forEach(function (b) {
     if (cmd === "extend") args.seconds = parseInt(b.dataset.seconds, 10);
     if (cmd === "end" && !b.dataset.armed) {
       b.dataset.armed = "1";
-      b.textContent = "Really end the game?";
-      setTimeout(function () { delete b.dataset.armed; b.textContent = "End game"; }, 4000);
+      b.textContent = t("Really end the game?");
+      setTimeout(function () { delete b.dataset.armed; b.textContent = t("End game"); }, 4000);
       return;
     }
     delete b.dataset.armed;
-    if (cmd === "end") b.textContent = "End game";
+    if (cmd === "end") b.textContent = t("End game");
     send(cmd, args, b);
   });
 });
@@ -342,7 +345,7 @@ $("inject-form").addEventListener("submit", function (e) {
   // the step the list was made for: a list left from the previous scenario is refused
   var args = { event: $("inject-event").value, step: S.view.game.step, scenario: S.view.scenario.id };
   if ($("inject-table").value) args.table = parseInt($("inject-table").value, 10);
-  send("inject", args, $("inject-submit"), "Event injected.");
+  send("inject", args, $("inject-submit"), t("Event injected."));
 });
 $("broadcast-form").addEventListener("submit", function (e) {
   e.preventDefault();
@@ -350,7 +353,7 @@ $("broadcast-form").addEventListener("submit", function (e) {
   if (!text) { $("broadcast-text").focus(); return; }
   var args = { text: text };
   if ($("broadcast-table").value) args.table = parseInt($("broadcast-table").value, 10);
-  send("broadcast", args, $("broadcast-submit"), "Message sent.").then(function (ok) {
+  send("broadcast", args, $("broadcast-submit"), t("Message sent.")).then(function (ok) {
     if (ok) $("broadcast-text").value = "";
   });
 });
@@ -429,9 +432,9 @@ var conn = connect(function () {
   },
   events: function (d) { take(d.events); if (S.view) { renderTables(); renderDialog(); } },
   resync: function () { conn.sync(0); },  // the whole log, merged by seq: fills any gap
-  error: function (d) { toast(d.message || "Something went wrong.", "bad"); },
+  error: function (d) { toast(d.msg ? t(d.msg, d.args) : d.message || t("Something went wrong."), "bad"); },
   refused: function (msg) {
-    toast((msg || "Not signed in") + " — log in again.", "bad");
+    toast((msg || t("Not signed in")) + " — " + t("log in again."), "bad");
     setTimeout(function () { window.location.href = "/instructor/login?next=" + encodeURIComponent(window.location.pathname); }, 1500);
   },
 });

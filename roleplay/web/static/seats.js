@@ -3,12 +3,13 @@
  * The server decides (commands `hand` and `merge`); this only lists the view's players.
  * instructor.js calls renderSeatRepair(view, send) after each render. */
 import { el, fill, toast, $ } from "./dom.js";
+import { t } from "./i18n.js";
 
 var key = null;
 
 function label(p, roleName) {
-  var seat = p.table ? " · table " + p.table + ", " + roleName(p.role) : " · no seat";
-  var away = p.online === false ? " (offline)" : "";
+  var seat = " · " + (p.table ? t("table %(table)s, %(role)s", { table: p.table, role: roleName(p.role) }) : t("no seat"));
+  var away = p.online === false ? " (" + t("offline") + ")" : "";
   return p.name + seat + away;
 }
 
@@ -41,20 +42,20 @@ export function renderSeatRepair(view, send) {
       var name = nameIn.value.trim();
       if (!name) { nameIn.focus(); return; }
       send("hand", { player: handSel.value, name: name }, $("hand-submit"),
-        "The next student to join as " + name + " gets this seat.");
+        t("The next student to join as %(name)s gets this seat.", { name: name }));
     } } },
-      el("div", { class: "field" }, el("label", { for: "hand-player", text: "Seat of" }), handSel),
-      el("div", { class: "field" }, el("label", { for: "hand-name", text: "goes to whoever joins as" }), nameIn),
-      el("button", { type: "submit", class: "button", id: "hand-submit", text: "Hand the seat" })),
+      el("div", { class: "field" }, el("label", { for: "hand-player", text: t("Seat of") }), handSel),
+      el("div", { class: "field" }, el("label", { for: "hand-name", text: t("goes to whoever joins as") }), nameIn),
+      el("button", { type: "submit", class: "button", id: "hand-submit", text: t("Hand the seat") })),
     el("form", { class: "inline-form", id: "merge-form", on: { submit: function (e) {
       e.preventDefault();
-      if (keepSel.value === absorbSel.value) { toast("Choose two different players.", "bad"); return; }
-      send("merge", { keep: keepSel.value, absorb: absorbSel.value }, $("merge-submit"), "Merged.");
+      if (keepSel.value === absorbSel.value) { toast(t("Choose two different players."), "bad"); return; }
+      send("merge", { keep: keepSel.value, absorb: absorbSel.value }, $("merge-submit"), t("Merged."));
     } } },
-      el("div", { class: "field" }, el("label", { for: "merge-absorb", text: "The student now playing as" }), absorbSel),
-      el("div", { class: "field" }, el("label", { for: "merge-keep", text: "takes back the seat of" }), keepSel),
-      el("button", { type: "submit", class: "button", id: "merge-submit", text: "Merge" })),
-    pending.length ? el("p", { class: "help", id: "hand-pending", text: "Waiting for their new name: " +
+      el("div", { class: "field" }, el("label", { for: "merge-absorb", text: t("The student now playing as") }), absorbSel),
+      el("div", { class: "field" }, el("label", { for: "merge-keep", text: t("takes back the seat of") }), keepSel),
+      el("button", { type: "submit", class: "button", id: "merge-submit", text: t("Merge") })),
+    pending.length ? el("p", { class: "help", id: "hand-pending", text: t("Waiting for their new name: ") +
       pending.map(function (p) { return p.name; }).join(", ") + "." }) : null);
   if (handPrev) handSel.value = handPrev;
   nameIn.value = handName;
