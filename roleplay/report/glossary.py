@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import re
 
-#: The measures a debrief question may name, in words a student's phone never showed.
+from ..i18n import N_
+
+#: The measures a debrief question may name, in words a student's phone never showed
+#: (catalog msgids: the report's template says them in the reader's language)
 GLOSSARY = (
-    (r"\bT\b|\btailoring\b", "T (tailoring): how far the deal moved from the EU's standard template, "
-     "0 to 1."),
-    (r"\bPD\b|\bpartnership differentiation\b", "PD (partnership differentiation): how much the deal "
-     "was common ground, written together, with equal input, 0 to 1."),
-    (r"\bBATNA", "BATNA: what a side gets if there is no agreement."),
-    (r"\bNash\b", "Nash package: the deal that multiplies both sides' gains over their BATNAs the most."),
-    (r"\bDP\b|\bdefensive power\b", "DP (defensive power): how little a side gave way where the other "
-     "cared."),
-    (r"\bOP\b|\boffensive power\b", "OP (offensive power): how far a side moved the other where it "
-     "cared itself."),
+    (r"\bT\b|\btailoring\b", N_("T (tailoring): how far the deal moved from the EU's standard template, "
+     "0 to 1.")),
+    (r"\bPD\b|\bpartnership differentiation\b", N_("PD (partnership differentiation): how much the deal "
+     "was common ground, written together, with equal input, 0 to 1.")),
+    (r"\bBATNA", N_("BATNA: what a side gets if there is no agreement.")),
+    (r"\bNash\b", N_("Nash package: the deal that multiplies both sides' gains over their BATNAs the most.")),
+    (r"\bDP\b|\bdefensive power\b", N_("DP (defensive power): how little a side gave way where the other "
+     "cared.")),
+    (r"\bOP\b|\boffensive power\b", N_("OP (offensive power): how far a side moved the other where it "
+     "cared itself.")),
 )
 
 
