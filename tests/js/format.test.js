@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { clockFace } from "../../roleplay/web/static/clock.js";
-import { fmtPoints, mmss, randomId, scoreText, signed, typeLabel } from "../../roleplay/web/static/format.js";
+import { fmtPoints, fmtTime, mmss, randomId, scoreText, signed, typeLabel } from "../../roleplay/web/static/format.js";
 
 test("points: one decimal at most, a dash for nothing", () => {
   assert.equal(fmtPoints(12), "12");
@@ -56,4 +56,11 @@ test("the clock when paused, over, in the lobby or without a deadline", () => {
   assert.equal(clockFace({ status: "lobby" }, 0, 0).text, "Lobby");
   assert.equal(clockFace({ status: "running", deadline: null }, 0, 0).text, "--:--");
   assert.equal(clockFace(null, 0, 0).label, "--:--");
+});
+
+test("a clock time is 24-hour HH:MM in the page's locale", () => {
+  const noon = Date.UTC(2026, 11, 2, 13, 5) / 1000;
+  const text = fmtTime(noon);
+  assert.match(text, /^\d{2}:\d{2}$/);
+  assert.equal(text, new Date(noon * 1000).toLocaleTimeString("en", { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }));
 });

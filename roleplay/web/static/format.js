@@ -1,5 +1,5 @@
 /* Numbers, times and names as the pages print them. Pure: no DOM. */
-import { formatNumber, t } from "./i18n.js";
+import { formatNumber, locale, t } from "./i18n.js";
 
 export function fmtPoints(x) {
   if (x === null || x === undefined || isNaN(x)) return "–";
@@ -14,7 +14,9 @@ export function signed(x) {
 
 export function fmtTime(epochSeconds) {
   var d = new Date(epochSeconds * 1000);
-  return d.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  var options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
+  // the page's language, not the browser's (an English phone reading the Russian page)
+  try { return d.toLocaleTimeString(locale(), options); } catch (e) { return d.toLocaleTimeString([], options); }
 }
 
 /** "4:05" from seconds. */
