@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .errors import RoleplayError
+from .i18n import LOCALES
 from .paths import scenarios_dir
 from .scenario.loader import (
     CampaignBundle,
@@ -226,7 +227,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     _existing_database(args.db)
     service = _service(args.db)
     assert isinstance(service, GameService)
-    data = export_game(service, args.game, fmt=args.format, anonymize=args.anonymize)
+    data = export_game(service, args.game, fmt=args.format, anonymize=args.anonymize,
+                       language=args.language)
     if args.out:
         Path(args.out).write_bytes(data)
         print(f"wrote {args.out} ({len(data)} bytes)")
@@ -338,6 +340,8 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("--format", choices=["json", "csv", "xlsx", "html"], default="json")
     sp.add_argument("--out", default=None)
     sp.add_argument("--anonymize", action="store_true", help="replace names by pseudonyms")
+    sp.add_argument("--language", choices=list(LOCALES), default="en",
+                    help="the HTML report's language (the scenario's text stays as written)")
     sp.add_argument("--db", default=DEFAULT_DB)
     sp.set_defaults(fn=cmd_export)
 

@@ -257,3 +257,54 @@ def test_figure_captions_read_as_sentences() -> None:
     assert "Scatter plot of 2 tables" in two.alt and "2 deadlocked tables have no" in two.alt
     assert "(s)" not in one.alt + two.alt
     assert "Tables by type: unilateral template 0; joint standard 0; cherry-picking 2" in two.alt
+
+
+class _Texts(HTMLParser):
+    """Every text node of a page, stripped: a caption, a title, a heading, a table cell."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: set[str] = set()
+
+    def handle_data(self, data: str) -> None:
+        if data.strip():
+            self.texts.add(" ".join(data.split()))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.texts.update(" ".join(v.split()) for k, v in attrs if k in ("aria-label", "alt") and v)
+
+
+def _report_msgids(locale: str) -> dict[str, str]:
+    """The report's own Python-built messages (no placeholders) that `locale` translates."""
+    from roleplay.i18n.catalogs import read_catalog
+
+    out = {}
+    for m in read_catalog(locale):
+        where = {p for p, _ in m.locations}
+        if (m.id and isinstance(m.id, str) and m.string and m.string != m.id and "%(" not in m.id
+                and any(p.startswith("roleplay/report/") and p.endswith(".py") for p in where)):
+            out[m.id] = m.string
+    return out
+
+
+@pytest.mark.parametrize("locale", ["ru", "az"])
+def test_a_translated_debrief_has_no_english_caption_left(four_export: dict[str, Any], locale: str) -> None:
+    from roleplay.report import render_presentation, rendered_in
+
+    msgids = _report_msgids(locale)
+    assert "What the class did" in msgids and "Words in the question:" in msgids
+    with rendered_in(locale):
+        pages = [render_report(four_export),
+                 render_presentation(four_export, css_url="/c.css", script_url="/s.js", back_url="/")]
+    texts: set[str] = set()
+    for page in pages:
+        parser = _Texts()
+        parser.feed(page)
+        texts |= parser.texts
+    left = sorted(t for t in texts if t in msgids)
+    assert not left, f"English left in the {locale} debrief: {left}"
+    assert msgids["What the class did"] in texts
+    # without a chosen language (the CLI's default), the same slides are English
+    english = _Texts()
+    english.feed(render_presentation(four_export, css_url="/c.css", script_url="/s.js", back_url="/"))
+    assert "What the class did" in english.texts

@@ -61,8 +61,11 @@ def export_json(export: dict[str, Any]) -> bytes:
     return json.dumps(export, ensure_ascii=False, indent=1, allow_nan=False).encode("utf-8")
 
 
-def export_game(service: GameService, game: str, *, fmt: str, anonymize: bool = False) -> bytes:
-    """A game (id or join code) as JSON, a zip of CSV files, a workbook, or one HTML file."""
+def export_game(
+    service: GameService, game: str, *, fmt: str, anonymize: bool = False, language: str = "en"
+) -> bytes:
+    """A game (id or join code) as JSON, a zip of CSV files, a workbook, or one HTML file
+    (its report in `language`; the scenario's own text stays as written)."""
     if fmt not in FORMATS:
         raise ExportError(f"unknown export format '{fmt}'; use one of {', '.join(FORMATS)}")
     export = build_export(service, game, anonymize=anonymize)
@@ -72,6 +75,7 @@ def export_game(service: GameService, game: str, *, fmt: str, anonymize: bool = 
         return export_csv(export)
     if fmt == "xlsx":
         return export_xlsx(export)
-    from ..report import render_report
+    from ..report import render_report, rendered_in
 
-    return render_report(export).encode("utf-8")
+    with rendered_in(language):
+        return render_report(export).encode("utf-8")

@@ -22,6 +22,7 @@ from .. import __version__
 from ..engine.events import Event
 from ..engine.state import GameState
 from ..scoring import GameScores
+from .language import lang, rendered_in, translations
 from .model import ReportView, report_view
 from .slides import deck
 from .student import NotSeated, released_steps, seats_by_step, student_results
@@ -34,6 +35,7 @@ __all__ = [
     "render_report",
     "render_report_body",
     "render_student_results",
+    "rendered_in",
     "report_css",
     "report_view",
 ]
@@ -50,11 +52,11 @@ def _env() -> Environment:
         extensions=["jinja2.ext.i18n"],
     )
     # the page's language inside the app (Flask-Babel's locale), English in `roleplay export`
-    from flask_babel import format_decimal, get_translations
+    from flask_babel import format_decimal
 
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda s: get_translations().ugettext(s),
-        ngettext=lambda s, p, n: get_translations().ungettext(s, p, n),
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
         newstyle=True,
     )
     env.policies["ext.i18n.trimmed"] = True
@@ -63,11 +65,8 @@ def _env() -> Environment:
 
 
 def _lang() -> str:
-    """The language the report is rendered in: the page's inside the app, else English."""
-    from flask_babel import get_locale
-
-    locale = get_locale()
-    return locale.language if locale is not None else "en"
+    """The language the report is rendered in: the page's inside the app, else the export's."""
+    return lang()
 
 
 @functools.lru_cache(maxsize=1)

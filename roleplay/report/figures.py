@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from ..i18n import N_
 from ..scoring.measures import PD_SPLIT, TAILORING_SPLIT, TYPE_LABELS
+from .language import _
 from .svg import Chart, Point, group_labels, nice_ticks, padded
 
 EU_COLOUR = "#0072B2"
@@ -22,7 +24,7 @@ TYPE_COLOURS = {
     "joint_standard": "#009E73",
     "cherry_picking": "#E69F00",
     "tailor_made_partnership": "#CC79A7",
-    "deadlock": "#777777",
+    _("deadlock"): "#777777",
 }
 CHANNEL_COLOURS = {
     "official": "#0072B2",
@@ -108,13 +110,13 @@ def differentiation_map(
     c.rect(TAILORING_SPLIT, PD_SPLIT, 1, 1, fill=TYPE_COLOURS["tailor_made_partnership"], fill_opacity=0.12)
     c.vline(TAILORING_SPLIT, stroke="#555", stroke_dasharray="6 4")
     c.hline(PD_SPLIT, stroke="#555", stroke_dasharray="6 4")
-    c.text(0.01, 0.01, "unilateral template", dy=-6, cls="quadrant")
-    c.text(0.01, 0.99, "joint standard", dy=14, cls="quadrant")
-    c.text(0.99, 0.01, "cherry-picking", dy=-6, anchor="end", cls="quadrant")
-    c.text(0.99, 0.99, "tailor-made partnership", dy=14, anchor="end", cls="quadrant")
+    c.text(0.01, 0.01, _("unilateral template"), dy=-6, cls="quadrant")
+    c.text(0.01, 0.99, _("joint standard"), dy=14, cls="quadrant")
+    c.text(0.99, 0.01, _("cherry-picking"), dy=-6, anchor="end", cls="quadrant")
+    c.text(0.99, 0.99, _("tailor-made partnership"), dy=14, anchor="end", cls="quadrant")
     c.axes(
-        "Tailoring T (Brussels' lens: departure from the EU template)",
-        "Partnership differentiation PD (Baku's lens)",
+        _("Tailoring T (Brussels' lens: departure from the EU template)"),
+        _("Partnership differentiation PD (Baku's lens)"),
         x_ticks=[0, 0.25, 0.5, 0.75, 1],
         y_ticks=[0, 0.25, 0.5, 0.75, 1],
     )
@@ -131,7 +133,7 @@ def differentiation_map(
             stroke="#222",
             stroke_width=1,
             title=f"Table {d.table}: T {d.tailoring:.2f}, PD {d.partnership:.2f}, "
-            f"{gains}({TYPE_LABELS.get(d.table_type, d.table_type)})",
+            f"{gains}({_(TYPE_LABELS.get(d.table_type, d.table_type))})",
         )
         if d.table == highlight:
             c.circle(d.tailoring, d.partnership, r + 6, fill="none", stroke="#111", stroke_width=3,
@@ -141,19 +143,19 @@ def differentiation_map(
         [(d.tailoring, d.partnership, f"T{d.table}") for d in dots], limit=LABEL_LIMIT
     ):
         c.text(x, y, label, dx=14, dy=-10, cls="mark-label")
-    counts = {t: sum(1 for d in dots if d.table_type == t) for t in TYPE_COLOURS if t != "deadlock"}
+    counts = {t: sum(1 for d in dots if d.table_type == t) for t in TYPE_COLOURS if t != _("deadlock")}
     alt = (
         f"Scatter plot of {_count(len(dots), 'table')} with an agreement: tailoring T on the horizontal "
         f"axis against partnership differentiation PD on the vertical axis, split at T "
         f"{TAILORING_SPLIT} and PD {PD_SPLIT}. Tables by type: "
-        + "; ".join(f"{TYPE_LABELS[t]} {n}" for t, n in counts.items())
+        + "; ".join(f"{_(TYPE_LABELS[t])} {n}" for t, n in counts.items())
         + ". "
         + (
             f"{_count(len(deadlocks), 'deadlocked table')} "
             + ("has no T or PD and is not shown." if len(deadlocks) == 1
                else "have no T or PD and are not shown.")
             if deadlocks
-            else "No table deadlocked."
+            else _("No table deadlocked.")
         )
     )
     rows = tuple(
@@ -162,19 +164,19 @@ def differentiation_map(
             f2(d.tailoring),
             f2(d.partnership),
             f"{d.joint_gain:.1f}",
-            TYPE_LABELS.get(d.table_type, d.table_type),
+            _(TYPE_LABELS.get(d.table_type, d.table_type)),
         )
         for d in sorted(dots, key=lambda d: d.table)
-    ) + tuple((str(t), "–", "–", "–", "deadlock") for t in deadlocks)
+    ) + tuple((str(t), "–", "–", "–", _("deadlock")) for t in deadlocks)
     return Figure(
         fig_id,
-        "Differentiation map",
+        _("Differentiation map"),
         alt,
         c.render(f"Differentiation map: {alt}"),
         (
             DataTable(
-                "Tables on the map (dot area grows with joint gains J − J_d)",
-                ("Table", "T", "PD", "J − J_d", "Type"),
+                _("Tables on the map (dot area grows with joint gains J − J_d)"),
+                (_("Table"), "T", "PD", "J − J_d", _("Type")),
                 rows,
             ),
         ),
@@ -262,14 +264,15 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
         _zopa_polygon(space.zopa, space.batna),
         fill="#009E73",
         fill_opacity=0.12,
-        title="zone of possible agreement (before events)",
+        title=_("zone of possible agreement (before events)"),
     )
     front = sorted(space.frontier)
-    c.polyline(front, stroke="#222", stroke_width=1.6, title="Pareto frontier")
+    c.polyline(front, stroke="#222", stroke_width=1.6, title=_("Pareto frontier"))
     for x, y in front:
         c.circle(x, y, 2.6, fill="#222")
-    c.vline(space.batna[0], stroke=EU_COLOUR, stroke_width=1.4, title=f"{eu} BATNA before events")
-    c.hline(space.batna[1], stroke=GOV_COLOUR, stroke_width=1.4, title=f"{gov} BATNA before events")
+    before = N_("%(side)s BATNA before events")
+    c.vline(space.batna[0], stroke=EU_COLOUR, stroke_width=1.4, title=_(before, side=eu))
+    c.hline(space.batna[1], stroke=GOV_COLOUR, stroke_width=1.4, title=_(before, side=gov))
     after_eu = sorted({p.batna_after[0] for p in paths} - {space.batna[0]})
     after_gov = sorted({p.batna_after[1] for p in paths} - {space.batna[1]})
     _batnas_after(c, after_eu, vertical=True, colour=EU_COLOUR, who=eu)
@@ -327,26 +330,26 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
         for x, y, label in group_labels(deals, limit=LABEL_LIMIT):
             c.text(x, y, label, dx=9, dy=13, cls="mark-label")
     legend = [
-        ("circle", "#9a9a9a", "package"),
-        ("line", "#222", "Pareto frontier"),
-        ("line", EU_COLOUR, f"{eu} BATNA"),
-        ("line", GOV_COLOUR, f"{gov} BATNA"),
+        ("circle", "#9a9a9a", _("package")),
+        ("line", "#222", _("Pareto frontier")),
+        ("line", EU_COLOUR, _("%(side)s BATNA", side=eu)),
+        ("line", GOV_COLOUR, _("%(side)s BATNA", side=gov)),
     ]
     if after_eu or after_gov:
-        legend.append(("dash", "#555", "BATNA after events"))
-    legend += [("diamond", "#000", "Nash"), ("ring", "#000", "Kalai–Smorodinsky")]
+        legend.append(("dash", "#555", _("BATNA after events")))
+    legend += [("diamond", "#000", _("Nash")), ("ring", "#000", _("Kalai–Smorodinsky"))]
     if space.extra:
-        legend.append(("square", "#F0E442", "history"))
-    legend.append(("circle", "#E69F00", "deal (colour: its type)"))
+        legend.append(("square", "#F0E442", _("history")))
+    legend.append(("circle", "#E69F00", _("deal (colour: its type)")))
     if table is None:
         c.legend(legend)
     else:
         c.legend(
             [
-                ("line", EU_COLOUR, f"{eu} BATNA"),
-                ("line", GOV_COLOUR, f"{gov} BATNA"),
-                ("diamond", "#000", "Nash"),
-                ("ring", "#000", "KS"),
+                ("line", EU_COLOUR, _("%(side)s BATNA", side=eu)),
+                ("line", GOV_COLOUR, _("%(side)s BATNA", side=gov)),
+                ("diamond", "#000", _("Nash")),
+                ("ring", "#000", _("KS")),
             ]
         )
     n_deals = sum(1 for p in paths if p.deal is not None)
@@ -376,43 +379,46 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
             )
             + f", {_count(n_deals, 'deal')} and the offer paths of {_count(len(paths), 'table')}."
         )
-        title = "Outcome space"
+        title = _("Outcome space")
     else:
         first = paths[0] if paths else None
         n = len(first.points) if first else 0
         end = (
             f"ending in a deal at ({first.deal[0]:g}, {first.deal[1]:g})"
             if first and first.deal
-            else "ending without a deal"
+            else _("ending without a deal")
         )
         alt = (
             f"Offer path of table {table} in ({eu} points, {gov} points): {_count(n, 'proposal')} "
             f"in order, {end}; with the Pareto frontier and the BATNA lines."
         )
-        title = f"Table {table}: the negotiation dance"
-    rows: list[tuple[str, ...]] = [("BATNAs before events", f"{space.batna[0]:g}", f"{space.batna[1]:g}")]
+        title = _("Table %(table)s: the negotiation dance", table=table)
+    rows: list[tuple[str, ...]] = [(_("BATNAs before events"), f"{space.batna[0]:g}", f"{space.batna[1]:g}")]
     if space.nash:
-        rows.append(("Nash solution", f"{space.nash[0]:g}", f"{space.nash[1]:g}"))
+        rows.append((_("Nash solution"), f"{space.nash[0]:g}", f"{space.nash[1]:g}"))
     if space.kalai_smorodinsky:
         rows.append(
-            ("Kalai–Smorodinsky", f"{space.kalai_smorodinsky[0]:g}", f"{space.kalai_smorodinsky[1]:g}")
+            (_("Kalai–Smorodinsky"), f"{space.kalai_smorodinsky[0]:g}", f"{space.kalai_smorodinsky[1]:g}")
         )
     rows += [(label, f"{x:g}", f"{y:g}") for label, (x, y) in space.extra]
     for path in paths:
         rows.append(
             (
-                f"Table {path.table}: BATNAs after events",
+                _("Table %(table)s: BATNAs after events", table=path.table),
                 f"{path.batna_after[0]:g}",
                 f"{path.batna_after[1]:g}",
             )
         )
         if table is not None:
-            rows += [(f"Proposal {i + 1}", f"{x:g}", f"{y:g}") for i, (x, y) in enumerate(path.points)]
+            rows += [(_("Proposal %(n)s", n=i + 1), f"{x:g}", f"{y:g}")
+                     for i, (x, y) in enumerate(path.points)]
         if path.deal is not None:
-            rows.append((f"Table {path.table}: deal", f"{path.deal[0]:g}", f"{path.deal[1]:g}"))
-    tables = [DataTable("Points of note", ("", eu, gov), tuple(rows))]
+            rows.append((_("Table %(table)s: deal", table=path.table),
+                         f"{path.deal[0]:g}", f"{path.deal[1]:g}"))
+    tables = [DataTable(_("Points of note"), ("", eu, gov), tuple(rows))]
     if table is None:
-        tables.append(DataTable("Pareto frontier", (eu, gov), tuple((f"{x:g}", f"{y:g}") for x, y in front)))
+        tables.append(DataTable(_("Pareto frontier"), (eu, gov),
+                                tuple((f"{x:g}", f"{y:g}") for x, y in front)))
     return Figure(fig_id, title, alt, c.render(f"{title}: {alt}"), tuple(tables))
 
 
@@ -436,7 +442,7 @@ class Marker:
 
 
 def _time_unit(span: float) -> tuple[float, str]:
-    return (60.0, "minutes") if span >= 120 else (1.0, "seconds")
+    return (60.0, N_("minutes")) if span >= 120 else (1.0, N_("seconds"))
 
 
 def concession_timeline(
@@ -456,8 +462,8 @@ def concession_timeline(
     for t, title in phases:
         c.vline(t / unit, stroke="#bbb", stroke_dasharray="2 3", title=f"phase: {title}")
     c.axes(
-        f"Time since the scenario started ({unit_name})",
-        "Own points of the proposal",
+        _("Time since the scenario started (%(unit)s)", unit=_(unit_name)),
+        _("Own points of the proposal"),
         x_ticks=nice_ticks(0, span / unit * 1.02, 6),
     )
     extra: dict[str, str] = {}
@@ -548,13 +554,13 @@ def concession_timeline(
     )
     return Figure(
         fig_id,
-        f"Table {table}: concessions over time",
+        _("Table %(table)s: concessions over time", table=table),
         alt,
         c.render(f"Concession timeline: {alt}"),
         (
             DataTable(
-                "Proposals, events and actions (time in seconds)",
-                ("Time (s)", "Who / channel", "What", "Points / text"),
+                _("Proposals, events and actions (time in seconds)"),
+                (_("Time (s)"), _("Who / channel"), _("What"), _("Points / text")),
                 rows,
             ),
         ),
@@ -581,7 +587,7 @@ def _side_marks(c: Chart, marks: Sequence[tuple[str, int, float, float, str]]) -
         else:
             c.square(x, y, 11, fill=GOV_COLOUR, fill_opacity=0.8, title=title)
     for side, colour, dy in (("eu", EU_COLOUR, -7), ("government", GOV_COLOUR, 15)):
-        own = [(x, y, f"T{table}") for s, table, x, y, _ in marks if s == side]
+        own = [(x, y, f"T{table}") for s, table, x, y, _t in marks if s == side]
         for lx, ly, label in group_labels(own, limit=LABEL_LIMIT):
             c.text(lx, ly, label, dx=8, dy=dy, cls="mark-label", fill=colour)
 
@@ -590,10 +596,10 @@ def power_panel(
     fig_id: str, dots: Sequence[PowerDot], missing: Sequence[int], roles: dict[str, str]
 ) -> Figure:
     c = Chart((-0.02, 1.02), (-0.02, 1.02), width=560, height=460)
-    c.line(0, 0, 1, 1, stroke="#ccc", stroke_dasharray="4 4", title="defensive = offensive")
+    c.line(0, 0, 1, 1, stroke="#ccc", stroke_dasharray="4 4", title=_("defensive = offensive"))
     c.axes(
-        "Defensive power DP (how little the side gave way where the other cared)",
-        "Offensive power OP (how far it moved the other)",
+        _("Defensive power DP (how little the side gave way where the other cared)"),
+        _("Offensive power OP (how far it moved the other)"),
         x_ticks=[0, 0.25, 0.5, 0.75, 1],
         y_ticks=[0, 0.25, 0.5, 0.75, 1],
     )
@@ -632,10 +638,10 @@ def power_panel(
     ) + tuple((str(t), "–", "–", "–") for t in missing)
     return Figure(
         fig_id,
-        "Bargaining power",
+        _("Bargaining power"),
         alt,
         c.render(f"Power panel: {alt}"),
-        (DataTable("Defensive and offensive power per side", ("Table", "Side", "DP", "OP"), rows),),
+        (DataTable(_("Defensive and offensive power per side"), (_("Table"), _("Side"), "DP", "OP"), rows),),
     )
 
 
@@ -655,13 +661,13 @@ def guess_panel(fig_id: str, dots: Sequence[GuessDot], roles: dict[str, str]) ->
     values = [v for d in dots for v in (d.truth, d.guess)] or [0.0, 100.0]
     lo, hi = padded(min(0.0, *values), max(100.0, *values), 0.03)
     c = Chart((lo, hi), (lo, hi), width=560, height=460)
-    c.polygon([(lo, lo), (hi, lo), (hi, hi)], fill="#f4f0e6", title="below the line: guessed too low")
-    c.line(lo, lo, hi, hi, stroke="#777", stroke_dasharray="5 4", title="a perfect guess")
-    c.text(hi, lo, "guessed too low: the other side looked weaker", dx=-6, dy=-8, anchor="end",
+    c.polygon([(lo, lo), (hi, lo), (hi, hi)], fill="#f4f0e6", title=_("below the line: guessed too low"))
+    c.line(lo, lo, hi, hi, stroke="#777", stroke_dasharray="5 4", title=_("a perfect guess"))
+    c.text(hi, lo, _("guessed too low: the other side looked weaker"), dx=-6, dy=-8, anchor="end",
            cls="quadrant")
-    c.text(lo, hi, "guessed too high", dx=6, dy=16, cls="quadrant")
+    c.text(lo, hi, _("guessed too high"), dx=6, dy=16, cls="quadrant")
     other = {"eu": roles.get("government", "government"), "government": roles.get("eu", "EU")}
-    c.axes("The other side's real BATNA (points)", "The guess (points)")
+    c.axes(_("The other side's real BATNA (points)"), _("The guess (points)"))
     _side_marks(c, [(d.side, d.table, d.truth, d.guess,
                      f"Table {d.table}: {roles.get(d.side, d.side)} guessed {d.guess:g} for the "
                      f"{other.get(d.side, 'other side')}'s BATNA; it was {d.truth:g}") for d in dots])
@@ -699,11 +705,11 @@ def guess_panel(fig_id: str, dots: Sequence[GuessDot], roles: dict[str, str]) ->
     )
     return Figure(
         fig_id,
-        "Each guess against the real BATNA",
+        _("Each guess against the real BATNA"),
         alt,
         c.render(f"BATNA guesses: {alt}"),
-        (DataTable("Each guess of the other side's BATNA",
-                   ("Table", "Guesser", "Guess", "Truth", "Error"), rows),),
+        (DataTable(_("Each guess of the other side's BATNA"),
+                   (_("Table"), _("Guesser"), _("Guess"), _("Truth"), _("Error")), rows),),
     )
 
 
@@ -711,12 +717,13 @@ def guess_panel(fig_id: str, dots: Sequence[GuessDot], roles: dict[str, str]) ->
 
 
 def type_bars(fig_id: str, counts: Sequence[tuple[str, str, int]]) -> Figure:
-    """How many tables ended in each type (type id, label, count): one bar per type."""
-    top = max((n for _, _, n in counts), default=0)
+    """How many tables ended in each type (type id, label in the report's language, count):
+    one bar per type."""
+    top = max((n for _i, _l, n in counts), default=0)
     rows = len(counts) or 1
     c = Chart((0.0, max(top, 1) * 1.12), (0.0, float(rows)), width=620, height=60 + 56 * rows,
               left=200, bottom=44)
-    c.axes("Tables", "", x_ticks=[t for t in nice_ticks(0, max(top, 1)) if float(t).is_integer()],
+    c.axes(_("Tables"), "", x_ticks=[t for t in nice_ticks(0, max(top, 1)) if float(t).is_integer()],
            y_ticks=[], grid=True)
     for k, (type_id, label, n) in enumerate(counts):
         y0, y1 = rows - k - 0.8, rows - k - 0.2
@@ -725,11 +732,12 @@ def type_bars(fig_id: str, counts: Sequence[tuple[str, str, int]]) -> Figure:
             c.rect(0, y0, n, y1, fill=colour, stroke="#222", stroke_width=0.5)
         c.text_px(c.left - 10, c.sy((y0 + y1) / 2) + 5, label, anchor="end", cls="axis-label")
         c.text(n, (y0 + y1) / 2, str(n), dx=8, dy=5, cls="quadrant")
-    alt = "Bar chart of tables per type: " + ", ".join(f"{label} {n}" for _, label, n in counts) + "."
+    alt = "Bar chart of tables per type: " + ", ".join(f"{label} {n}" for _t, label, n in counts) + "."
     return Figure(
         fig_id,
-        "Tables per type",
+        _("Tables per type"),
         alt,
         c.render(alt),
-        (DataTable("Tables per type", ("Type", "Tables"), tuple((label, str(n)) for _, label, n in counts)),),
+        (DataTable(_("Tables per type"), (_("Type"), _("Tables")),
+                   tuple((label, str(n)) for _t, label, n in counts)),),
     )

@@ -46,6 +46,7 @@ from .figures import (
 )
 from .glossary import question_glossary
 from .guesses import Guess, class_summary, step_guesses
+from .language import _
 
 #: Up to this many packages every one is drawn; beyond, a seeded sample of this many.
 MAX_DRAWN_PACKAGES = 3000
@@ -433,7 +434,7 @@ def _card(
     return TableCard(
         table=tid,
         outcome=outcome,
-        type_label=TYPE_LABELS.get(table_type, table_type),
+        type_label=_(TYPE_LABELS.get(table_type, table_type)),
         table_type=table_type,
         deal=deal_rows,
         seats=tuple((_role_name(sc, r), ", ".join(seats.get(r, [])) or "–") for r in sc.table.roles),
@@ -491,35 +492,35 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
     tables = len(scores)
     deals = [t for t in scores if t["valid"]]
     type_counts = tuple(
-        (t, TYPE_LABELS[t], sum(1 for s in scores if s["table_type"] == t)) for t in TYPE_LABELS
+        (t, _(TYPE_LABELS[t]), sum(1 for s in scores if s["table_type"] == t)) for t in TYPE_LABELS
     )
     eff = [t["efficiency"] for t in scores]
     summary = [
-        ("Tables", str(tables)),
-        ("Agreements", str(len(deals))),
-        ("Deadlocks", str(tables - len(deals))),
+        (_("Tables"), str(tables)),
+        (_("Agreements"), str(len(deals))),
+        (_("Deadlocks"), str(tables - len(deals))),
         (
-            "Impasse rate",
+            _("Impasse rate"),
             "–" if outcomes["impasse_rate"] is None else f"{100 * outcomes['impasse_rate']:.0f} %",
         ),
-        ("Mean efficiency E_J", f2(_mean([e["efficiency"] for e in eff]))),
-        ("Mean Pareto optimality PO", f2(_mean([e["pareto_optimality"] for e in eff]))),
-        ("Packages in the scenario", f"{space.package_count:,}"),
+        (_("Mean efficiency E_J"), f2(_mean([e["efficiency"] for e in eff]))),
+        (_("Mean Pareto optimality PO"), f2(_mean([e["pareto_optimality"] for e in eff]))),
+        (_("Packages in the scenario"), f"{space.package_count:,}"),
     ]
     for r in sc.roles:
         mean = _mean([next(x["score"] for x in t["roles"] if x["role"] == r.id) for t in scores])
-        summary.append((f"Mean score: {short_name(r.name)}", f2(mean, 1)))
+        summary.append((_("Mean score: %(role)s", role=short_name(r.name)), f2(mean, 1)))
 
     role_ids = [r.id for r in sc.roles]
     columns = (
-        "Table",
-        "Outcome",
-        "Type",
+        _("Table"),
+        _("Outcome"),
+        _("Type"),
         "T",
         "PD",
         "E_J",
         "PO",
-        *(f"Score {short_name(_role_name(sc, r))}" for r in role_ids),
+        *(_("Score %(role)s", role=short_name(_role_name(sc, r))) for r in role_ids),
     )
     rows = []
     for t in scores:
@@ -530,7 +531,7 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
                 str(t["table"]),
                 "deal" if t["valid"]
                 else f"no agreement: {deadlock_text(sc, t['deadlock_reason']) or 'no deal'}",
-                TYPE_LABELS.get(t["table_type"], t["table_type"]),
+                _(TYPE_LABELS.get(t["table_type"], t["table_type"])),
                 f2(d.get("tailoring")),
                 f2(d.get("partnership")),
                 f2(t["efficiency"]["efficiency"]),
@@ -614,7 +615,7 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
         label = (
             sc.option(issue.id, happened).label if happened
             else "still being negotiated" if hist.ongoing
-            else "no agreement" if hist.deadlock else "–"
+            else _("no agreement") if hist.deadlock else "–"
         )
         counts = {
             o.id: sum(1 for t in deals if t["deal"] and t["deal"].get(issue.id) == o.id)
@@ -622,14 +623,14 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
         }
         chosen = (
             "; ".join(f"{o.label}: {counts[o.id]}" for o in issue.options if counts[o.id])
-            or "no table agreed"
+            or _("no table agreed")
         )
         history_rows.append((issue.title, label, chosen))
     note = None
     if step.get("scoring_error"):
-        note = f"This scenario could not be scored: {step['scoring_error']}"
+        note = _("This scenario could not be scored: %(error)s", error=step["scoring_error"])
     elif not scores:
-        note = "No table played this scenario."
+        note = _("No table played this scenario.")
     return StepView(
         index=idx,
         anchor=f"step-{idx + 1}",
@@ -664,7 +665,7 @@ def report_view(export: Mapping[str, Any]) -> ReportView:
     title = campaign["title"] if campaign else (steps[0].title if steps else str(game.get("title", "")))
     return ReportView(
         title=title,
-        subtitle=f"Debrief of game {game['code']}",
+        subtitle=_("Debrief of game %(code)s", code=game["code"]),
         generated_at=str(export["generated_at"]),
         code=str(game["code"]),
         anonymized=anonymized,
