@@ -403,3 +403,14 @@ def test_a_scenario_file_is_not_needed_to_rescore(four: Played, tmp_path: Path) 
     moved = tmp_path / "elsewhere.json"
     moved.write_text(json.dumps(data), encoding="utf-8")
     assert main(["score", str(moved)]) == 0
+
+
+def test_the_html_export_is_in_the_chosen_language_and_english_by_default(four: Played) -> None:
+    game_id = four.state.setup.game_id
+    english = export_game(four.service, game_id, fmt="html").decode()
+    russian = export_game(four.service, game_id, fmt="html", language="ru").decode()
+    assert "Differentiation map" in english and "Карта дифференциации" not in english
+    assert "Карта дифференциации" in russian and ">Differentiation map<" not in russian
+    assert 'lang="ru"' in russian
+    # the scenario's own text stays as written
+    assert four.state.scenario.title in russian

@@ -137,7 +137,7 @@ def differentiation_map(
         )
         if d.table == highlight:
             c.circle(d.tailoring, d.partnership, r + 6, fill="none", stroke="#111", stroke_width=3,
-                     title=f"Your table: table {d.table}")
+                     title=_("Your table: table %(table)s", table=d.table))
             c.text(d.tailoring, d.partnership, "your table", dx=r + 10, dy=22, cls="quadrant")
     for x, y, label in group_labels(
         [(d.tailoring, d.partnership, f"T{d.table}") for d in dots], limit=LABEL_LIMIT
@@ -172,7 +172,7 @@ def differentiation_map(
         fig_id,
         _("Differentiation map"),
         alt,
-        c.render(f"Differentiation map: {alt}"),
+        c.render(_("Differentiation map: %(alt)s", alt=alt)),
         (
             DataTable(
                 _("Tables on the map (dot area grows with joint gains J − J_d)"),
@@ -295,14 +295,16 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
                 fill="#fff",
                 stroke="#555",
                 stroke_width=1,
-                title=f"Table {path.table}, proposal {i + 1}: ({x:g}, {y:g})",
+                title=_("Table %(table)s, proposal %(n)s: (%(x)s, %(y)s)", table=path.table, n=i + 1,
+                        x=f"{x:g}", y=f"{y:g}"),
             )
         if table is not None:
             numbered = [(x, y, str(i + 1)) for i, (x, y) in enumerate(path.points)]
             for x, y, label in group_labels(numbered, noun="proposals", limit=LABEL_LIMIT):
                 c.text(x, y, label, dx=6, dy=-5, cls="mark-label small")
     if space.nash is not None:
-        c.diamond(*space.nash, 13, fill="#000", title=f"Nash solution ({space.nash[0]:g}, {space.nash[1]:g})")
+        c.diamond(*space.nash, 13, fill="#000", title=_("Nash solution (%(x)s, %(y)s)",
+                                                           x=f"{space.nash[0]:g}", y=f"{space.nash[1]:g}"))
     if space.kalai_smorodinsky is not None:
         ks = space.kalai_smorodinsky
         c.square(
@@ -311,7 +313,7 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
             fill="none",
             stroke="#000",
             stroke_width=2,
-            title=f"Kalai–Smorodinsky solution ({ks[0]:g}, {ks[1]:g})",
+            title=_("Kalai–Smorodinsky solution (%(x)s, %(y)s)", x=f"{ks[0]:g}", y=f"{ks[1]:g}"),
         )
     for label, (x, y) in space.extra:
         c.square(x, y, 10, fill="#F0E442", stroke="#000", title=f"{label} ({x:g}, {y:g})")
@@ -323,7 +325,8 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
                 fill=TYPE_COLOURS.get(path.table_type, "#555"),
                 stroke="#000",
                 stroke_width=1.4,
-                title=f"Table {path.table}: deal ({path.deal[0]:g}, {path.deal[1]:g})",
+                title=_("Table %(table)s: deal (%(x)s, %(y)s)", table=path.table, x=f"{path.deal[0]:g}",
+                        y=f"{path.deal[1]:g}"),
             )
     if table is None:
         deals = [(*p.deal, f"T{p.table}") for p in paths if p.deal is not None]
@@ -460,7 +463,7 @@ def concession_timeline(
     values = [o.points for o in offers] + list(batna_after.values())
     c = Chart((0.0, span / unit * 1.02), _range(values), width=620, height=330, bottom=58)
     for t, title in phases:
-        c.vline(t / unit, stroke="#bbb", stroke_dasharray="2 3", title=f"phase: {title}")
+        c.vline(t / unit, stroke="#bbb", stroke_dasharray="2 3", title=_("phase: %(phase)s", phase=title))
     c.axes(
         _("Time since the scenario started (%(unit)s)", unit=_(unit_name)),
         _("Own points of the proposal"),
@@ -556,7 +559,7 @@ def concession_timeline(
         fig_id,
         _("Table %(table)s: concessions over time", table=table),
         alt,
-        c.render(f"Concession timeline: {alt}"),
+        c.render(_("Concession timeline: %(alt)s", alt=alt)),
         (
             DataTable(
                 _("Proposals, events and actions (time in seconds)"),
@@ -640,7 +643,7 @@ def power_panel(
         fig_id,
         _("Bargaining power"),
         alt,
-        c.render(f"Power panel: {alt}"),
+        c.render(_("Power panel: %(alt)s", alt=alt)),
         (DataTable(_("Defensive and offensive power per side"), (_("Table"), _("Side"), "DP", "OP"), rows),),
     )
 
@@ -689,9 +692,10 @@ def guess_panel(fig_id: str, dots: Sequence[GuessDot], roles: dict[str, str]) ->
                 f"mean error {mean:+.1f} points"
             )
     alt = (
-        "Scatter plot of each signatory's guess of the other side's BATNA (vertical) against the "
-        "real value (horizontal); marks under the diagonal guessed too low"
-        + (f". {'; '.join(parts)}." if parts else ". Nobody recorded a guess.")
+        _("Scatter plot of each signatory's guess of the other side's BATNA (vertical) against the "
+          "real value (horizontal); marks under the diagonal guessed too low.")
+        + " "
+        + ("; ".join(parts) + "." if parts else _("Nobody recorded a guess."))
     )
     rows = tuple(
         (
@@ -707,7 +711,7 @@ def guess_panel(fig_id: str, dots: Sequence[GuessDot], roles: dict[str, str]) ->
         fig_id,
         _("Each guess against the real BATNA"),
         alt,
-        c.render(f"BATNA guesses: {alt}"),
+        c.render(_("BATNA guesses: %(alt)s", alt=alt)),
         (DataTable(_("Each guess of the other side's BATNA"),
                    (_("Table"), _("Guesser"), _("Guess"), _("Truth"), _("Error")), rows),),
     )
@@ -732,7 +736,8 @@ def type_bars(fig_id: str, counts: Sequence[tuple[str, str, int]]) -> Figure:
             c.rect(0, y0, n, y1, fill=colour, stroke="#222", stroke_width=0.5)
         c.text_px(c.left - 10, c.sy((y0 + y1) / 2) + 5, label, anchor="end", cls="axis-label")
         c.text(n, (y0 + y1) / 2, str(n), dx=8, dy=5, cls="quadrant")
-    alt = "Bar chart of tables per type: " + ", ".join(f"{label} {n}" for _t, label, n in counts) + "."
+    alt = _("Bar chart of tables per type: %(counts)s.",
+            counts=", ".join(f"{label} {n}" for _t, label, n in counts))
     return Figure(
         fig_id,
         _("Tables per type"),
