@@ -277,7 +277,7 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
     after_gov = sorted({p.batna_after[1] for p in paths} - {space.batna[1]})
     _batnas_after(c, after_eu, vertical=True, colour=EU_COLOUR, who=eu)
     _batnas_after(c, after_gov, vertical=False, colour=GOV_COLOUR, who=gov)
-    c.axes(f"{eu} points", f"{gov} points")
+    c.axes(_("%(side)s points", side=eu), _("%(side)s points", side=gov))
     for path in paths:
         colour = TYPE_COLOURS.get(path.table_type, "#555")
         c.polyline(

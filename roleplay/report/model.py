@@ -430,7 +430,10 @@ def _card(
         )
     outcome = state["outcome"] if state else ("deal" if score["valid"] else "deadlock")
     if outcome == "deadlock" or not score["valid"]:
-        outcome = f"no agreement: {deadlock_text(sc, score.get('deadlock_reason')) or 'no deal'}"
+        why = deadlock_text(sc, score.get("deadlock_reason")) or _("no deal")
+        outcome = _("no agreement: %(why)s", why=why)
+    else:
+        outcome = _(outcome)  # "deal" in the report's language; another state's word as it is
     return TableCard(
         table=tid,
         outcome=outcome,
@@ -529,8 +532,8 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
         rows.append(
             (
                 str(t["table"]),
-                "deal" if t["valid"]
-                else f"no agreement: {deadlock_text(sc, t['deadlock_reason']) or 'no deal'}",
+                _("deal") if t["valid"]
+                else _("no agreement: %(why)s", why=deadlock_text(sc, t["deadlock_reason"]) or _("no deal")),
                 _(TYPE_LABELS.get(t["table_type"], t["table_type"])),
                 f2(d.get("tailoring")),
                 f2(d.get("partnership")),
