@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from ..i18n import N_
 from ..scoring.measures import PD_SPLIT, TAILORING_SPLIT, TYPE_LABELS
-from .language import _
+from .language import _, ngettext
 from .svg import Chart, Point, group_labels, nice_ticks, padded
 
 EU_COLOUR = "#0072B2"
@@ -81,15 +81,29 @@ class MapDot:
     table_type: str
 
 
-def _count(n: int, noun: str) -> str:
-    """'1 table', '3 tables': a figure's caption reads as a sentence."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _values(vs: Sequence[float]) -> str:
-    """'52' or '47, 52 and 55'."""
-    words = [f"{v:g}" for v in vs]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    """'52' or '47, 52, 55' (no English 'and': the list goes inside a translated sentence)."""
+    return ", ".join(f"{v:g}" for v in vs)
+
+
+def _sentences(*parts: str) -> str:
+    """A description from whole translated sentences; empty ones are left out."""
+    return " ".join(part for part in parts if part)
+
+
+#: What an offer was, for its mark's tooltip and the timeline's table.
+OFFER_LABELS = {"opening": N_("opening"), "proposal": N_("proposal")}
+OFFER_TITLES = {
+    "opening": N_("%(side)s opening at %(time)s s: %(points)s points"),
+    "proposal": N_("%(side)s proposal at %(time)s s: %(points)s points"),
+}
+#: A timeline marker's kind, and its tooltip.
+MARKER_KINDS = {"event": N_("event"), "action": N_("action"), "chat": N_("chat")}
+MARKER_TITLES = {
+    "event": N_("event (%(channel)s): %(label)s"),
+    "action": N_("action (%(channel)s): %(label)s"),
+    "chat": N_("chat (%(channel)s): %(label)s"),
+}
 
 
 def differentiation_map(
@@ -123,7 +137,7 @@ def differentiation_map(
     top_gain = max((d.joint_gain for d in dots), default=0.0)
     for d in sorted(dots, key=lambda d: -d.joint_gain):  # big dots first, small ones stay visible
         r = 4 + 12 * math.sqrt(max(d.joint_gain, 0) / top_gain) if top_gain > 0 and sized else 7
-        gains = f"joint gains {d.joint_gain:.0f} " if sized else ""
+        kind = _(TYPE_LABELS.get(d.table_type, d.table_type))
         c.circle(
             d.tailoring,
             d.partnership,
@@ -132,31 +146,35 @@ def differentiation_map(
             fill_opacity=0.75,
             stroke="#222",
             stroke_width=1,
-            title=f"Table {d.table}: T {d.tailoring:.2f}, PD {d.partnership:.2f}, "
-            f"{gains}({_(TYPE_LABELS.get(d.table_type, d.table_type))})",
+            title=_("Table %(table)s: T %(t)s, PD %(pd)s, joint gains %(gain)s (%(type)s)", table=d.table,
+                    t=f"{d.tailoring:.2f}", pd=f"{d.partnership:.2f}", gain=f"{d.joint_gain:.0f}", type=kind)
+            if sized
+            else _("Table %(table)s: T %(t)s, PD %(pd)s (%(type)s)", table=d.table, t=f"{d.tailoring:.2f}",
+                   pd=f"{d.partnership:.2f}", type=kind),
         )
         if d.table == highlight:
             c.circle(d.tailoring, d.partnership, r + 6, fill="none", stroke="#111", stroke_width=3,
                      title=_("Your table: table %(table)s", table=d.table))
-            c.text(d.tailoring, d.partnership, "your table", dx=r + 10, dy=22, cls="quadrant")
+            c.text(d.tailoring, d.partnership, _("your table"), dx=r + 10, dy=22, cls="quadrant")
     for x, y, label in group_labels(
         [(d.tailoring, d.partnership, f"T{d.table}") for d in dots], limit=LABEL_LIMIT
     ):
         c.text(x, y, label, dx=14, dy=-10, cls="mark-label")
     counts = {t: sum(1 for d in dots if d.table_type == t) for t in TYPE_COLOURS if t != _("deadlock")}
-    alt = (
-        f"Scatter plot of {_count(len(dots), 'table')} with an agreement: tailoring T on the horizontal "
-        f"axis against partnership differentiation PD on the vertical axis, split at T "
-        f"{TAILORING_SPLIT} and PD {PD_SPLIT}. Tables by type: "
-        + "; ".join(f"{_(TYPE_LABELS[t])} {n}" for t, n in counts.items())
-        + ". "
-        + (
-            f"{_count(len(deadlocks), 'deadlocked table')} "
-            + ("has no T or PD and is not shown." if len(deadlocks) == 1
-               else "have no T or PD and are not shown.")
-            if deadlocks
-            else _("No table deadlocked.")
-        )
+    alt = _sentences(
+        ngettext(
+            "Scatter plot of %(n)s table with an agreement: tailoring T on the horizontal axis against "
+            "partnership differentiation PD on the vertical axis, split at T %(t)s and PD %(pd)s.",
+            "Scatter plot of %(n)s tables with an agreement: tailoring T on the horizontal axis against "
+            "partnership differentiation PD on the vertical axis, split at T %(t)s and PD %(pd)s.",
+            len(dots), t=TAILORING_SPLIT, pd=PD_SPLIT,
+        ),
+        _("Tables by type: %(types)s.",
+          types="; ".join(f"{_(TYPE_LABELS[t])} {n}" for t, n in counts.items())),
+        ngettext("%(n)s deadlocked table has no T or PD and is not shown.",
+                 "%(n)s deadlocked tables have no T or PD and are not shown.", len(deadlocks))
+        if deadlocks
+        else _("No table deadlocked."),
     )
     rows = tuple(
         (
@@ -234,11 +252,18 @@ def _batnas_after(c: Chart, values: Sequence[float], *, vertical: bool, colour: 
     if len(values) <= BATNA_LINES:
         for v in values:
             draw = c.vline if vertical else c.hline
-            draw(v, stroke=colour, stroke_dasharray="5 3", title=f"{who} BATNA after events: {v:g}")
+            draw(
+                v, stroke=colour, stroke_dasharray="5 3",
+                title=_("%(side)s BATNA after events: %(value)s", side=who, value=f"{v:g}"),
+            )
         return
     lo, hi = values[0], values[-1]
     mid = values[len(values) // 2]
-    title = f"{who} BATNA after events: {len(values)} values from {lo:g} to {hi:g} (middle {mid:g})"
+    title = ngettext(
+        "%(side)s BATNA after events: %(n)s value from %(lo)s to %(hi)s (middle %(mid)s)",
+        "%(side)s BATNA after events: %(n)s values from %(lo)s to %(hi)s (middle %(mid)s)",
+        len(values), side=who, lo=f"{lo:g}", hi=f"{hi:g}", mid=f"{mid:g}",
+    )
     if vertical:
         c.rect(lo, c.y_range[0], hi, c.y_range[1], fill=colour, fill_opacity=0.08)
         c.vline(mid, stroke=colour, stroke_dasharray="5 3", title=title)
@@ -285,7 +310,9 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
             stroke=colour if table is not None else "#555",
             stroke_width=1.8 if table is not None else 1,
             stroke_opacity=0.9 if table is not None else 0.45,
-            title=f"Table {path.table}: offer path ({len(path.points)} proposals)",
+            title=ngettext("Table %(table)s: offer path (%(n)s proposal)",
+                           "Table %(table)s: offer path (%(n)s proposals)", len(path.points),
+                           table=path.table),
         )
         for i, (x, y) in enumerate(path.points):
             c.circle(
@@ -357,43 +384,42 @@ def outcome_space(fig_id: str, space: Space, paths: Sequence[Path], *, table: in
         )
     n_deals = sum(1 for p in paths if p.deal is not None)
     if table is None:
-        what = (
-            f"{space.package_count:,} packages"
-            + (" (a sample of them drawn)" if space.sampled else "")
-            + f", the Pareto frontier of {len(space.frontier)} packages"
-        )
-        alt = (
-            f"Outcome space in ({eu} points, {gov} points): {what}, BATNA lines at "
-            f"{space.batna[0]:g} and {space.batna[1]:g} before events"
-            + (
-                " and, after events, "
-                + "; ".join(part for part in (
-                    f"{eu} at {_values(after_eu)}" if after_eu else "",
-                    f"{gov} at {_values(after_gov)}" if after_gov else "") if part)
-                if after_eu or after_gov
-                else ""
-            )
-            + (f", the Nash point at ({space.nash[0]:g}, {space.nash[1]:g})" if space.nash else "")
-            + (
-                f", the Kalai–Smorodinsky point at ({space.kalai_smorodinsky[0]:g}, "
-                f"{space.kalai_smorodinsky[1]:g})"
-                if space.kalai_smorodinsky
-                else ""
-            )
-            + f", {_count(n_deals, 'deal')} and the offer paths of {_count(len(paths), 'table')}."
+        ks_point = space.kalai_smorodinsky
+        alt = _sentences(
+            ngettext("Outcome space in (%(eu)s points, %(gov)s points): %(count)s package.",
+                     "Outcome space in (%(eu)s points, %(gov)s points): %(count)s packages.",
+                     space.package_count, eu=eu, gov=gov, count=f"{space.package_count:,}"),
+            _("A sample of them is drawn.") if space.sampled else "",
+            ngettext("The Pareto frontier has %(n)s package.", "The Pareto frontier has %(n)s packages.",
+                     len(space.frontier)),
+            _("BATNA lines at %(eu)s and %(gov)s before events.", eu=f"{space.batna[0]:g}",
+              gov=f"{space.batna[1]:g}"),
+            *(_("%(side)s BATNA after events: %(values)s.", side=who, values=_values(after))
+              for who, after in ((eu, after_eu), (gov, after_gov)) if after),
+            _("The Nash point is at (%(x)s, %(y)s).", x=f"{space.nash[0]:g}", y=f"{space.nash[1]:g}")
+            if space.nash
+            else "",
+            _("The Kalai–Smorodinsky point is at (%(x)s, %(y)s).", x=f"{ks_point[0]:g}",
+              y=f"{ks_point[1]:g}")
+            if ks_point
+            else "",
+            ngettext("%(n)s deal.", "%(n)s deals.", n_deals),
+            ngettext("The offer paths of %(n)s table.", "The offer paths of %(n)s tables.", len(paths)),
         )
         title = _("Outcome space")
     else:
         first = paths[0] if paths else None
         n = len(first.points) if first else 0
-        end = (
-            f"ending in a deal at ({first.deal[0]:g}, {first.deal[1]:g})"
+        alt = _sentences(
+            ngettext("Offer path of table %(table)s in (%(eu)s points, %(gov)s points): "
+                     "%(n)s proposal in order.",
+                     "Offer path of table %(table)s in (%(eu)s points, %(gov)s points): "
+                     "%(n)s proposals in order.",
+                     n, table=table, eu=eu, gov=gov),
+            _("It ends in a deal at (%(x)s, %(y)s).", x=f"{first.deal[0]:g}", y=f"{first.deal[1]:g}")
             if first and first.deal
-            else _("ending without a deal")
-        )
-        alt = (
-            f"Offer path of table {table} in ({eu} points, {gov} points): {_count(n, 'proposal')} "
-            f"in order, {end}; with the Pareto frontier and the BATNA lines."
+            else _("It ends without a deal."),
+            _("With the Pareto frontier and the BATNA lines."),
         )
         title = _("Table %(table)s: the negotiation dance", table=table)
     rows: list[tuple[str, ...]] = [(_("BATNAs before events"), f"{space.batna[0]:g}", f"{space.batna[1]:g}")]
@@ -484,7 +510,7 @@ def concession_timeline(
                 c.y_range[0] + (y_top - c.y_range[0]) * 0.04,
                 stroke=colour,
                 stroke_width=1.2,
-                title=f"chat ({m.channel}): {m.label}",
+                title=_(MARKER_TITLES["chat"], channel=m.channel, label=m.label),
             )
         else:
             c.vline(
@@ -492,14 +518,16 @@ def concession_timeline(
                 stroke=colour,
                 stroke_width=1.6,
                 stroke_opacity=0.8,
-                title=f"{m.kind} ({m.channel}): {m.label}",
+                title=_(MARKER_TITLES.get(m.kind, "%(channel)s: %(label)s"), channel=m.channel,
+                        label=m.label),
             )
             c.diamond(
                 x,
                 y_top,
                 9 if m.kind == "event" else 7,
                 fill=colour,
-                title=f"{m.kind} ({m.channel}): {m.label}",
+                title=_(MARKER_TITLES.get(m.kind, "%(channel)s: %(label)s"), channel=m.channel,
+                        label=m.label),
             )
     for side, colour in (("eu", EU_COLOUR), ("government", GOV_COLOUR)):
         if side in batna_after:
@@ -507,7 +535,8 @@ def concession_timeline(
                 batna_after[side],
                 stroke=colour,
                 stroke_dasharray="5 3",
-                title=f"{roles.get(side, side)} BATNA after events: {batna_after[side]:g}",
+                title=_("%(side)s BATNA after events: %(value)s", side=roles.get(side, side),
+                        value=f"{batna_after[side]:g}"),
             )
         own = [o for o in offers if o.side == side]
         if not own:
@@ -526,11 +555,12 @@ def concession_timeline(
                 o.points,
                 4 if side == "eu" else 8,
                 fill=colour,
-                title=f"{roles.get(side, side)} {o.label} at {o.time:.0f} s: {o.points:g} points",
+                title=_(OFFER_TITLES.get(o.label, OFFER_TITLES["proposal"]), side=roles.get(side, side),
+                        time=f"{o.time:.0f}", points=f"{o.points:g}"),
             )
     legend = [
-        ("circle", EU_COLOUR, f"{roles.get('eu', 'EU')} proposals"),
-        ("square", GOV_COLOUR, f"{roles.get('government', 'government')} proposals"),
+        ("circle", EU_COLOUR, _("%(side)s proposals", side=roles.get("eu", "EU"))),
+        ("square", GOV_COLOUR, _("%(side)s proposals", side=roles.get("government", "government"))),
     ]
     legend += [("line", colour, ch.replace("_", " ")) for ch, colour in seen_channels.items()]
     c.legend(legend)
@@ -542,18 +572,27 @@ def concession_timeline(
     for side in ("eu", "government"):
         own = [o for o in offers if o.side == side]
         if own:
-            first_last.append(f"{roles.get(side, side)} from {own[0].points:g} to {own[-1].points:g} points")
-    alt = (
-        f"Concession timeline of table {table}: {_count(n_eu, 'proposal')} by {roles.get('eu', 'the EU')} "
-        f"and {n_gov} by {roles.get('government', 'the government')} over time"
-        + (f" ({'; '.join(first_last)})" if first_last else "")
-        + f", with {_count(events, 'event or action marker')} and {_count(chats, 'chat line')}"
-        " coloured by channel."
+            first_last.append(_("%(side)s went from %(first)s to %(last)s points.",
+                                side=roles.get(side, side), first=f"{own[0].points:g}",
+                                last=f"{own[-1].points:g}"))
+    alt = _sentences(
+        _("Concession timeline of table %(table)s.", table=table),
+        ngettext("%(side)s made %(n)s proposal.", "%(side)s made %(n)s proposals.", n_eu,
+                 side=roles.get("eu", "EU")),
+        ngettext("%(side)s made %(n)s proposal.", "%(side)s made %(n)s proposals.", n_gov,
+                 side=roles.get("government", "government")),
+        *first_last,
+        ngettext("%(n)s event or action marker, coloured by channel.",
+                 "%(n)s event or action markers, coloured by channel.", events),
+        ngettext("%(n)s chat line, coloured by channel.", "%(n)s chat lines, coloured by channel.", chats),
     )
     rows = tuple(
-        (f"{o.time:.1f}", roles.get(o.side, o.side), o.label, f"{o.points:g}") for o in offers
+        (f"{o.time:.1f}", roles.get(o.side, o.side), _(OFFER_LABELS.get(o.label, o.label)), f"{o.points:g}")
+        for o in offers
     ) + tuple(
-        (f"{m.time:.1f}", m.channel.replace("_", " "), m.kind, m.label) for m in markers if m.kind != "chat"
+        (f"{m.time:.1f}", m.channel.replace("_", " "), _(MARKER_KINDS.get(m.kind, m.kind)), m.label)
+        for m in markers
+        if m.kind != "chat"
     )
     return Figure(
         fig_id,
@@ -607,8 +646,9 @@ def power_panel(
         y_ticks=[0, 0.25, 0.5, 0.75, 1],
     )
     _side_marks(c, [(d.side, d.table, d.defensive, d.offensive,
-                     f"Table {d.table}, {roles.get(d.side, d.side)}: DP {d.defensive:.2f}, "
-                     f"OP {d.offensive:.2f}") for d in dots])
+                     _("Table %(table)s, %(side)s: DP %(dp)s, OP %(op)s", table=d.table,
+                       side=roles.get(d.side, d.side), dp=f"{d.defensive:.2f}", op=f"{d.offensive:.2f}"))
+                    for d in dots])
     c.legend(
         [
             ("circle", EU_COLOUR, roles.get("eu", "EU")),
@@ -619,21 +659,19 @@ def power_panel(
     for side in ("eu", "government"):
         mine = [d for d in dots if d.side == side]
         if mine:
-            means.append(
-                f"{roles.get(side, side)} mean DP {sum(d.defensive for d in mine) / len(mine):.2f}, "
-                f"mean OP {sum(d.offensive for d in mine) / len(mine):.2f}"
-            )
-    alt = (
-        f"Scatter plot of defensive power (horizontal) against offensive power (vertical), one "
-        f"mark per side per table, {_count(len({d.table for d in dots}), 'table')}"
-        + (f": {'; '.join(means)}" if means else "")
-        + "."
-        + (
-            f" {_count(len(missing), 'table')} {'has' if len(missing) == 1 else 'have'} no measure"
-            " (a deadlock, or openings that agreed)."
-            if missing
-            else ""
-        )
+            means.append(_("%(side)s: mean DP %(dp)s, mean OP %(op)s.", side=roles.get(side, side),
+                           dp=f"{sum(d.defensive for d in mine) / len(mine):.2f}",
+                           op=f"{sum(d.offensive for d in mine) / len(mine):.2f}"))
+    alt = _sentences(
+        ngettext("Scatter plot of defensive power (horizontal) against offensive power (vertical), one mark "
+                 "per side per table, %(n)s table.",
+                 "Scatter plot of defensive power (horizontal) against offensive power (vertical), one mark "
+                 "per side per table, %(n)s tables.", len({d.table for d in dots})),
+        *means,
+        ngettext("%(n)s table has no measure (a deadlock, or openings that agreed).",
+                 "%(n)s tables have no measure (a deadlock, or openings that agreed).", len(missing))
+        if missing
+        else "",
     )
     rows = tuple(
         (str(d.table), roles.get(d.side, d.side), f2(d.defensive), f2(d.offensive))
@@ -672,13 +710,17 @@ def guess_panel(fig_id: str, dots: Sequence[GuessDot], roles: dict[str, str]) ->
     other = {"eu": roles.get("government", "government"), "government": roles.get("eu", "EU")}
     c.axes(_("The other side's real BATNA (points)"), _("The guess (points)"))
     _side_marks(c, [(d.side, d.table, d.truth, d.guess,
-                     f"Table {d.table}: {roles.get(d.side, d.side)} guessed {d.guess:g} for the "
-                     f"{other.get(d.side, 'other side')}'s BATNA; it was {d.truth:g}") for d in dots])
+                     _("Table %(table)s: %(side)s guessed %(guess)s for the %(other)s's BATNA; "
+                       "it was %(truth)s",
+                       table=d.table, side=roles.get(d.side, d.side), guess=f"{d.guess:g}",
+                       other=other.get(d.side, d.side), truth=f"{d.truth:g}"))
+                    for d in dots])
     c.legend(
         [
-            ("circle", EU_COLOUR, f"{roles.get('eu', 'EU')} guessing the {other['eu']}"),
-            ("square", GOV_COLOUR,
-             f"{roles.get('government', 'government')} guessing the {other['government']}"),
+            ("circle", EU_COLOUR, _("%(side)s guessing the %(other)s", side=roles.get("eu", "EU"),
+                                    other=other["eu"])),
+            ("square", GOV_COLOUR, _("%(side)s guessing the %(other)s",
+                                     side=roles.get("government", "government"), other=other["government"])),
         ]
     )
     parts = []
@@ -687,15 +729,15 @@ def guess_panel(fig_id: str, dots: Sequence[GuessDot], roles: dict[str, str]) ->
         if mine:
             low = sum(1 for d in mine if d.guess < d.truth - 1e-9)
             mean = sum(d.guess - d.truth for d in mine) / len(mine)
-            parts.append(
-                f"{roles.get(side, side)}: {len(mine)} guess(es), {low} below the truth, "
-                f"mean error {mean:+.1f} points"
-            )
-    alt = (
+            parts.append(ngettext(
+                "%(side)s: %(n)s guess, %(low)s below the truth, mean error %(error)s points.",
+                "%(side)s: %(n)s guesses, %(low)s below the truth, mean error %(error)s points.",
+                len(mine), side=roles.get(side, side), low=low, error=f"{mean:+.1f}",
+            ))
+    alt = _sentences(
         _("Scatter plot of each signatory's guess of the other side's BATNA (vertical) against the "
-          "real value (horizontal); marks under the diagonal guessed too low.")
-        + " "
-        + ("; ".join(parts) + "." if parts else _("Nobody recorded a guess."))
+          "real value (horizontal); marks under the diagonal guessed too low."),
+        *(parts or [_("Nobody recorded a guess.")]),
     )
     rows = tuple(
         (

@@ -8,7 +8,7 @@ never speak two languages. Scenario text is not translated here: it is what the 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -56,3 +56,19 @@ def _(msgid: str, **args: Any) -> str:
 def ngettext(singular: str, plural: str, n: int, **args: Any) -> str:
     text: str = translations().ungettext(singular, plural, n)
     return text % {"n": n, **args}
+
+
+def said(text: Any) -> str:
+    """A catalog text (roleplay/i18n/messages.py: `say`, `say_plural`, joins) in the report's
+    language, part by part: the engine's deadlock reasons read as the student saw them."""
+    if isinstance(text, Mapping):
+        if "join" in text:
+            return str(text["join"]).join(said(x) for x in text["items"])
+        args = {k: said(v) for k, v in dict(text.get("args") or {}).items()}
+        if "plural" in text:
+            n = text.get("n") or 0
+            source: str = translations().ungettext(str(text["msg"]), str(text["plural"]), n)
+        else:
+            source = translations().ugettext(str(text["msg"]))
+        return source % args if args else source
+    return str(text)

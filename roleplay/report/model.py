@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from ..engine.events import EventType
-from ..engine.outcomes import deadlock_text
+from ..engine.outcomes import deadlock_message
 from ..scenario.model import Scenario
 from ..scoring import build_space
 from ..scoring import frontier as fr
@@ -46,7 +46,7 @@ from .figures import (
 )
 from .glossary import question_glossary
 from .guesses import Guess, class_summary, step_guesses
-from .language import _
+from .language import _, ngettext, said
 
 #: Up to this many packages every one is drawn; beyond, a seeded sample of this many.
 MAX_DRAWN_PACKAGES = 3000
@@ -280,11 +280,17 @@ def _line_text(e: Mapping[str, Any], sc: Scenario, eu: str, gov: str) -> str:
     if t == EventType.TABLE_SETTLED:
         if p.get("outcome") == "deal":
             return f"deal: {_package_words(sc, p.get('package'))}"
-        return f"no agreement: {deadlock_text(sc, p.get('reason')) or 'no deal'}"
+        return _("no agreement: %(why)s", why=_deadlock_words(sc, p.get("reason")))
     return str(t)
 
 
 # -- one step ----------------------------------------------------------------------------------
+
+
+def _deadlock_words(sc: Scenario, reason: str | None) -> str:
+    """Why a table deadlocked, in the report's language (the engine's catalog text)."""
+    message = deadlock_message(sc, reason)
+    return _("no deal") if message is None else said(message)
 
 
 def nash_faced(sc: Scenario, score: Mapping[str, Any]) -> str:
@@ -294,20 +300,30 @@ def nash_faced(sc: Scenario, score: Mapping[str, Any]) -> str:
     roles = {r["role"]: r for r in score["roles"]}
     space = build_space(sc)
     eu, gov = space.eu, space.government
-    after = f"BATNAs after this table's events {roles[eu]['batna_after']:g} / {roles[gov]['batna_after']:g}"
+    after = {"eu": f"{roles[eu]['batna_after']:g}", "gov": f"{roles[gov]['batna_after']:g}"}
     if not nash or not nash.get("package"):
-        return f"{after}: no package gave both sides their BATNA"
+        return _("BATNAs after this table's events %(eu)s / %(gov)s: no package gave both sides their BATNA",
+                 **after)
     w = weights(space)
     idx = package_index(space, nash["package"])
     if idx is None:
-        return f"{after}: the Nash package names options this scenario lacks"
+        return _("BATNAs after this table's events %(eu)s / %(gov)s: the Nash package names options this "
+                 "scenario lacks", **after)
     kind = table_type(total(tailoring_terms(space, w), idx), total(potential_pd_terms(space, w), idx))
-    moved = " (the events moved it)" if nash["package"] != _nash_before(sc) else ""
-    return (
-        f"{after}; the Nash package{moved} gives {short_name(sc.role(eu).name)} {nash['eu']:g} and "
-        f"{short_name(sc.role(gov).name)} {nash['government']:g} points: "
-        f"{TYPE_LABELS[kind].lower()} with equal input"
-    )
+    words = {
+        **after,
+        "eu_name": short_name(sc.role(eu).name),
+        "eu_points": f"{nash['eu']:g}",
+        "gov_name": short_name(sc.role(gov).name),
+        "gov_points": f"{nash['government']:g}",
+        "type": _(TYPE_LABELS[kind]),
+    }
+    if nash["package"] != _nash_before(sc):
+        return _("BATNAs after this table's events %(eu)s / %(gov)s; the Nash package (the events moved it) "
+                 "gives %(eu_name)s %(eu_points)s and %(gov_name)s %(gov_points)s points: %(type)s with "
+                 "equal input", **words)
+    return _("BATNAs after this table's events %(eu)s / %(gov)s; the Nash package gives %(eu_name)s "
+             "%(eu_points)s and %(gov_name)s %(gov_points)s points: %(type)s with equal input", **words)
 
 
 def _nash_before(sc: Scenario) -> dict[str, str] | None:
@@ -414,24 +430,30 @@ def _card(
     if hist.package and deal_rows:
         same = sum(1 for i, o in hist.package.items() if score["deal"].get(i) == o)
         n_hist = len(hist.package)
-        match = (f"{same} of the {n_hist} issue{'' if n_hist == 1 else 's'} history settles "
-                 "were settled as in history")
+        match = ngettext("%(same)s of the %(n)s issue history settles was settled as in history",
+                         "%(same)s of the %(n)s issues history settles were settled as in history",
+                         n_hist, same=same)
     elif hist.ongoing:
-        match = "these talks were still under way when the paper was written; this table " + (
-            "reached no agreement" if not score["valid"] else "reached one"
+        match = (
+            _("these talks were still under way when the paper was written; this table reached no agreement")
+            if not score["valid"]
+            else _("these talks were still under way when the paper was written; this table reached one")
         )
     elif hist.deadlock:
-        match = "history ended without an agreement; this table " + (
-            "did too" if not score["valid"] else "reached one"
+        match = (
+            _("history ended without an agreement; this table did too")
+            if not score["valid"]
+            else _("history ended without an agreement; this table reached one")
         )
     else:
-        match = "history settled this " + (
-            "with an agreement; this table deadlocked" if not score["valid"] else "with an agreement"
+        match = (
+            _("history settled this with an agreement; this table deadlocked")
+            if not score["valid"]
+            else _("history settled this with an agreement")
         )
     outcome = state["outcome"] if state else ("deal" if score["valid"] else "deadlock")
     if outcome == "deadlock" or not score["valid"]:
-        why = deadlock_text(sc, score.get("deadlock_reason")) or _("no deal")
-        outcome = _("no agreement: %(why)s", why=why)
+        outcome = _("no agreement: %(why)s", why=_deadlock_words(sc, score.get("deadlock_reason")))
     else:
         outcome = _(outcome)  # "deal" in the report's language; another state's word as it is
     return TableCard(
@@ -533,7 +555,7 @@ def step_view(export: Mapping[str, Any], step: Mapping[str, Any], names: Mapping
             (
                 str(t["table"]),
                 _("deal") if t["valid"]
-                else _("no agreement: %(why)s", why=deadlock_text(sc, t["deadlock_reason"]) or _("no deal")),
+                else _("no agreement: %(why)s", why=_deadlock_words(sc, t["deadlock_reason"])),
                 _(TYPE_LABELS.get(t["table_type"], t["table_type"])),
                 f2(d.get("tailoring")),
                 f2(d.get("partnership")),

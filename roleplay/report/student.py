@@ -15,12 +15,13 @@ from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 
 from ..engine.events import Event, EventType
-from ..engine.outcomes import deadlock_text
+from ..engine.outcomes import deadlock_message
 from ..engine.state import GameState
 from ..engine.views import results_visible
 from ..scoring import GameScores
 from ..scoring.measures import TYPE_LABELS
 from .figures import Figure, MapDot, differentiation_map, f2
+from .language import said
 from .model import short_name
 
 
@@ -126,7 +127,8 @@ def student_results(state: GameState, scores: GameScores, seat: Seat, name: str)
             for i in sc.issues if i.id in mine.deal
         )
     else:
-        why = deadlock_text(sc, mine.deadlock_reason)
+        reason = deadlock_message(sc, mine.deadlock_reason)
+        why = said(reason) if reason is not None else None
         outcome = (_("Your table reached no agreement: %(why)s; every role got its BATNA.", why=why)
                    if why else _("Your table reached no agreement; every role got its BATNA."))
         deal = ()
