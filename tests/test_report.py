@@ -287,6 +287,25 @@ def _report_msgids(locale: str) -> dict[str, str]:
     return out
 
 
+def _report_patterns(locale: str) -> dict[str, re.Pattern[str]]:
+    """The report's Python-built messages with placeholders (singular and plural forms) that
+    `locale` translates, as patterns of their English text; only those with two words of
+    three letters or more outside the placeholders (a bare '%(n)s deals.' would match too much)."""
+    from roleplay.i18n.catalogs import read_catalog
+
+    out = {}
+    for m in read_catalog(locale):
+        where = {p for p, _ in m.locations}
+        if not (m.id and any(p.startswith("roleplay/report/") and p.endswith(".py") for p in where)):
+            continue
+        for english in (m.id if isinstance(m.id, tuple) else (m.id,)):
+            parts = re.split(r"%\([a-z_]+\)s", english)
+            if len(parts) < 2 or len(re.findall(r"[A-Za-z]{3,}", " ".join(parts))) < 2:
+                continue
+            out[english] = re.compile(".+?".join(re.escape(" ".join(p.split())) for p in parts))
+    return out
+
+
 @pytest.mark.parametrize("locale", ["ru", "az"])
 def test_a_translated_debrief_has_no_english_caption_left(four_export: dict[str, Any], locale: str) -> None:
     from roleplay.report import render_presentation, rendered_in
@@ -303,6 +322,12 @@ def test_a_translated_debrief_has_no_english_caption_left(four_export: dict[str,
         texts |= parser.texts
     left = sorted(t for t in texts if t in msgids)
     assert not left, f"English left in the {locale} debrief: {left}"
+    # a figure's description or a mark's tooltip is built from sentences with counts and names:
+    # its English pattern (placeholders as wildcards) must not match any text of the page
+    patterns = _report_patterns(locale)
+    assert any("Scatter plot of" in english for english in patterns)
+    english_left = sorted({english for text in texts for english, rx in patterns.items() if rx.search(text)})
+    assert not english_left, f"English descriptions left in the {locale} debrief: {english_left}"
     assert msgids["What the class did"] in texts
     # without a chosen language (the CLI's default), the same slides are English
     english = _Texts()
