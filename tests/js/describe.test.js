@@ -140,6 +140,11 @@ test("the instructor's log and the projector word the same events their way", ()
     data: { role: "eu", issue: "trade", requires: "rights.soft.v2" } }),
   "EU: no agreement on Trade unless Human rights = Soft wording.");
   assert.equal(describeForLog(staff, { type: "something_new", data: {} }), "something_new");
+  // a seat notice in the staff log is the catalog text the student got, not its English copy
+  assert.equal(describeForLog(staff, { type: "seat_notice",
+    data: { text: "old English", message: { msg: "Your seat is table %(table)s", args: { table: "3" } } } }),
+  "Told one student: Your seat is table 3");
+  assert.equal(describeForLog(staff, { type: "seat_notice", data: { text: "plain" } }), "Told one student: plain");
   assert.equal(describeForProjector({ type: "extended", data: { seconds: 60 } }), "More time: +1:00");
   assert.equal(describeForProjector({ type: "chat", data: {} }), null);
 });

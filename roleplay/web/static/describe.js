@@ -2,7 +2,7 @@
  * the projector. Each reader gets its own wording; the lookups they share are in
  * scenario.js. Pure: (view, event) -> text. */
 import { fmtPoints, mmss, signed } from "./format.js";
-import { ngettext, t, tm } from "./i18n.js";
+import { N_, ngettext, t, tm } from "./i18n.js";
 import { issueTitle, optionName, reasonText, roleById, shortName, splitRef } from "./scenario.js";
 import { carriedText, issue, optionLabel, proposalName, reasonText as studentReason, shortRole } from "./play/selectors.js";
 import { inLanguage } from "./play/translation.js";
@@ -56,15 +56,15 @@ export var BANNER_TYPES = { event_fired: 1, message: 1, phase_started: 1, result
   private_effect: 1, paused: 1, resumed: 1, extended: 1, game_finished: 1, step_started: 1,
   seat_notice: 1, threshold_crossed: 1 };
 
-/** The instructor's log labels an event with this. */
+/** The instructor's log labels an event with this (catalog msgids: the log says t(label)). */
 export var EVENT_LABELS = {
-  phase_started: "Phase", paused: "Paused", resumed: "Resumed", extended: "Extended",
-  event_fired: "Event", message: "Instructor", proposal_made: "Proposal",
-  signed: "Signed", refused: "Refused", table_settled: "Outcome",
-  linkage_declared: "Linkage", action_taken: "Action", private_effect: "Confidential",
-  openings_revealed: "Openings", opening_submitted: "Opening", seat_assigned: "Seat",
-  results_released: "Results", game_finished: "Game over", step_started: "Next scenario",
-  player_joined: "Joined", player_kicked: "Removed", lobby_locked: "Lobby", chat: "Chat",
+  phase_started: N_("Phase"), paused: N_("Paused"), resumed: N_("Resumed"), extended: N_("Extended"),
+  event_fired: N_("Event"), message: N_("Instructor"), proposal_made: N_("Proposal"),
+  signed: N_("Signed"), refused: N_("Refused"), table_settled: N_("Outcome"),
+  linkage_declared: N_("Linkage"), action_taken: N_("Action"), private_effect: N_("Confidential"),
+  openings_revealed: N_("Openings"), opening_submitted: N_("Opening"), seat_assigned: N_("Seat"),
+  results_released: N_("Results"), game_finished: N_("Game over"), step_started: N_("Next scenario"),
+  player_joined: N_("Joined"), player_kicked: N_("Removed"), lobby_locked: N_("Lobby"), chat: N_("Chat"),
 };
 
 /** A role's short name for the instructor (its id if the view has no such role). */
@@ -78,7 +78,7 @@ function tableOf(v, id) {
 }
 /** The server's words for why a table of the staff view ended without a deal. */
 export function staffReason(v, tableId) {
-  return reasonText(tableOf(v, tableId), "no agreement");
+  return reasonText(tableOf(v, tableId), t("no agreement"));
 }
 /** "2": the table's own count of a proposal, from the staff view. */
 function proposalNumber(v, tableId, seq) {
@@ -92,39 +92,45 @@ export function describeForLog(v, e) {
   var d = e.data || {};
   var roleName = function (id) { return staffRoleName(v, id); };
   switch (e.type) {
-    case "chat": return (d.name + " (" + roleName(d.role) + ") in " + d.channel + ": " + d.text);
-    case "proposal_made": return roleName(d.role) + " (" + d.name + ") proposed: " +
-      Object.keys(d.package).map(function (k) { return issueTitle(v, k) + " = " + optionName(v, k, d.package[k]); }).join("; ");
-    case "opening_submitted": return roleName(d.role) + " submitted its opening.";
-    case "openings_revealed": return "Openings revealed.";
-    case "signed": return roleName(d.role) + " (" + d.name + ") signed proposal " + proposalNumber(v, d.table, d.proposal) + ".";
-    case "refused": return roleName(d.role) + " (" + d.name + ") refused to sign.";
-    case "table_settled": return d.outcome === "deal" ? "DEAL." : "No agreement: " + staffReason(v, d.table) + ".";
+    case "chat": return t("%(name)s (%(role)s) in %(channel)s: %(text)s", { name: d.name, role: roleName(d.role), channel: d.channel, text: d.text });
+    case "proposal_made": return t("%(role)s (%(name)s) proposed: %(package)s", { role: roleName(d.role), name: d.name,
+      package: Object.keys(d.package).map(function (k) { return issueTitle(v, k) + " = " + optionName(v, k, d.package[k]); }).join("; ") });
+    case "opening_submitted": return t("%(role)s submitted its opening.", { role: roleName(d.role) });
+    case "openings_revealed": return t("Openings revealed.");
+    case "signed": return t("%(role)s (%(name)s) signed proposal %(n)s.", { role: roleName(d.role), name: d.name, n: proposalNumber(v, d.table, d.proposal) });
+    case "refused": return t("%(role)s (%(name)s) refused to sign.", { role: roleName(d.role), name: d.name });
+    case "table_settled": return d.outcome === "deal" ? t("DEAL.") : t("No agreement: %(why)s.", { why: staffReason(v, d.table) });
     case "linkage_declared": {
       var ref = splitRef(d.requires);
-      return roleName(d.role) + ": no agreement on " + issueTitle(v, d.issue) + " unless " +
-        issueTitle(v, ref[0]) + " = " + optionName(v, ref[0], ref[1]) + ".";
+      return t("%(role)s: no agreement on %(issue)s unless %(other)s = %(option)s.", { role: roleName(d.role),
+        issue: issueTitle(v, d.issue), other: issueTitle(v, ref[0]), option: optionName(v, ref[0], ref[1]) });
     }
-    case "action_taken": return roleName(d.role) + " (" + d.name + "): " + d.title + (d.target ? " → " + d.target : "") + ".";
-    case "private_effect": return "Private effect for " + roleName(d.role) + " (" + d.reason + "): " + JSON.stringify(d.effects);
-    case "event_fired": return "Event: " + d.title + (d.table ? "" : " (every table)") + ".";
-    case "message": return "Message" + (d.table ? " to table " + d.table : d.player ? " to one player" : " to everyone") + ": " + d.text;
-    case "seat_assigned": return d.name + " → table " + d.table + " as " + roleName(d.role) + ".";
-    case "player_joined": return d.name + " joined.";
-    case "player_kicked": return d.name + " was removed.";
-    case "seat_reclaimed": return d.name + (d.handed ? " took the seat handed to them" : " came back to their seat") +
-      (d.table ? " (table " + d.table + ", " + roleName(d.role) + ")." : ".");
-    case "seat_handed": return d.seat_name + "'s seat is handed to the next student who joins as " + d.name + ".";
-    case "players_merged": return d.absorb_name + " now plays " + d.keep_name + "'s seat.";
-    case "seat_notice": return "Told one student: " + d.text;
-    case "phase_started": return "Phase: " + d.title + " (" + d.minutes + " min).";
-    case "paused": return "Paused.";
-    case "resumed": return "Resumed.";
-    case "extended": return "Extended by " + mmss(d.seconds) + ".";
-    case "results_released": return "Results released.";
-    case "game_finished": return "Game over.";
-    case "step_started": return "Next scenario: " + d.title + ".";
-    case "lobby_locked": return d.locked ? "Lobby locked." : "Lobby unlocked.";
+    case "action_taken": return d.target ?
+      t("%(role)s (%(name)s): %(title)s → %(target)s.", { role: roleName(d.role), name: d.name, title: d.title, target: d.target }) :
+      t("%(role)s (%(name)s): %(title)s.", { role: roleName(d.role), name: d.name, title: d.title });
+    case "private_effect": return t("Private effect for %(role)s (%(reason)s): %(effects)s", { role: roleName(d.role), reason: d.reason, effects: JSON.stringify(d.effects) });
+    case "event_fired": return d.table ? t("Event: %(title)s.", { title: d.title }) : t("Event: %(title)s (every table).", { title: d.title });
+    case "message": return d.table ? t("Message to table %(table)s: %(text)s", { table: d.table, text: d.text }) :
+      d.player ? t("Message to one player: %(text)s", { text: d.text }) : t("Message to everyone: %(text)s", { text: d.text });
+    case "seat_assigned": return t("%(name)s → table %(table)s as %(role)s.", { name: d.name, table: d.table, role: roleName(d.role) });
+    case "player_joined": return t("%(name)s joined.", { name: d.name });
+    case "player_kicked": return t("%(name)s was removed.", { name: d.name });
+    case "seat_reclaimed": {
+      var seat = { name: d.name, table: d.table, role: roleName(d.role) };
+      if (d.handed) return d.table ? t("%(name)s took the seat handed to them (table %(table)s, %(role)s).", seat) : t("%(name)s took the seat handed to them.", seat);
+      return d.table ? t("%(name)s came back to their seat (table %(table)s, %(role)s).", seat) : t("%(name)s came back to their seat.", seat);
+    }
+    case "seat_handed": return t("%(seat)s's seat is handed to the next student who joins as %(name)s.", { seat: d.seat_name, name: d.name });
+    case "players_merged": return t("%(absorbed)s now plays %(kept)s's seat.", { absorbed: d.absorb_name, kept: d.keep_name });
+    case "seat_notice": return t("Told one student: %(text)s", { text: d.message ? tm(d.message) : d.text });
+    case "phase_started": return t("Phase: %(title)s (%(minutes)s min).", { title: d.title, minutes: d.minutes });
+    case "paused": return t("Paused.");
+    case "resumed": return t("Resumed.");
+    case "extended": return t("Extended by %(time)s.", { time: mmss(d.seconds) });
+    case "results_released": return t("Results released.");
+    case "game_finished": return t("Game over.");
+    case "step_started": return t("Next scenario: %(title)s.", { title: d.title });
+    case "lobby_locked": return d.locked ? t("Lobby locked.") : t("Lobby unlocked.");
     default: return e.type;
   }
 }

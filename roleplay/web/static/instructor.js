@@ -298,7 +298,7 @@ function renderDialog() {
   var list = el("ol", { class: "plain log", "aria-label": "Live log of table " + tid }, evs.slice().reverse().map(function (e) {
     return el("li", {},
       el("span", { class: "muted", text: fmtTime(e.at) }),
-      el("span", { class: "log-type", text: (EVENT_LABELS[e.type] || e.type) + (e.channel ? " · " + e.channel : "") }),
+      el("span", { class: "log-type", text: (EVENT_LABELS[e.type] ? t(EVENT_LABELS[e.type]) : e.type) + (e.channel ? " · " + e.channel : "") }),
       el("span", { class: "log-text", text: describeForLog(S.view, e) }));
   }));
   var proposals = tb ? el("details", {}, el("summary", { text: t("Proposals (%(n)s)", { n: tb.proposals.length }) }),
