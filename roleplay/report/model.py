@@ -261,25 +261,31 @@ def _line_text(e: Mapping[str, Any], sc: Scenario, eu: str, gov: str) -> str:
         return str(p.get("text", ""))
     if t in (EventType.OPENING_SUBMITTED, EventType.PROPOSAL_MADE):
         pkg = p.get("package") or {}
-        pts = f" ({eu} {sc.points(eu, pkg):g}, {gov} {sc.points(gov, pkg):g} points)"
-        what = "opening position" if t == EventType.OPENING_SUBMITTED else "proposal"
-        return f"{what}: {_package_words(sc, pkg)}{pts}"
+        words = {"package": _package_words(sc, pkg), "eu": eu, "eu_points": f"{sc.points(eu, pkg):g}",
+                 "gov": gov, "gov_points": f"{sc.points(gov, pkg):g}"}
+        if t == EventType.OPENING_SUBMITTED:
+            return _("opening position: %(package)s (%(eu)s %(eu_points)s, %(gov)s %(gov_points)s points)",
+                     **words)
+        return _("proposal: %(package)s (%(eu)s %(eu_points)s, %(gov)s %(gov_points)s points)", **words)
     if t == EventType.LINKAGE_DECLARED:
-        return f"no agreement on {p.get('issue')} unless {p.get('requires')}"
+        return _("no agreement on %(issue)s unless %(requires)s", issue=p.get("issue"),
+                 requires=p.get("requires"))
     if t == EventType.ACTION_TAKEN:
-        target = f" → {p['target']}" if p.get("target") else ""
-        return f"action: {p.get('title', p.get('action'))}{target}"
+        title = p.get("title", p.get("action"))
+        if p.get("target"):
+            return _("action: %(title)s → %(target)s", title=title, target=p["target"])
+        return _("action: %(title)s", title=title)
     if t == EventType.EVENT_FIRED:
-        return f"event: {p.get('title')}: {p.get('text')}"
+        return _("event: %(title)s: %(text)s", title=p.get("title"), text=p.get("text"))
     if t == EventType.THRESHOLD_CROSSED:
-        return f"threshold: {p.get('title')}: {p.get('text')}"
+        return _("threshold: %(title)s: %(text)s", title=p.get("title"), text=p.get("text"))
     if t == EventType.SIGNED:
-        return "signed the proposal on the table"
+        return _("signed the proposal on the table")
     if t == EventType.REFUSED:
-        return "refused to sign"
+        return _("refused to sign")
     if t == EventType.TABLE_SETTLED:
         if p.get("outcome") == "deal":
-            return f"deal: {_package_words(sc, p.get('package'))}"
+            return _("deal: %(package)s", package=_package_words(sc, p.get("package")))
         return _("no agreement: %(why)s", why=_deadlock_words(sc, p.get("reason")))
     return str(t)
 
