@@ -160,7 +160,7 @@ def differentiation_map(
         [(d.tailoring, d.partnership, f"T{d.table}") for d in dots], limit=LABEL_LIMIT
     ):
         c.text(x, y, label, dx=14, dy=-10, cls="mark-label")
-    counts = {t: sum(1 for d in dots if d.table_type == t) for t in TYPE_COLOURS if t != _("deadlock")}
+    counts = {t: sum(1 for d in dots if d.table_type == t) for t in TYPE_COLOURS if t != "deadlock"}
     alt = _sentences(
         ngettext(
             "Scatter plot of %(n)s table with an agreement: tailoring T on the horizontal axis against "
