@@ -61,12 +61,17 @@ def main(argv: list[str] | None = None) -> int:
 
         tune_gc()
     print(f"bare server on {args.host}:{args.port} ({args.async_mode})", flush=True)
-    kwargs: dict[str, Any] = {"host": args.host, "port": args.port, "log_output": False}
     if args.async_mode == "eventlet":
-        kwargs["max_size"] = 10_000  # eventlet's wsgi server accepts 1,024 connections otherwise
+        # the app's listener (TCP_NODELAY) and connection limit, for a like-for-like run
+        import eventlet.wsgi
+
+        from roleplay.web.server import MAX_CONNECTIONS, eventlet_listener
+
+        eventlet.wsgi.server(eventlet_listener(args.host, args.port), app,
+                             max_size=MAX_CONNECTIONS, log_output=False)
     else:
-        kwargs["allow_unsafe_werkzeug"] = True
-    sio.run(app, **kwargs)
+        sio.run(app, host=args.host, port=args.port, log_output=False,
+                allow_unsafe_werkzeug=True)
     return 0
 
 

@@ -62,6 +62,32 @@ def _sever(environ: dict[str, Any]) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
+def eventlet_listener(host: str, port: int) -> Any:
+    """Eventlet's listening socket, with TCP_NODELAY (its connections inherit it).
+
+    A chat line's answer goes out as several small writes (the ack, the events, a
+    view); with Nagle's algorithm on, a write waits for the client's acknowledgement
+    of the previous one, which the client may delay by up to 40 ms: the others' p95
+    under load was a fixed ~45 ms for that reason (docs/performance.md, "Under attack").
+    """
+    import socket
+
+    import eventlet
+
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    listener = eventlet.listen(address, family)
+    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return listener
+
+
+def _serve_eventlet(app: Flask, host: str, port: int) -> None:
+    """What `socketio.run` does in eventlet mode, on `eventlet_listener`."""
+    import eventlet.wsgi
+
+    eventlet.wsgi.server(eventlet_listener(host, port), app, max_size=MAX_CONNECTIONS,
+                         log_output=False, socket_timeout=SOCKET_TIMEOUT_S)
+
+
 def _eventlet_patched() -> bool:
     if "eventlet" not in sys.modules:
         return False
@@ -183,7 +209,6 @@ def boot() -> int:
 
 def _run(settings: Settings) -> int:
     from . import create_app
-    from .extensions import socketio
     from .runtime import Runtime
 
     app = create_app(settings)
@@ -198,8 +223,7 @@ def _run(settings: Settings) -> int:
     try:
         if settings.async_mode == "eventlet":
             _raise_file_limit(MAX_CONNECTIONS + 64)
-            socketio.run(app, host=settings.host, port=settings.port, max_size=MAX_CONNECTIONS,
-                         log_output=False, socket_timeout=SOCKET_TIMEOUT_S)
+            _serve_eventlet(app, settings.host, settings.port)
         else:
             run_threaded(app, settings.host, settings.port)
     except OSError as e:
