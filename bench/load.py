@@ -23,7 +23,7 @@ import time
 from abc import ABC, abstractmethod
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any
 
 from sioclient import Client, Refused
 
@@ -248,6 +248,8 @@ class AppTarget(Target):
         self.sent_at: dict[tuple[str, str], float] = {}
         self.staff: list[Client] = []
         self.staff_synced = asyncio.Event()
+        #: the package signatories propose (set by the caller: a valid one for the scenario)
+        self.package: dict[str, str] = {}
 
     def client_for(self, s: Student) -> Client:
         auth = {"kind": "player", "game": self.game_id, "token": s.token, "last_seq": s.last_seq}
@@ -273,6 +275,13 @@ class AppTarget(Target):
         self.rec.messages[f"staff:{name}"] += 1
         if name == "sync":
             self.staff_synced.set()
+        elif name == "ack":
+            ack = json.loads(text[2:])[1]
+            if str(ack.get("client_id") or "").startswith("advance-"):
+                # the phase change: from negotiation it stores one game-wide event
+                # (`phase_started`), which every student receives
+                for seq in ack["seq"]:
+                    self.rec.expected[seq] += len(self.students)
         elif name == "error":
             self.rec.errors[f"staff error: {text[:80]}"] += 1
 
@@ -296,7 +305,7 @@ class AppTarget(Target):
 
     async def phase_change(self) -> None:
         self.staff[0].emit("command", {"name": "advance", "args": {},
-                                       "client_id": secrets.token_hex(8)})
+                                       "client_id": f"advance-{secrets.token_hex(8)}"})
 
     def _recipients(self, s: Student, etype: str) -> int:
         at_table = self.by_table[s.table]
@@ -321,9 +330,9 @@ class AppTarget(Target):
                 elif etype in ("proposal_made", "signed"):
                     if etype == "proposal_made":
                         self.proposed.add(s.table)
-                    sent = self.sent_at.get((etype, e["actor"]))
-                    if sent is not None:
-                        rec.lat(etype, (now - sent) * 1000)
+                    at = self.sent_at.get((etype, e["actor"]))
+                    if at is not None:
+                        rec.lat(etype, (now - at) * 1000)
                 elif etype == "phase_started":
                     rec.phase_at.setdefault(s.idx, now)
         elif name == "view":
@@ -347,9 +356,6 @@ class AppTarget(Target):
                 rec.messages["refused_by_rules"] += 1
             else:
                 rec.errors[f"{err.get('code')}: {err.get('message')}"] += 1
-
-    #: the package signatories propose (set by the caller: a valid one for the scenario)
-    package: ClassVar[dict[str, str]] = {}
 
 
 # -- the bare stack ------------------------------------------------------------------------

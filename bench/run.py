@@ -367,6 +367,7 @@ def row(r: dict[str, Any]) -> str:
             f"{r['server_cpu_s_per_1000_commands']} CPU-s per 1,000 commands)  "
             f"rss {r['rss_kb_per_student']} KB/student  "
             f"lost {r['deliveries']['missing']}/{r['deliveries']['expected']}  "
+            f"unexpected {r['deliveries']['unexpected']}  "
             f"errors {sum(r['errors'].values())}")
 
 
@@ -548,6 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         "phase_change_ms_p99": main_size["app"]["phase_change"]["p99_ms"],
         "phase_change_ms_all": main_size["app"]["phase_change"]["all_ms"],
         "deliveries_lost": main_size["app"]["deliveries"]["missing"],
+        "deliveries_unexpected": main_size["app"]["deliveries"]["unexpected"],
         "errors": sum(main_size["app"]["errors"].values()),
         "cpu_pct_app": main_size["app"]["server_cpu_pct"],
         "cpu_pct_bare": main_size["bare"]["server_cpu_pct"],
