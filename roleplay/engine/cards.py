@@ -205,7 +205,7 @@ def _rights(sc: Scenario, role: Role) -> list[Text]:
     return lines
 
 
-class _Same:
+class Same:
     """A scenario as a cache key by identity (scenarios hold dicts, so they do not hash)."""
 
     __slots__ = ("sc",)
@@ -217,11 +217,11 @@ class _Same:
         return id(self.sc)
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Same) and other.sc is self.sc
+        return isinstance(other, Same) and other.sc is self.sc
 
 
 @lru_cache(maxsize=64)
-def _cards(key: _Same) -> dict[str, dict[str, Any]]:
+def _cards(key: Same) -> dict[str, dict[str, Any]]:
     return {r.id: build_card(key.sc, r.id) for r in key.sc.roles}
 
 
@@ -231,7 +231,7 @@ def role_card(sc: Scenario, role_id: str) -> dict[str, Any]:
     The cache holds the scenario itself, so its id is never reused while cached.
     Callers must not change the dict they get.
     """
-    return _cards(_Same(sc))[role_id]
+    return _cards(Same(sc))[role_id]
 
 
 def build_card(sc: Scenario, role_id: str) -> dict[str, Any]:

@@ -8,10 +8,12 @@ sees everything.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
+from ..scenario.model import Scenario
 from . import rules
-from .cards import role_card
+from .cards import Same, role_card
 from .commands import TEAM, most_points, other_signatory, utility
 from .events import Audience, Event
 from .language import in_language, log_texts, target_labels, translation_info
@@ -190,15 +192,14 @@ def _notice(p: Player) -> dict[str, Any] | None:
     return {"seq": p.notice[0], "text": p.notice[1], "message": p.notice[2]} if p.notice else None
 
 
-def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
-    """Everything one player may see of the state, as JSON-able data, with the scenario's
-    text in the player's language (`language.in_language`)."""
-    p = state.players.get(player_id)
-    language = p.language if p is not None else "en"
-    original, state = state, in_language(state, language)
-    sc = state.scenario
-    view: dict[str, Any] = {
-        "game": game_header(state, now),
+@lru_cache(maxsize=64)
+def _scenario_parts(key: Same) -> dict[str, Any]:
+    """The parts of a seat view that are the (translated) scenario's alone, whatever the
+    state: built once per scenario object (`in_language` gives the same translated object
+    every time) instead of for every view of every proposal and signature. They are
+    shared by every view built from the scenario: callers must not change them."""
+    sc = key.sc
+    return {
         "scenario": {"id": sc.id, "title": sc.title, "summary": sc.summary,
                      "background": sc.background},
         "roles": [
@@ -206,6 +207,41 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
              "public": r.briefing.public}
             for r in sc.roles if r.id in sc.table.roles
         ],
+        # the options a package may not hold together, each with the refusal it gets
+        "linkage": rules.linkage_table(sc),
+        "issues": {r.id: _issues(sc, r.id) for r in sc.roles},
+    }
+
+
+def _issues(sc: Scenario, role: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": i.id,
+            "title": i.title,
+            "description": i.description,
+            "options": [
+                {"id": o.id, "label": o.label, "description": o.description, "kind": o.kind,
+                 "points": o.points.get(role, 0.0),
+                 "requires": list(o.requires), "excludes": list(o.excludes)}
+                for o in i.options
+            ],
+        }
+        for i in sc.issues
+    ]
+
+
+def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
+    """Everything one player may see of the state, as JSON-able data, with the scenario's
+    text in the player's language (`language.in_language`)."""
+    p = state.players.get(player_id)
+    language = p.language if p is not None else "en"
+    original, state = state, in_language(state, language)
+    sc = state.scenario
+    fixed = _scenario_parts(Same(sc))
+    view: dict[str, Any] = {
+        "game": game_header(state, now),
+        "scenario": fixed["scenario"],
+        "roles": fixed["roles"],
         "me": None,
         "role": None,
         "table": None,
@@ -240,22 +276,8 @@ def player_view(state: GameState, player_id: str, now: float) -> dict[str, Any]:
     view["phase_allows"] = rules.phase_permissions(state, p.id, now)
     view["can"] = rules.seat_permissions(state, p.id, now, view["phase_allows"])
     view["batna_guess"] = _batna_guess(state, t, role.id)
-    # the options a package may not hold together, each with the refusal it gets
-    view["linkage"] = rules.linkage_table(sc)
-    view["issues"] = [
-        {
-            "id": i.id,
-            "title": i.title,
-            "description": i.description,
-            "options": [
-                {"id": o.id, "label": o.label, "description": o.description, "kind": o.kind,
-                 "points": o.points.get(role.id, 0.0),
-                 "requires": list(o.requires), "excludes": list(o.excludes)}
-                for o in i.options
-            ],
-        }
-        for i in sc.issues
-    ]
+    view["linkage"] = fixed["linkage"]
+    view["issues"] = fixed["issues"][role.id]
     mine_ch = [c for c in sc.channels if role.id in c.members or role.id in c.bridge]
     chat = [rules.answer(r) for r in rules.refusal_each(
         state, p.id, "chat", now, "channel", [TEAM] + [c.id for c in mine_ch])]
