@@ -282,7 +282,13 @@ class Delivery:
         service = self.rt.service
         state, now = service.state_at_least(game_id, out.seq), service.clock()
         big = len(state.players) >= COALESCE_FROM
+        # With one worker, a seat with no socket here has nobody to send its view to (a
+        # page that connects later gets its whole view in its sync): not built. With a
+        # message queue the seat's sockets may be on another worker: always built.
+        alone = not self.rt.settings.message_queue
         for target in out.views:
+            if alone and not self._local_sids(rooms.for_recipient(game_id, target)):
+                continue
             if big:
                 self.socketio.sleep(0)
                 state, now = service.state_at_least(game_id, state.seq), service.clock()
