@@ -9,10 +9,10 @@ are due. Each view is built here too (`render`), from `engine.views` and the
 scores. No Socket.IO, no Flask: `web/delivery.py` turns recipients into rooms
 (`web/rooms.py`), decides when to send (coalescing in big games) and emits.
 
-`recipients(audience)` is the audience rule as delivery applies it; it must say
-what `engine.views.can_see` says for every viewer (tests/test_outbox.py checks
-both against each other), so that a live event reaches exactly the sockets
-whose viewer would also get it in a resync.
+The recipients of an event and who each holds are the engine's audience rule
+(`engine.audience`): a resync filters the log with `can_see` from the same
+recipients, so a live event reaches exactly the sockets whose viewer would also
+get it in a resync.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .engine.events import Audience, Event, EventType
+from .engine.audience import Player, Players, Projector, Recipient, Role, Seat, Staff, Table, recipients
+from .engine.events import Event, EventType
 from .engine.staff import instructor_controls
 from .engine.state import GameState
 from .engine.views import (
@@ -45,70 +46,7 @@ QUIET = frozenset({EventType.CHAT, EventType.MESSAGE})
 PROJECTOR_TAIL = 50
 
 
-# -- recipients -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class Players:
-    """Every player of the game (seated or not)."""
-
-
-@dataclass(frozen=True)
-class Table:
-    table: int
-
-
-@dataclass(frozen=True)
-class Seat:
-    """The players at one seat (a role at a table): they share one view."""
-
-    table: int
-    role: str
-
-
-@dataclass(frozen=True)
-class Role:
-    """One role at every table."""
-
-    role: str
-
-
-@dataclass(frozen=True)
-class Player:
-    player: str
-
-
-@dataclass(frozen=True)
-class Staff:
-    """The instructor's dashboards (they receive every event)."""
-
-
-@dataclass(frozen=True)
-class Projector:
-    """The projector: public, game-wide events and the public view only."""
-
-
-Recipient = Players | Table | Seat | Role | Player | Staff | Projector
-
-
-def recipients(audience: Audience) -> tuple[Recipient, ...]:
-    """Who receives an event with this audience (the staff always; the projector only
-    game-wide events)."""
-    out: tuple[Recipient, ...]
-    if audience.kind == "game":
-        out = (Players(), Projector())
-    elif audience.kind == "table":
-        out = (Table(audience.table),) if audience.table is not None else ()
-    elif audience.kind == "roles":
-        if audience.table is None:
-            out = tuple(Role(r) for r in audience.roles)
-        else:
-            out = tuple(Seat(audience.table, r) for r in audience.roles)
-    elif audience.kind == "player":
-        out = (Player(audience.player),) if audience.player else ()
-    else:
-        out = ()
-    return (*out, Staff())
-
-
+# -- the projector's sync --------------------------------------------------------------
 def projector_events(events: Iterable[Event], after: int,
                      limit: int = PROJECTOR_TAIL) -> list[Event]:
     """What a projector's sync carries: the latest public events after `after`."""

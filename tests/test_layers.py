@@ -22,7 +22,7 @@ FORBIDDEN = {
     "bots": {"web", "local", "cli", "service", "storage"},
     "strategy": {"web", "local", "cli", "bots"},
     "local": {"cli"},
-    "engine": {"web", "bots", "local", "cli", "service", "storage", "export", "report"},
+    "engine": {"web", "bots", "local", "cli", "service", "storage", "export", "report", "outbox"},
     "scenario": {"web", "bots", "local", "cli", "service", "storage", "engine"},
 }
 

@@ -15,11 +15,12 @@ from typing import Any
 import pytest
 
 from roleplay import outbox
+from roleplay.engine.audience import Player, Players, Projector, Role, Seat, Staff, Table, recipients
 from roleplay.engine.commands import INSTRUCTOR_ACTOR, SYSTEM_ACTOR, Actor, decide
 from roleplay.engine.events import GAME, INSTRUCTOR, Audience, Event, EventType
 from roleplay.engine.state import GameSetup, GameState, apply, initial_state, table_records
 from roleplay.engine.views import can_see, instructor_view, player_view
-from roleplay.outbox import Message, Outbox, Player, Players, Projector, Role, Seat, Staff, Table
+from roleplay.outbox import Message, Outbox
 from roleplay.scenario.loader import CampaignBundle
 from roleplay.scenario.model import Scenario
 from roleplay.scenario.resolve import resolve_source
@@ -95,7 +96,7 @@ def test_every_audience_reaches_exactly_the_viewers_that_may_see_it(game: Game) 
             role="civil_society")
     state, checked = game.state, 0
     for audience in _audiences(state):
-        reached = {rooms.for_recipient("g", r) for r in outbox.recipients(audience)}
+        reached = {rooms.for_recipient("g", r) for r in recipients(audience)}
         assert rooms.instructor("g") in reached, "the staff hear of every event"
         for kind, pid in _viewers(state):
             if pid is not None and state.players[pid].kicked:

@@ -1,4 +1,5 @@
-"""What each viewer may see: of the log (`can_see`) and of the state (`player_view`).
+"""What each viewer may see: of the log (`visible_events`, by the audience rule of
+`engine.audience.can_see`, re-exported here) and of the state (`player_view`).
 
 A player's view never holds another role's confidential briefing, points or
 BATNA, nor a line from a channel the player's role is not in. The instructor
@@ -13,9 +14,10 @@ from typing import Any
 
 from ..scenario.model import Scenario
 from . import rules
+from .audience import can_see as can_see
 from .cards import Same, role_card
 from .commands import TEAM, most_points, other_signatory, utility
-from .events import Audience, Event
+from .events import Event
 from .language import in_language, log_texts, target_labels, translation_info
 from .outcomes import deadlock_message, deadlock_text
 from .records import Package
@@ -33,28 +35,8 @@ def _closed_note(state: GameState, t: TableState, channel: str, role: str) -> di
             "closed_reason": why.to_dict() if why is not None else None}
 
 
-def can_see(state: GameState, viewer: str, audience: Audience) -> bool:
-    """Whether a viewer ('instructor' or a player id) is in an audience, by current seat."""
-    if viewer == "instructor":
-        return True
-    if audience.kind == "instructor":
-        return False
-    if audience.kind == "player":
-        return audience.player == viewer
-    p = state.players.get(viewer)
-    if p is None or p.kicked:
-        return False
-    if audience.kind == "game":
-        return True
-    if audience.kind == "table":
-        return p.table is not None and p.table == audience.table
-    # roles
-    if audience.table is not None and p.table != audience.table:
-        return False
-    return p.role is not None and p.role in audience.roles
-
-
 def visible_events(state: GameState, viewer: str, events: list[Event]) -> list[Event]:
+    """The events of `events` the viewer may see now (`audience.can_see`)."""
     return [e for e in events if can_see(state, viewer, e.audience)]
 
 

@@ -19,12 +19,13 @@ from typing import Any, cast
 
 from flask import current_app
 
+from ..engine.audience import Player
 from ..engine.commands import Actor, returning_seat
 from ..engine.events import Event
 from ..engine.names import normalise_name
 from ..engine.state import GameState
 from ..errors import RoleplayError
-from ..outbox import Message, Outbox, Placement, Player, render, staff_scores
+from ..outbox import Message, Outbox, Placement, render, staff_scores
 from ..outbox import build as build_outbox
 from ..outbox import projector_view as public_projector_view
 from ..service import Executed, Joined

@@ -7,15 +7,17 @@ Every socket of a game is in exactly the rooms its viewer belongs to now:
 * the instructor: the instructor room (which receives every event);
 * a projector: the projector room (public, game-wide events only).
 
-Who receives a message is decided in `roleplay.outbox` (its recipients); this
-only names each recipient's room, so that a socket hears of an event exactly
-when `roleplay.engine.views.can_see` says its viewer may see it.
+Who receives a message is decided in `roleplay.outbox`, with the recipients of
+`roleplay.engine.audience`; this only names each recipient's room, so that a
+socket hears of an event exactly when `engine.audience.can_see` says its viewer
+may see it (the room holds the viewer's socket when the recipient includes the
+viewer).
 """
 
 from __future__ import annotations
 
+from ..engine.audience import Player, Players, Projector, Recipient, Role, Seat, Staff, Table
 from ..engine.state import GameState
-from ..outbox import Player, Players, Projector, Recipient, Role, Seat, Staff, Table
 
 
 def game(game_id: str) -> str:
