@@ -66,7 +66,11 @@ MUTATIONS = [
              "a Seat recipient includes every role at its table (can_see: a roles audience)"),
     Mutation("can-see-any-role-anywhere", "roleplay/engine/audience.py",
              "return p is not None and p.role == self.role",
-             "return p is not None and p.role is not None", AUDIENCE,
+             "return p is not None and p.role is not None",
+             ("tests/test_audience.py::test_a_viewer_sees_what_some_recipient_of_the_audience_"
+              "includes",
+              "tests/test_outbox.py::test_every_audience_reaches_exactly_the_viewers_that_may_"
+              "see_it"),
              "a Role recipient includes every seated role (can_see: a roles audience of every "
              "table)"),
     Mutation("login-keeps-session", "roleplay/web/security.py",

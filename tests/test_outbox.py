@@ -1,10 +1,11 @@
 """The outbox: who receives what after a command, computed without Socket.IO.
 
 Games are driven through the engine (decide, apply) as the service does, and
-each command's outbox is built from the state after it. The audience rule is
-checked against `engine.views.can_see` for every viewer and every kind of
-audience; each kind of view against the view functions; a campaign's step
-change and a kick as whole outboxes.
+each command's outbox is built from the state after it. The rooms a viewer's
+sockets are placed in are checked against the audience rule
+(`engine.audience.can_see`) for every viewer and every kind of audience; each
+kind of view against the view functions; a campaign's step change and a kick as
+whole outboxes.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ def _audiences(state: GameState) -> list[Audience]:
 def test_every_audience_reaches_exactly_the_viewers_that_may_see_it(game: Game) -> None:
     """A recipient's room holds a viewer's socket exactly when `can_see` lets the viewer
     see the audience (the projector: game-wide events only), for a kicked and a moved
-    player too."""
+    player too: `rooms.for_viewer` places sockets as the recipients' `includes` say."""
     game.do(INSTRUCTOR_ACTOR, "kick", player=game.seat("lobbyist", 2))
     game.do(INSTRUCTOR_ACTOR, "move", player=game.seat("civil_society", 2), table=1,
             role="civil_society")
