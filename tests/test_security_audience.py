@@ -4,7 +4,7 @@ A whole game with two tables is played through Flask-SocketIO's test client: in
 every phase every player, the instructor and the projector resync from the
 start, and after every command every socket's live events are collected. Both
 are compared with the audience rule written out here, apart from the code it
-checks (`engine.views.can_see`, `outbox.recipients` and `rooms.for_recipient`,
+checks (`engine.audience.can_see` and `recipients`, `rooms.for_recipient`,
 `service.events_for`, `outbox.projector_events`): nothing more, and nothing less.
 `scripts/mutation_check.py` removes those protections one line at a time and
 runs this file to show that each removal fails it.
