@@ -41,6 +41,8 @@ REDIS = os.environ.get("ROLEPLAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 #: set by --profile: py-spy records each server during the steady load into this folder
 PROFILE_DIR: Path | None = None
+#: the disk probe's interval beside each app round (bench/diskprobe.py); None: --no-disk-probe
+DISK_PROBE_MS: float | None = 20.0
 
 
 def log(*a: Any) -> None:
@@ -140,10 +142,29 @@ def _spy(server: Server, name: str, seconds: float) -> subprocess.Popen[bytes] |
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
+def _disk_probe(directory: Path | None, seconds: float) -> subprocess.Popen[bytes] | None:
+    """bench/diskprobe.py for `seconds` in `directory` (beside the server's database)."""
+    if directory is None or DISK_PROBE_MS is None:
+        return None
+    return subprocess.Popen(
+        [sys.executable, str(HERE / "diskprobe.py"), str(directory), "--seconds", str(seconds),
+         "--every-ms", str(DISK_PROBE_MS)], stdout=subprocess.PIPE)
+
+
+def _disk_samples(probe: subprocess.Popen[bytes] | None) -> list[float] | None:
+    if probe is None:
+        return None
+    out, _ = probe.communicate(timeout=60)
+    return [float(v) for v in json.loads(out)] if probe.returncode == 0 else None
+
+
 # -- one load run ------------------------------------------------------------------------
 async def drive(target: load.Target, servers: list[Server], *, seconds: float,
-                storm: bool = False, restart: Any = None) -> dict[str, Any]:
-    """Connect everyone, run the steady load, a phase change and a sign burst; measure."""
+                storm: bool = False, restart: Any = None,
+                disk_dir: Path | None = None) -> dict[str, Any]:
+    """Connect everyone, run the steady load, a phase change and a sign burst; measure.
+
+    With `disk_dir`, bench/diskprobe.py syncs small appends there during the steady load."""
     n = len(target.students)
     rss_idle = sum(rss_kb(s.pid) for s in servers)
     if isinstance(target, load.AppTarget):
@@ -158,9 +179,11 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
     cpu0 = sum(cpu_s(s.pid) for s in servers)
     me0 = time.process_time()
     t0 = time.monotonic()
+    probe = _disk_probe(disk_dir, seconds + 1.0)
     await target.steady(seconds)
     await asyncio.sleep(1.0)  # let the last deliveries land
     window = time.monotonic() - t0
+    disk = await asyncio.to_thread(_disk_samples, probe)
     cpu = sum(cpu_s(s.pid) for s in servers) - cpu0
     client_cpu = time.process_time() - me0
     msgs = sum(target.rec.messages.values()) - msgs0
@@ -189,6 +212,8 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
         "commands": sent,
         "load_client_cpu_pct": round(100 * client_cpu / window, 1),
         "chat": rec.summary("steady:chat"),
+        # the disk alone meanwhile (fdatasync of small appends; None: not probed)
+        "disk_fsync": None if disk is None else load.summarize(disk),
         "proposal": rec.summary("steady:proposal_made"),
         "sign_burst": rec.summary("burst:signed"),
         "phase_change": phase,
@@ -198,6 +223,7 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
         "deliveries": rec.dropped(),
         "errors": dict(rec.errors),
         "_latency": {k: list(v) for k, v in rec.latency.items()},  # for pooling rounds
+        "_disk": disk,
     }
     if storm and restart is not None:
         out["reconnect_storm"] = await restart(target)
@@ -264,7 +290,8 @@ def app_run(n: int, seconds: float, workdir: Path, *, storm: bool = False,
         async def restart(t: load.Target) -> dict[str, Any]:
             return await reconnect_storm(t, servers[0])
 
-        result = asyncio.run(drive(target, servers, seconds=seconds, storm=storm, restart=restart))
+        result = asyncio.run(drive(target, servers, seconds=seconds, storm=storm, restart=restart,
+                                   disk_dir=workdir))
         result["database"] = db.split(":", 1)[0].split("+")[0]
         return result
     finally:
@@ -298,10 +325,14 @@ def pool(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """One stack's rounds as one result: latency samples pooled, other figures averaged."""
     out = dict(runs[0])
     lat: dict[str, list[float]] = {}
+    disk: list[float] | None = []
     for r in runs:
         for k, v in r.pop("_latency").items():
             lat.setdefault(k, []).extend(v)
+        d = r.pop("_disk", None)
+        disk = None if d is None or disk is None else disk + d
     out.pop("_latency", None)
+    out.pop("_disk", None)
     for r in runs:  # the storm runs in the last round
         if "reconnect_storm" in r:
             out["reconnect_storm"] = r["reconnect_storm"]
@@ -321,6 +352,7 @@ def pool(runs: list[dict[str, Any]]) -> dict[str, Any]:
                 "rss_mb_idle", "rss_mb_loaded", "connect_s"):
         out[key] = mean(lambda r, k=key: r[k])
     out["chat"] = load.summarize(lat.get("steady:chat", []))
+    out["disk_fsync"] = None if disk is None else load.summarize(disk)
     out["proposal"] = load.summarize(lat.get("steady:proposal_made", []))
     out["sign_burst"] = load.summarize(lat.get("burst:signed", []))
     out["phase_change"] = {k: mean(lambda r, k=k: r["phase_change"][k])
@@ -334,7 +366,8 @@ def pool(runs: list[dict[str, Any]]) -> dict[str, Any]:
             errors[k] = errors.get(k, 0) + n
     out["errors"] = errors
     out["rounds"] = [{"chat": r["chat"], "phase_change_all_ms": r["phase_change"]["all_ms"],
-                      "server_cpu_pct": r["server_cpu_pct"]} for r in runs]
+                      "server_cpu_pct": r["server_cpu_pct"], "disk_fsync": r["disk_fsync"]}
+                     for r in runs]
     return out
 
 
@@ -362,7 +395,10 @@ def row(r: dict[str, Any]) -> str:
     c = r["chat"]
     return (f"{r['stack']:>5} x{r.get('servers', 1)} {r['students']:>5} students: "
             f"{r['deliveries_per_s']:>6}/s  chat p50 {c['p50_ms']} p95 {c['p95_ms']} "
-            f"p99 {c['p99_ms']} ms  phase {r['phase_change']['all_ms']} ms  "
+            f"p99 {c['p99_ms']} ms  "
+            + (f"(disk fsync p50 {d['p50_ms']} p99 {d['p99_ms']} max {d['max_ms']} ms)  "
+               if (d := r.get("disk_fsync")) else "")
+            + f"phase {r['phase_change']['all_ms']} ms  "
             f"cpu {r['server_cpu_pct']}% (client {r['load_client_cpu_pct']}%, "
             f"{r['server_cpu_s_per_1000_commands']} CPU-s per 1,000 commands)  "
             f"rss {r['rss_kb_per_student']} KB/student  "
@@ -462,8 +498,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--storm", type=int, help="students in the reconnect storm (default 500)")
     ap.add_argument("--out", type=Path, help="write the full results as JSON here")
     ap.add_argument("--profile", type=Path, help="py-spy each server under load into this folder")
+    ap.add_argument("--disk-probe-ms", type=float, default=20.0,
+                    help="beside each app round, fdatasync a small append every this many ms in "
+                         "the database's directory and report its p50/p99/max (default %(default)s)")
+    ap.add_argument("--no-disk-probe", action="store_true", help="run no disk probe")
     args = ap.parse_args(argv)
-    global PROFILE_DIR
+    global PROFILE_DIR, DISK_PROBE_MS
+    DISK_PROBE_MS = None if args.no_disk_probe else args.disk_probe_ms
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
         PROFILE_DIR = args.profile
@@ -546,6 +587,10 @@ def main(argv: list[str] | None = None) -> int:
         "ratio_p99": main_size["ratio"]["p99"],
         "p50_ms_app": main_size["app"]["chat"]["p50_ms"],
         "p50_ms_bare": main_size["bare"]["chat"]["p50_ms"],
+        # the disk alone during the app's rounds (bench/diskprobe.py; None: --no-disk-probe)
+        "disk_fsync_p50_ms": (main_size["app"]["disk_fsync"] or {}).get("p50_ms"),
+        "disk_fsync_p99_ms": (main_size["app"]["disk_fsync"] or {}).get("p99_ms"),
+        "disk_fsync_max_ms": (main_size["app"]["disk_fsync"] or {}).get("max_ms"),
         "phase_change_ms_p99": main_size["app"]["phase_change"]["p99_ms"],
         "phase_change_ms_all": main_size["app"]["phase_change"]["all_ms"],
         "deliveries_lost": main_size["app"]["deliveries"]["missing"],
