@@ -79,6 +79,8 @@ class Recorder:
     errors: Counter[str] = field(default_factory=Counter)
     phase_at: dict[int, float] = field(default_factory=dict)
     phase_view_at: dict[int, float] = field(default_factory=dict)
+    #: client_ids of commands sent and neither acknowledged nor refused yet
+    pending: set[str] = field(default_factory=set)
 
     def lat(self, kind: str, ms: float) -> None:
         self.latency[f"{self.period}:{kind}"].append(ms)
@@ -88,10 +90,15 @@ class Recorder:
     def summary(self, kind: str) -> dict[str, Any]:
         return summarize(self.latency.get(kind, []))
 
+    def missing(self) -> int:
+        return sum(max(0, n - self.received.get(k, 0)) for k, n in self.expected.items())
+
     def dropped(self) -> dict[str, int]:
-        missing = sum(max(0, n - self.received.get(k, 0)) for k, n in self.expected.items())
+        """`unacked`: commands with neither an ack nor an error (their events, expected
+        only from the ack, would otherwise go uncounted)."""
         extra = sum(max(0, n - self.expected.get(k, 0)) for k, n in self.received.items())
-        return {"expected": sum(self.expected.values()), "missing": missing, "unexpected": extra}
+        return {"expected": sum(self.expected.values()), "missing": self.missing(),
+                "unexpected": extra, "unacked": len(self.pending)}
 
 
 class Target(ABC):
@@ -148,6 +155,15 @@ class Target(ABC):
 
     async def close_all(self) -> None:
         await asyncio.gather(*(s.client.close() for s in self.students if s.client))
+
+    async def settle(self, timeout: float = 30.0) -> float:
+        """Wait until every command is answered and every expected delivery is in (or
+        `timeout`), so that a backlogged server's late deliveries are not counted as
+        lost or unexpected by when the run stopped looking. Returns the seconds waited."""
+        t0 = time.monotonic()
+        while (self.rec.pending or self.rec.missing()) and time.monotonic() - t0 < timeout:
+            await asyncio.sleep(0.05)
+        return time.monotonic() - t0
 
     # -- the load --------------------------------------------------------------------
     @abstractmethod
@@ -277,19 +293,22 @@ class AppTarget(Target):
             self.staff_synced.set()
         elif name == "ack":
             ack = json.loads(text[2:])[1]
+            self.rec.pending.discard(str(ack.get("client_id")))
             if str(ack.get("client_id") or "").startswith("advance-"):
                 # the phase change: from negotiation it stores one game-wide event
                 # (`phase_started`), which every student receives
                 for seq in ack["seq"]:
                     self.rec.expected[seq] += len(self.students)
         elif name == "error":
+            self.rec.pending.discard(str(json.loads(text[2:])[1].get("client_id")))
             self.rec.errors[f"staff error: {text[:80]}"] += 1
 
     def _command(self, s: Student, name: str, args: dict[str, Any]) -> None:
         assert s.client is not None
         s.sent += 1
-        s.client.emit("command", {"name": name, "args": args,
-                                  "client_id": f"{name}-{s.idx}-{s.sent}-{secrets.token_hex(4)}"})
+        client_id = f"{name}-{s.idx}-{s.sent}-{secrets.token_hex(4)}"
+        self.rec.pending.add(client_id)
+        s.client.emit("command", {"name": name, "args": args, "client_id": client_id})
 
     def send_chat(self, s: Student) -> None:
         self._command(s, "chat", {"channel": APP_CHANNELS[s.role],
@@ -304,8 +323,9 @@ class AppTarget(Target):
         self._command(s, "sign", {})
 
     async def phase_change(self) -> None:
-        self.staff[0].emit("command", {"name": "advance", "args": {},
-                                       "client_id": f"advance-{secrets.token_hex(8)}"})
+        client_id = f"advance-{secrets.token_hex(8)}"
+        self.rec.pending.add(client_id)
+        self.staff[0].emit("command", {"name": "advance", "args": {}, "client_id": client_id})
 
     def _recipients(self, s: Student, etype: str) -> int:
         at_table = self.by_table[s.table]
@@ -340,6 +360,7 @@ class AppTarget(Target):
                 rec.phase_view_at.setdefault(s.idx, now)
         elif name == "ack":
             ack = json.loads(text[2:])[1]
+            rec.pending.discard(str(ack.get("client_id")))
             command = str(ack.get("client_id") or "").split("-", 1)[0]
             for seq in ack["seq"]:
                 # the events this command stored: a channel's or the table's audience at s's table
@@ -350,6 +371,7 @@ class AppTarget(Target):
             s.synced.set()
         elif name == "error":
             err = json.loads(text[2:])[1]
+            rec.pending.discard(str(err.get("client_id")))
             if err.get("code") in ("conflict", "wrong_phase") and \
                     str(err.get("client_id")).startswith("sign-"):
                 # a teammate at the same seat signed first, or the table settled: the rules said no
