@@ -51,6 +51,15 @@ MESSAGE = st.tuples(st.sampled_from(SENDERS), st.sampled_from(["command", "comma
                     PAYLOAD)
 
 
+class FuzzGame(tuple[Game, Any]):
+    """The game and its projector socket. Hypothesis prints the test's arguments with a
+    failing case; the whole game's repr (100 KB) made it warn instead (an error here), so
+    the failure itself went unseen."""
+
+    def __repr__(self) -> str:
+        return f"FuzzGame(game={self[0].id!r})"
+
+
 @pytest.fixture
 def fuzz_game(app: Flask, web_service: GameService, instructor: FlaskClient,
               four_secrets: Scenario) -> tuple[Game, Any]:
@@ -60,7 +69,7 @@ def fuzz_game(app: Flask, web_service: GameService, instructor: FlaskClient,
                                 flask_test_client=instructor)
     received(proj)
     g.drain()
-    return g, proj
+    return FuzzGame((g, proj))
 
 
 @settings(max_examples=250, deadline=None, derandomize=True,
