@@ -31,6 +31,7 @@ COPIED = ("roleplay", "tests", "templates", "scenarios", "scripts", "pyproject.t
 AUDIENCE = ("tests/test_security_audience.py",)
 HTTP = "tests/test_security_http.py"
 SOCKETS = "tests/test_security_sockets.py"
+SERVER = "tests/test_security_server.py"
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,20 @@ MUTATIONS = [
              "    if not audited:\n", "    if False:\n",
              ("tests/test_security_audit.py",),
              "the audit report reader quiet when nothing was audited"),
+    Mutation("packet-bucket-signed-in-off", "roleplay/web/guard.py",
+             "            if bucket.take(now):\n",
+             "            if conn.anonymous_since is None or bucket.take(now):\n",
+             (f"{SERVER}::test_a_signed_in_socket_over_its_packet_bucket_is_closed_before_its_"
+              "next_packet",),
+             "the guard's per-connection packet bucket for signed-in sockets (60 at once, 30/s)"),
+    Mutation("sever-removed", "roleplay/web/server.py",
+             "        sock.shutdown(socket.SHUT_RDWR)\n", "        pass\n",
+             (f"{SERVER}::test_a_flooder_that_never_reads_is_cut_off_both_ways",),
+             "server._sever: a flooder's network socket is not shut both ways"),
+    Mutation("listener-nagle-on", "roleplay/web/server.py",
+             "    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)\n", "",
+             ("tests/test_listener.py",),
+             "the eventlet listener without TCP_NODELAY (not a protection: the chat latency)"),
     Mutation("bots-leave-dropped-sockets", "roleplay/bots.py",
              '    sio.on("disconnect", close)', "    return None",
              ("tests/test_security_server.py::test_a_client_closes_its_socket_when_the_server_"

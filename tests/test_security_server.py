@@ -410,6 +410,97 @@ def test_a_connection_flooding_raw_frames_is_closed_and_the_others_are_answered(
         close_all(g.clients)
 
 
+def _signed_in_raw_socket(server: ServerProcess, auth: dict[str, Any],
+                          **options: Any) -> Any:
+    """A raw Engine.IO WebSocket signed in with `auth` (its `sync` and the rest unread)."""
+    import websocket
+
+    ws = websocket.create_connection(
+        f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket",
+        timeout=30, suppress_origin=True, **options)
+    assert ws.recv().startswith("0{")
+    ws.send("40" + json.dumps(auth))
+    while not (msg := ws.recv()).startswith("40"):
+        assert not msg.startswith("44"), msg
+    return ws
+
+
+def test_a_signed_in_socket_over_its_packet_bucket_is_closed_before_its_next_packet(
+        eventlet_server: ServerProcess) -> None:
+    """The guard's packet bucket alone (60 at once), for a signed-in socket: 300 frames of an
+    event no handler counts (so the per-player command bucket and its flood disconnect never
+    see them), then a command. The server must close the connection without parsing that
+    command: its `ack` (or any reply naming it) is the marker that it was read."""
+    import websocket
+
+    g = Game(eventlet_server.url, 2)
+    ws = None
+    try:
+        g.start_talks()
+        ws = _signed_in_raw_socket(eventlet_server, g.bots[0].auth())
+        for _ in range(300):  # at 30 a second refilled, even 5 s of sending stays far over 60
+            ws.send('42["nothing",{}]')
+        ws.send('42["command",{"name":"chat","client_id":"after-the-flood",'
+                '"args":{"channel":"team","text":"read after 300 frames"}}]')
+        heard = []
+        while True:
+            try:
+                msg = ws.recv()
+            except (websocket.WebSocketConnectionClosedException, ConnectionError):
+                break
+            if msg in ("", "1"):  # the WebSocket's close frame, or Engine.IO's CLOSE
+                break
+            heard.append(msg)
+            assert "after-the-flood" not in msg, "the server parsed a packet after 300 at once"
+        assert not [m for m in heard if m.startswith('42["ack"')], heard
+        # the others are answered, and this seat's own page was left alone
+        assert [r for r in _all_answered(g.bots[1], 3) if not r["ok"]] == []
+    finally:
+        if ws is not None:
+            with contextlib.suppress(Exception):
+                ws.sock.close()
+        close_all(g.clients)
+
+
+def test_a_flooder_that_never_reads_is_cut_off_both_ways(eventlet_server: ServerProcess) -> None:
+    """`server._sever`: a flooder that never reads, with a small receive buffer (the `sync`
+    fills it and the server's send buffer behind it), so the server's writer is stuck and
+    never gets to close the connection itself. Once the guard closes it, the network socket
+    must be shut both ways: the flooder's sends then fail (the server stops reading and
+    resets it). Without the shutdown the server reads on for as long as the flooder sends.
+    The marker is that failure; the deadline only bounds a test that would otherwise flood
+    for ever."""
+    import socket
+
+    import websocket
+
+    g = Game(eventlet_server.url, 2)
+    ws = None
+    try:
+        g.start_talks()
+        ws = _signed_in_raw_socket(eventlet_server, g.bots[0].auth(),
+                                   sockopt=((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),))
+        for _ in range(8):  # full syncs, more to fill the server's send buffer (never read)
+            ws.send('42["sync",{"last_seq":0}]')
+        sent, cut = 0, None
+        end = time.monotonic() + 60
+        while cut is None and time.monotonic() < end:
+            try:
+                ws.send('42["nothing",{}]')
+                sent += 1
+            except (websocket.WebSocketConnectionClosedException, OSError) as e:
+                cut = e
+        assert cut is not None, f"{sent} frames sent in 60 s: the server kept reading a " \
+            "flooder it had closed"
+        assert sent >= 52, sent  # 60 at once, less the 8 syncs: closed for flooding
+        assert [r for r in _all_answered(g.bots[1], 3) if not r["ok"]] == []
+    finally:
+        if ws is not None:
+            with contextlib.suppress(Exception):
+                ws.sock.close()
+        close_all(g.clients)
+
+
 def test_connections_that_never_sign_in_are_closed(eventlet_server: ServerProcess) -> None:
     n = _result(_attack("idle", eventlet_server.url, "--sockets", "6", "--seconds", "10"))
     FIGURES["idle"] = n
