@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -75,13 +76,28 @@ def test_the_demo_seats_the_person_and_prints_no_server_noise(tmp_path: Path) ->
         assert requests.get(f"{url}/join/{code.group(1)}", timeout=5).ok
         me = requests.post(f"{url}/api/join", json={"code": code.group(1), "name": "Me"},
                            timeout=5).json()
-        got: list[dict[str, object]] = []
+        got: list[dict[str, Any]] = []
+        live: list[dict[str, Any]] = []
         client = sio.Client(reconnection=False)
         client.on("sync", lambda d: got.append(d))
+        client.on("events", lambda d: live.extend(d["events"]))
         client.connect(url, auth={"kind": "player", "game": me["game_id"], "token": me["token"]},
                        transports=["websocket"], wait_timeout=10)
         while not got and time.monotonic() < end:
             time.sleep(0.05)
+        synced = got[0]["seq"]
+
+        def bots_played_on() -> bool:  # a bot's move stored after our sync reached our page
+            return any(e["seq"] > synced and e["actor"] not in ("instructor", "system")
+                       for e in list(live))
+
+        # the bots play on meanwhile (their requests must not be logged): wait for one of
+        # their moves to reach us, then for the answer to one more request of our own,
+        # which comes after its log line would have been written
+        while not bots_played_on():
+            assert time.monotonic() < end, f"no bot moved within 60 s; heard {live}"
+            time.sleep(0.05)
+        assert requests.get(f"{url}/healthz", timeout=5).ok
         client.disconnect()
         view = got[0]["view"]
         seat = got[0]["me"]
@@ -89,7 +105,6 @@ def test_the_demo_seats_the_person_and_prints_no_server_noise(tmp_path: Path) ->
         roles = {r["id"]: r for r in view["roles"]}
         assert roles[seat["role"]]["signatory"] is True
         assert view["table"]["seats"][seat["role"]] == ["Me"]
-        time.sleep(3)  # the bots play on meanwhile: their requests must not be logged
     finally:
         proc.send_signal(signal.SIGINT)
         try:
