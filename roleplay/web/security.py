@@ -10,7 +10,7 @@ import secrets
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import quote, urljoin, urlsplit
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -26,7 +26,8 @@ from flask import (
     session,
     url_for,
 )
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Request
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 
@@ -92,12 +93,33 @@ def same_site_post() -> bool:
     return sent.rstrip("/") in own_origins(request.environ, runtime().settings.allowed_origins)
 
 
+#: where Flask-SocketIO keeps a socket's session in the socket's environ (manage_session)
+_SOCKETIO_SESSION = "saved_session"
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """The session cookie is `Secure` whenever the request came over HTTPS (as the proxy
     reports it, with ROLEPLAY_PROXY_HOPS) or ROLEPLAY_COOKIE_SECURE says so."""
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(super().get_cookie_secure(app) or (has_request_context() and request.is_secure))
+
+    def open_session(self, app: Flask, req: Request) -> SecureCookieSession | None:
+        """A socket's events after its first get the session Flask-SocketIO keeps for it.
+
+        Flask-SocketIO runs every Socket.IO event in a request context built from the
+        socket's handshake environ: Flask opens the session cookie (a signing serializer
+        built, the signature checked, the JSON decoded) and Flask-SocketIO then replaces
+        it with the copy it made at the socket's first event and keeps in that environ
+        (`manage_session`, `flask_socketio.SocketIO._handle_event`). So from the second
+        event on, the cookie is opened for nothing, once per chat line: that copy is
+        returned here instead, the session the handler sees being the same object. An
+        HTTP request's environ is its own and never holds it."""
+        managed = req.environ.get(_SOCKETIO_SESSION)
+        if managed is not None:
+            # a dict with SessionMixin, which is all Flask and Flask-SocketIO use of it
+            return cast(SecureCookieSession, managed)
+        return super().open_session(app, req)
 
 
 def init_app(app: Flask) -> None:
