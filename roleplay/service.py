@@ -502,5 +502,5 @@ class GameService:
 
     def close(self) -> None:
         """Let the database's connections go (a local server stopping)."""
-        self.store.engine.dispose()
+        self.store.close()
 

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, select
 
 from ..engine.events import Audience, Event, EventType
@@ -114,6 +116,41 @@ def _event(r: EventRow) -> Event:
 class EventStore:
     def __init__(self, engine: Engine):
         self.engine = engine
+        #: the group commit's autocommit connection to a SQLite file, kept between its
+        #: batches of one line: checking a connection out of the pool, switching it to
+        #: autocommit and back, and returning it (a ROLLBACK) cost about twice the
+        #: INSERT's own CPU, once per chat line (docs/performance.md, round five).
+        #: SQLite's file connections do not drop; PostgreSQL's and the in-memory
+        #: database's (one connection shared by every checkout) keep the pool's path.
+        self._kept: Connection | None = None
+        self._kept_lock = threading.Lock()
+        self._keep = engine.dialect.name == "sqlite" and not isinstance(engine.pool, StaticPool)
+
+    def close(self) -> None:
+        """Let the database's connections go (the kept one too)."""
+        with self._kept_lock:
+            if self._kept is not None:
+                self._kept.close()
+                self._kept = None
+        self.engine.dispose()
+
+    def _insert_alone(self, rows: list[dict[str, Any]]) -> None:
+        """One autocommitted INSERT (its own transaction): on the kept connection when
+        there is one; a connection whose statement failed is closed, not kept."""
+        if not self._keep:
+            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+                c.execute(insert(EVENT), rows)
+            return
+        with self._kept_lock:
+            conn, self._kept = self._kept, None
+            if conn is None:
+                conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                conn.execute(insert(EVENT), rows)
+            except BaseException:
+                conn.close()
+                raise
+            self._kept = conn
 
     # -- games ---------------------------------------------------------------------
     def create_game(self, *, setup: GameSetup, title: str, scenario_hash: str, now: float) -> None:
@@ -252,8 +289,7 @@ class EventStore:
             return
         try:
             if len(rows) == 1:  # alone in its batch: one autocommitted INSERT, as `append`
-                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                    c.execute(insert(EVENT), rows)
+                self._insert_alone(rows)
                 return
             with self.engine.begin() as conn:
                 conn.execute(insert(EVENT), rows)
