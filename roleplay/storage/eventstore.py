@@ -116,10 +116,12 @@ def _event(r: EventRow) -> Event:
 class EventStore:
     def __init__(self, engine: Engine):
         self.engine = engine
-        #: the group commit's autocommit connection to a SQLite file, kept between its
-        #: batches of one line: checking a connection out of the pool, switching it to
-        #: autocommit and back, and returning it (a ROLLBACK) cost about twice the
-        #: INSERT's own CPU, once per chat line (docs/performance.md, round five).
+        #: the autocommit connection to a SQLite file of the single INSERTs (the group
+        #: commit's batches of one line, a command's one event), kept between them:
+        #: checking a connection out of the pool, switching it to autocommit and back,
+        #: and returning it (a ROLLBACK) cost about twice the INSERT's own CPU, once per
+        #: chat line (docs/performance.md, round five). SQLite takes one writer at a
+        #: time anyway, so taking turns at this connection costs no concurrency.
         #: SQLite's file connections do not drop; PostgreSQL's and the in-memory
         #: database's (one connection shared by every checkout) keep the pool's path.
         self._kept: Connection | None = None
@@ -247,8 +249,7 @@ class EventStore:
             if len(rows) == 1 and not (tokens or rekey or handover or revoke) and not finishes:
                 # the common case (a chat line, a proposal, a signature): one INSERT is its own
                 # transaction, as atomic and durable as BEGIN/INSERT/COMMIT, in one round trip
-                with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                    conn.execute(insert(EVENT), rows)
+                self._insert_alone(rows)
                 return
             with self.engine.begin() as conn:
                 conn.execute(insert(EVENT), rows)
