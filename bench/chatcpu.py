@@ -14,6 +14,12 @@ sends, decoding what it receives) is in the figure too, the same for every commi
 
 Prints process CPU-ms per chat line (all threads: the writer is one) and wall-ms,
 the best of the rounds: a shared machine makes each round slower, never faster.
+`--compare kept` alternates, round by round in the same process, the single INSERT on
+a pool checkout (the old path) and on the kept connection (EventStore's `_keep`);
+`--compare session` Flask's cookie session opened per event (the old path) and the
+socket's managed session (security.SessionInterface); both print each path's best and
+median: on a shared machine two processes' figures differ by more than a lever.
+
 Not a test: nothing is asserted.
 """
 
@@ -25,13 +31,23 @@ import logging
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
+from flask.sessions import SecureCookieSessionInterface
 from gamesetup import seated_game
 from load import APP_CHANNELS
 
 from roleplay.settings import Settings
 from roleplay.web import create_app, socketio
 from roleplay.web.runtime import TokenBucket
+from roleplay.web.security import SessionInterface
+
+
+class _CookieEveryEvent(SecureCookieSessionInterface):
+    """The session interface before round five: the cookie opened on every event."""
+
+    def get_cookie_secure(self, app: Any) -> bool:
+        return SessionInterface.get_cookie_secure(self, app)  # type: ignore[arg-type]
 
 
 def main() -> None:
@@ -39,6 +55,8 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=2000, help="chat lines per round")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--students", type=int, default=40)
+    ap.add_argument("--compare", choices=["kept", "session"],
+                    help="alternate the old and the new path round by round")
     a = ap.parse_args()
     logging.disable(logging.WARNING)
     with tempfile.TemporaryDirectory() as tmp:
@@ -64,7 +82,17 @@ def main() -> None:
                                                                    tokens=1e9)
         ids = (f"chat-{i:08d}" for i in itertools.count())
         best_cpu = best_wall = float("inf")
+        store = rt.service.store
+        per: dict[str, list[float]] = {"old": [], "new": []}
         for r in range(a.rounds):
+            kind = "new" if a.compare is None or r % 2 else "old"
+            if a.compare == "kept":
+                store._keep = kind == "new"
+                if not store._keep and store._kept is not None:
+                    store._kept.close()
+                    store._kept = None
+            if a.compare == "session":
+                app.session_interface = SessionInterface() if kind == "new" else _CookieEveryEvent()
             for s in (*socks, teacher):
                 s.get_received()
             got: dict[str, int] = {}
@@ -80,8 +108,15 @@ def main() -> None:
                             got[m["name"]] = got.get(m["name"], 0) + 1
             cpu, wall = time.process_time() - c0, time.perf_counter() - w0
             best_cpu, best_wall = min(best_cpu, cpu), min(best_wall, wall)
-            print(f"round {r + 1}: {1000 * cpu / a.lines:.3f} CPU-ms / line, "
+            per[kind].append(1e6 * cpu / a.lines)
+            print(f"round {r + 1}{'' if a.compare is None else ' (' + kind + ')'}: "
+                  f"{1000 * cpu / a.lines:.3f} CPU-ms / line, "
                   f"{1000 * wall / a.lines:.3f} wall-ms / line (received {got})")
+        if a.compare is not None:
+            for kind, v in per.items():
+                v.sort()
+                print(f"{kind}: best {v[0]:.0f} us, median {v[len(v) // 2]:.0f} us per chat line")
+            return
         print(f"best: {1000 * best_cpu / a.lines:.3f} CPU-ms per chat line "
               f"({best_cpu / a.lines * 1e6:.0f} us), {1000 * best_wall / a.lines:.3f} wall-ms")
 
