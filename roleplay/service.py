@@ -475,6 +475,12 @@ class GameService:
         return self.store.games()
 
     def game_exists(self, game_id: str) -> bool:
+        """Whether the game exists: from memory when this process holds it (every socket's
+        connect asks, a reconnect storm or a locked-out flooder's retries hundreds of times a
+        second), else from its row, its setup parsed."""
+        with self._lock:
+            if game_id in self._games:
+                return True
         return self.store.setup(game_id) is not None
 
     def game_row(self, game_id: str) -> GameRow | None:
