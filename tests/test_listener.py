@@ -32,3 +32,23 @@ def test_the_server_listens_with_nodelay_and_its_connections_inherit_it(
                 conn.close()
     finally:
         listener.close()
+
+
+@pytest.mark.skipif(not hasattr(socket, "TCP_INFO"), reason="TCP_INFO is Linux's")
+def test_the_listener_queues_a_reconnect_storm_not_eventlets_default_fifty() -> None:
+    """A restarted server's students reconnect at once: past the listen backlog the kernel
+    drops their connections (the instructor's login with them) until the client retries.
+    Linux reports a listening socket's backlog in TCP_INFO's `tcpi_sacked` (what `ss -l`
+    shows as Send-Q), capped at net.core.somaxconn."""
+    import struct
+    from pathlib import Path
+
+    somaxconn = int(Path("/proc/sys/net/core/somaxconn").read_text())
+    listener = server.eventlet_listener("127.0.0.1", 0)
+    try:
+        info = listener.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+        (backlog,) = struct.unpack_from("I", info, 28)  # after 8 one-byte fields and 5 u32s
+        assert backlog == min(server.LISTEN_BACKLOG, somaxconn)
+        assert backlog >= 1024
+    finally:
+        listener.close()

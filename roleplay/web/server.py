@@ -30,6 +30,12 @@ MAX_CONNECTIONS = 10_000
 #: that never finishes its headers (slowloris) held one of the `max_size` slots for ever.
 #: A WebSocket sets its own (Engine.IO's ping interval and timeout) once upgraded.
 SOCKET_TIMEOUT_S = 30.0
+#: connections the kernel queues for the server until it accepts them. eventlet.listen's
+#: (and socketio.run's) default of 50 also caps the half-open queue: when a restarted
+#: server's 500 students reconnect at once while its loop is busy, connections past it are
+#: dropped and wait for the client's SYN retransmit (1, 3, 7 s), the instructor's login
+#: with them (docs/performance.md, "The listen backlog"). Linux caps it at somaxconn.
+LISTEN_BACKLOG = 4096
 BOOT_FD = "ROLEPLAY_BOOT_FD"
 #: how often a full garbage collection may look at everything frozen (see tune_gc)
 GC_FULL_SCAN_EVERY_S = 600.0
@@ -63,7 +69,8 @@ def _sever(environ: dict[str, Any]) -> None:
 
 
 def eventlet_listener(host: str, port: int) -> Any:
-    """Eventlet's listening socket, with TCP_NODELAY (its connections inherit it).
+    """Eventlet's listening socket, with TCP_NODELAY (its connections inherit it) and a
+    queue for a reconnect storm (`LISTEN_BACKLOG`).
 
     A chat line's answer goes out as several small writes (the ack, the events, a
     view); with Nagle's algorithm on, a write waits for the client's acknowledgement
@@ -75,7 +82,7 @@ def eventlet_listener(host: str, port: int) -> Any:
     import eventlet
 
     family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    listener = eventlet.listen(address, family)
+    listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG)
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return listener
 
