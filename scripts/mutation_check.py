@@ -154,6 +154,10 @@ MUTATIONS = [
              "    listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)\n", "",
              ("tests/test_listener.py",),
              "the eventlet listener without TCP_NODELAY (not a protection: the chat latency)"),
+    Mutation("listener-shares-port", "roleplay/web/server.py",
+             "backlog=LISTEN_BACKLOG, reuse_port=False)", "backlog=LISTEN_BACKLOG)",
+             ("tests/test_listener.py::test_a_second_server_on_the_same_port_cannot_listen",),
+             "a second server on the same port listens beside the first (SO_REUSEPORT)"),
     Mutation("bots-leave-dropped-sockets", "roleplay/bots.py",
              '    sio.on("disconnect", close)', "    return None",
              ("tests/test_security_server.py::test_a_client_closes_its_socket_when_the_server_"

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from roleplay.web import server
+from support.web import free_port
 
 eventlet_wsgi = pytest.importorskip("eventlet.wsgi")
 
@@ -52,3 +53,14 @@ def test_the_listener_queues_a_reconnect_storm_not_eventlets_default_fifty() -> 
         assert backlog >= 1024
     finally:
         listener.close()
+
+
+def test_a_second_server_on_the_same_port_cannot_listen() -> None:
+    """Two servers sharing a port (SO_REUSEPORT) would split a class between two processes."""
+    port = free_port()  # a named port: eventlet never shares port 0
+    first = server.eventlet_listener("127.0.0.1", port)
+    try:
+        with pytest.raises(OSError):
+            server.eventlet_listener("127.0.0.1", port).close()
+    finally:
+        first.close()

@@ -76,13 +76,18 @@ def eventlet_listener(host: str, port: int) -> Any:
     view); with Nagle's algorithm on, a write waits for the client's acknowledgement
     of the previous one, which the client may delay by up to 40 ms: the others' p95
     under load was a fixed ~45 ms for that reason (docs/performance.md, "Under attack").
+
+    Not SO_REUSEPORT, which eventlet.listen (and socketio.run) turn on by default: a
+    second `roleplay serve` on the same port then listened beside the first and the
+    kernel split the class's connections between two processes, each with its own copy
+    of every game in memory. It now fails with "cannot listen".
     """
     import socket
 
     import eventlet
 
     family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-    listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG)
+    listener = eventlet.listen(address, family, backlog=LISTEN_BACKLOG, reuse_port=False)
     listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     return listener
 
