@@ -146,6 +146,11 @@ MUTATIONS = [
              (f"{SERVER}::test_a_signed_in_socket_over_its_packet_bucket_is_closed_before_its_"
               "next_packet",),
              "the guard's per-connection packet bucket for signed-in sockets (60 at once, 30/s)"),
+    Mutation("flood-key-looked-up", "roleplay/web/sockets.py",
+             '    if kind == "player" and _token_locked_out(rt, game_id, auth.get("token")):\n',
+             '    if False:\n',
+             (f"{SOCKETS}::test_a_flooder_coming_back_is_refused_before_its_key_is_looked_up",),
+             "refusing a flooder's seat key by its hash before the database is asked"),
     Mutation("sever-removed", "roleplay/web/server.py",
              "        sock.shutdown(socket.SHUT_RDWR)\n", "        pass\n",
              (f"{SERVER}::test_a_flooder_that_never_reads_is_cut_off_both_ways",),

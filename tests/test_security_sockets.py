@@ -26,6 +26,7 @@ from roleplay.storage.db import make_engine
 from roleplay.storage.eventstore import EventStore
 from roleplay.storage.tables import PlayerTokenRow
 from roleplay.web import socketio
+from roleplay.web.sockets import FLOOD_DISCONNECT
 from support import web
 from support.socket_game import Game, socket_game
 from support.web import ROLES, join, leaks, player_socket, received
@@ -121,6 +122,28 @@ def test_a_kick_alone_keeps_the_player_out_when_its_token_was_not_revoked(game: 
     again = player_socket(game.app, game.id, token)
     assert not again.is_connected()
     assert again.queue == []
+
+
+def test_a_flooder_coming_back_is_refused_before_its_key_is_looked_up(
+        game: Game, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A seat thrown out for flooding is refused by its key's hash for 10 s, before the
+    database is asked whose key it is: a script reconnecting in a loop with it would
+    otherwise cost a query and a state catch-up per try (bench/attack.py, signed-in flood)."""
+    flooder, token = game.socks[0], game.players[0]["token"]
+    for _ in range(FLOOD_DISCONNECT + 40):
+        if not flooder.is_connected():
+            break
+        flooder.emit("command", {"name": "explode", "args": {}})
+    assert not flooder.is_connected(), "the flooder was not thrown out"
+    looked_up: list[tuple[Any, ...]] = []
+    real = game.service.store.player_for_token
+    monkeypatch.setattr(game.service.store, "player_for_token",
+                        lambda *a: looked_up.append(a) or real(*a))
+    again = player_socket(game.app, game.id, token)
+    assert not again.is_connected()
+    assert looked_up == [], "the locked-out key was looked up in the database"
+    other = player_socket(game.app, game.id, game.players[1]["token"])
+    assert other.is_connected() and len(looked_up) == 1, "another seat's key was not checked"
 
 
 def test_an_unsigned_socket_gets_no_answer_but_an_error(game: Game) -> None:

@@ -49,6 +49,9 @@ class Viewer:
     player_id: str | None = None
     #: the instructor login (session key) an instructor or projector socket was opened with
     login: str | None = None
+    #: the hash of the seat key a player's socket signed in with (its flood lockout is
+    #: looked up by it before the database is asked whose key it is)
+    token_hash: str | None = None
 
     @property
     def id(self) -> str:
@@ -143,7 +146,8 @@ class Runtime:
         #: full syncs (connects and `sync`) per player or login: each sends the whole view
         #: and log, so a reconnect loop cost everyone else; 10 at once, then one per 2 s
         self._syncs: dict[str, TokenBucket] = {}
-        #: players thrown out for flooding -> until when their sockets are refused
+        #: players thrown out for flooding -> until when their sockets are refused, keyed by
+        #: the player (`p:game:player`) and by the seat key's hash (`t:game:hash`)
         self.flood_lockout: dict[str, float] = {}
         self.logins = LoginThrottle()
         #: wrong join codes per address (guessing codes). 30 a minute: a class behind one

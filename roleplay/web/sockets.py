@@ -25,7 +25,7 @@ from ..engine.errors import N_, RuleError
 from ..errors import RoleplayError
 from ..i18n import normalise_locale
 from ..outbox import me, wire
-from ..service import NotFound
+from ..service import NotFound, hash_token
 from ..storage.eventstore import StoreError
 from . import rooms
 from .clusterlock import QueueUnavailable
@@ -120,6 +120,8 @@ def _allowed(rt: Runtime, sid: str, client_id: str | None) -> bool:
     if bucket.refused >= FLOOD_DISCONNECT:
         log.warning("socket %s flooded (%d messages refused within 10 s): disconnected",
                     sid, bucket.refused)
+        if viewer is not None:
+            _lock_out(rt, viewer)
         rt.forget_socket(sid)
         eio_sid = _eio_sid(sid)
         disconnect()
@@ -129,6 +131,28 @@ def _allowed(rt: Runtime, sid: str, client_id: str | None) -> bool:
 
 def _player_key(viewer: Viewer) -> str:
     return f"p:{viewer.game_id}:{viewer.player_id}" if viewer.player_id else f"l:{viewer.login}"
+
+
+def _token_key(game_id: str, token_hash: str) -> str:
+    return f"t:{game_id}:{token_hash}"
+
+
+def _lock_out(rt: Runtime, viewer: Viewer) -> None:
+    """Refuse a flooding player's sockets for a while: by the player, and by its seat key,
+    so that a script reconnecting in a loop is refused before any database query."""
+    if viewer.player_id is None:
+        return
+    until = time.monotonic() + FLOOD_LOCKOUT_S
+    rt.flood_lockout[_player_key(viewer)] = until
+    if viewer.token_hash is not None:
+        rt.flood_lockout[_token_key(viewer.game_id, viewer.token_hash)] = until
+
+
+def _token_locked_out(rt: Runtime, game_id: str, token: Any) -> bool:
+    if not isinstance(token, str):
+        return False
+    until = rt.flood_lockout.get(_token_key(game_id, hash_token(token)))
+    return until is not None and time.monotonic() < until
 
 
 def _flooding(rt: Runtime, viewer: Viewer) -> bool:
@@ -156,8 +180,8 @@ def flooded(rt: Runtime, sio_server: Any, eio_sid: str) -> None:
     """The guard closes a connection for flooding: its player stays out for a while."""
     sid = sio_server.manager.sid_from_eio_sid(eio_sid, "/")
     viewer = rt.connections.get(sid) if sid is not None else None
-    if viewer is not None and viewer.player_id is not None:
-        rt.flood_lockout[_player_key(viewer)] = time.monotonic() + FLOOD_LOCKOUT_S
+    if viewer is not None:
+        _lock_out(rt, viewer)
 
 
 def _admit(rt: Runtime, sid: str, viewer: Viewer) -> None:
@@ -184,14 +208,18 @@ def _authenticate(auth: Any) -> Viewer:
     kind, game_id = auth.get("kind"), auth.get("game")
     if not isinstance(game_id, str) or not GAME_ID.match(game_id):
         raise _connect_refused(N_("Unknown game."))
+    if kind == "player" and _token_locked_out(rt, game_id, auth.get("token")):
+        # before the database: a flooder's reconnect loop must cost next to nothing
+        raise _connect_refused(N_("Too many messages; wait a few seconds."))
     try:
         if not rt.service.game_exists(game_id):
             raise _connect_refused(N_("Unknown game."))
         if kind == "player":
-            player_id = rt.service.authenticate(game_id, auth.get("token"))  # type: ignore[arg-type]
+            token = auth.get("token")
+            player_id = rt.service.authenticate(game_id, token)  # type: ignore[arg-type]
             if player_id is None:
                 raise _connect_refused(N_("This seat's key is not valid; join again."))
-            return Viewer(game_id, "player", player_id)
+            return Viewer(game_id, "player", player_id, token_hash=hash_token(str(token)))
     except StoreError as e:
         raise _connect_refused(N_("The server cannot reach its database; retry soon.")) from e
     if kind in ("instructor", "projector"):
