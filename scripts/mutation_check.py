@@ -151,6 +151,13 @@ MUTATIONS = [
              '    if False:\n',
              (f"{SOCKETS}::test_a_flooder_coming_back_is_refused_before_its_key_is_looked_up",),
              "refusing a flooder's seat key by its hash before the database is asked"),
+    Mutation("packet-bucket-anonymous-off", "roleplay/web/guard.py",
+             "            bucket = conn.packets if conn.anonymous_since is None else conn.anonymous\n",
+             "            bucket = conn.packets\n",
+             (f"{SERVER}::test_an_anonymous_socket_over_its_packet_bucket_is_closed_before_it_"
+              "can_sign_in",),
+             "the guard's anonymous bucket (5 packets at once before signing in; the signed-in "
+             "bucket kept)"),
     Mutation("sever-removed", "roleplay/web/server.py",
              "        sock.shutdown(socket.SHUT_RDWR)\n", "        pass\n",
              (f"{SERVER}::test_a_flooder_that_never_reads_is_cut_off_both_ways",),

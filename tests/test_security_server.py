@@ -471,6 +471,49 @@ def test_a_signed_in_socket_over_its_packet_bucket_is_closed_before_its_next_pac
         close_all(g.clients)
 
 
+def test_an_anonymous_socket_over_its_packet_bucket_is_closed_before_it_can_sign_in(
+        eventlet_server: ServerProcess) -> None:
+    """The guard's anonymous bucket alone (5 packets at once before signing in): 20 frames
+    of an event nobody handles, then a valid sign-in. The server must close the connection
+    without parsing the sign-in: its answer (`40`, or a refusal `44`) is the marker that it
+    was read. Under the signed-in bucket (60) the sign-in would be read and answered."""
+    import websocket
+
+    g = Game(eventlet_server.url, 2)
+    ws = None
+    try:
+        g.start_talks()
+        ws = websocket.create_connection(
+            f"ws://127.0.0.1:{eventlet_server.port}/socket.io/?EIO=4&transport=websocket",
+            timeout=30, suppress_origin=True)
+        assert ws.recv().startswith("0{")
+        try:
+            for _ in range(20):
+                ws.send('42["nothing",{}]')
+            ws.send("40" + json.dumps(g.bots[0].auth()))
+        except (websocket.WebSocketConnectionClosedException, OSError):
+            pass  # closed (and cut both ways) while the frames were still going out
+        heard = []
+        while True:
+            try:
+                msg = ws.recv()
+            except (websocket.WebSocketConnectionClosedException, ConnectionError):
+                break
+            if msg in ("", "1"):  # the WebSocket's close frame, or Engine.IO's CLOSE
+                break
+            if msg != "2":  # the server's ping
+                heard.append(msg)
+            if msg.startswith(("40", "44")):
+                break  # the sign-in was read
+        assert not [m for m in heard if m.startswith(("40", "44"))], heard
+        assert [r for r in _all_answered(g.bots[1], 3) if not r["ok"]] == []
+    finally:
+        if ws is not None:
+            with contextlib.suppress(Exception):
+                ws.sock.close()
+        close_all(g.clients)
+
+
 def test_a_flooder_that_never_reads_is_cut_off_both_ways(eventlet_server: ServerProcess) -> None:
     """`server._sever`: a flooder that never reads, with a small receive buffer (the `sync`
     fills it and the server's send buffer behind it), so the server's writer is stuck and
