@@ -43,6 +43,8 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PROFILE_DIR: Path | None = None
 #: the disk probe's interval beside each app round (bench/diskprobe.py); None: --no-disk-probe
 DISK_PROBE_MS: float | None = 20.0
+#: set by --batch-sizes: the app's servers count the group commit's batches (bench/batchsizes.py)
+BATCH_SIZES = False
 
 
 def log(*a: Any) -> None:
@@ -158,6 +160,35 @@ def _disk_samples(probe: subprocess.Popen[bytes] | None) -> list[float] | None:
     return [float(v) for v in json.loads(out)] if probe.returncode == 0 else None
 
 
+def _batch_sizes(servers: list[Server]) -> dict[str, int] | None:
+    """The group commit's batch sizes so far, of the servers started by bench/batchsizes.py."""
+    files = [Path(s.env["BENCH_BATCH_SIZES"]) for s in servers if "BENCH_BATCH_SIZES" in s.env]
+    if not files:
+        return None
+    total: dict[str, int] = {}
+    for s, f in zip(servers, files, strict=True):
+        before = f.read_text().count("\n") if f.exists() else 0
+        s.proc.send_signal(signal.SIGUSR1)  # type: ignore[union-attr]
+        for _ in range(50):
+            if f.exists() and f.read_text().count("\n") > before:
+                break
+            time.sleep(0.1)
+        for k, v in json.loads(f.read_text().splitlines()[-1]).items():
+            total[k] = total.get(k, 0) + v
+    return total
+
+
+def batch_line(batches: dict[str, int]) -> str:
+    lines = sum(int(k) * v for k, v in batches.items())
+    n = sum(batches.values())
+    alone = batches.get("1", 0)
+    big = sorted(batches.items(), key=lambda kv: -int(kv[0]))[:1]
+    return (f"      group commit (steady): {lines} lines in {n} batches, "
+            f"{lines / n if n else 0:.2f} lines per batch, {alone} alone "
+            f"({100 * alone / lines if lines else 0:.0f}% of lines), largest {big[0][0] if big else '-'}; "
+            f"{dict(sorted(batches.items(), key=lambda kv: int(kv[0])))}")
+
+
 # -- one load run ------------------------------------------------------------------------
 async def drive(target: load.Target, servers: list[Server], *, seconds: float,
                 storm: bool = False, restart: Any = None,
@@ -183,6 +214,7 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
     await target.steady(seconds)
     await asyncio.sleep(1.0)  # let the last deliveries land
     window = time.monotonic() - t0
+    batches = await asyncio.to_thread(_batch_sizes, servers)
     disk = await asyncio.to_thread(_disk_samples, probe)
     cpu = sum(cpu_s(s.pid) for s in servers) - cpu0
     client_cpu = time.process_time() - me0
@@ -225,6 +257,8 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
         # waited after the sign burst's 2 s for the last answers and deliveries (30 s at most)
         "settle_s": round(settle_s, 2),
         "errors": dict(rec.errors),
+        # with --batch-sizes: {chat lines in a batch: batches} of the steady load
+        "batches": batches,
         "_latency": {k: list(v) for k, v in rec.latency.items()},  # for pooling rounds
         "_disk": disk,
     }
@@ -280,6 +314,10 @@ def app_run(n: int, seconds: float, workdir: Path, *, storm: bool = False,
            "ROLEPLAY_SOCKET_HANDSHAKE_RATE": "0"}
     servers = [Server(app_argv(p, db, queue), p, env, workdir / f"app-{n}-{i}.log")
                for i, p in enumerate(ports)]
+    if BATCH_SIZES:  # the same server through bench/batchsizes.py, which counts batches
+        for i, s in enumerate(servers):
+            s.argv = [sys.executable, str(HERE / "batchsizes.py"), *s.argv[s.argv.index("serve"):]]
+            s.env["BENCH_BATCH_SIZES"] = str(workdir / f"batches-{n}-{i}-{time.time_ns()}.jsonl")
     try:
         for s in servers:
             s.start()
@@ -509,8 +547,12 @@ def main(argv: list[str] | None = None) -> int:
                     help="beside each app round, fdatasync a small append every this many ms in "
                          "the database's directory and report its p50/p99/max (default %(default)s)")
     ap.add_argument("--no-disk-probe", action="store_true", help="run no disk probe")
+    ap.add_argument("--batch-sizes", action="store_true",
+                    help="count the group commit's chat lines per batch during the steady load "
+                         "(the app's servers started through bench/batchsizes.py)")
     args = ap.parse_args(argv)
-    global PROFILE_DIR, DISK_PROBE_MS
+    global PROFILE_DIR, DISK_PROBE_MS, BATCH_SIZES
+    BATCH_SIZES = args.batch_sizes
     DISK_PROBE_MS = None if args.no_disk_probe else args.disk_probe_ms
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
@@ -543,6 +585,8 @@ def main(argv: list[str] | None = None) -> int:
                         res = app_run(n, each, workdir, storm=(n == storm_n and last))
                     runs[stack].append(res)
                     log(row(res))
+                    if res.get("batches"):
+                        log(batch_line(res["batches"]))
             bare, app = pool(runs["bare"]), pool(runs["app"])
             if rounds > 1:
                 log("   pooled:")
