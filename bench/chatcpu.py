@@ -17,7 +17,9 @@ the best of the rounds: a shared machine makes each round slower, never faster.
 `--compare kept` alternates, round by round in the same process, the single INSERT on
 a pool checkout (the old path) and on the kept connection (EventStore's `_keep`);
 `--compare session` Flask's cookie session opened per event (the old path) and the
-socket's managed session (security.SessionInterface); both print each path's best and
+socket's managed session (security.SessionInterface); `--compare raw` the kept
+connection's INSERT through SQLAlchemy Core's execute (round five's path) and through
+sqlite3's own (round six: `eventstore._insert_rows`); each prints each path's best and
 median: on a shared machine two processes' figures differ by more than a lever.
 
 Not a test: nothing is asserted.
@@ -36,11 +38,36 @@ from typing import Any
 from flask.sessions import SecureCookieSessionInterface
 from gamesetup import seated_game
 from load import APP_CHANNELS
+from sqlalchemy import insert
 
 from roleplay.settings import Settings
+from roleplay.storage.eventstore import EVENT
 from roleplay.web import create_app, socketio
 from roleplay.web.runtime import TokenBucket
 from roleplay.web.security import SessionInterface
+
+
+def _core_insert(store: Any) -> Any:
+    """Round five's kept connection: an autocommit SQLAlchemy Connection, Core's execute."""
+    kept: list[Any] = [None]
+
+    def insert_kept(rows: list[dict[str, Any]]) -> None:
+        with store._kept_lock:
+            conn, kept[0] = kept[0], None
+            if conn is None:
+                conn = store.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            try:
+                if len(rows) == 1:
+                    conn.execute(insert(EVENT), rows)
+                else:
+                    with conn.begin():
+                        conn.execute(insert(EVENT), rows)
+            except BaseException:
+                conn.close()
+                raise
+            kept[0] = conn
+
+    return insert_kept
 
 
 class _CookieEveryEvent(SecureCookieSessionInterface):
@@ -55,7 +82,7 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=2000, help="chat lines per round")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--students", type=int, default=40)
-    ap.add_argument("--compare", choices=["kept", "session"],
+    ap.add_argument("--compare", choices=["kept", "session", "raw"],
                     help="alternate the old and the new path round by round")
     a = ap.parse_args()
     logging.disable(logging.WARNING)
@@ -83,6 +110,7 @@ def main() -> None:
         ids = (f"chat-{i:08d}" for i in itertools.count())
         best_cpu = best_wall = float("inf")
         store = rt.service.store
+        core = _core_insert(store)
         per: dict[str, list[float]] = {"old": [], "new": []}
         for r in range(a.rounds):
             kind = "new" if a.compare is None or r % 2 else "old"
@@ -91,6 +119,11 @@ def main() -> None:
                 if not store._keep and store._kept is not None:
                     store._kept.close()
                     store._kept = None
+            if a.compare == "raw":
+                if kind == "new":
+                    store.__dict__.pop("_insert_kept", None)
+                else:
+                    store._insert_kept = core
             if a.compare == "session":
                 app.session_interface = SessionInterface() if kind == "new" else _CookieEveryEvent()
             for s in (*socks, teacher):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Table, delete, func, insert, update
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, select
 
@@ -24,6 +25,32 @@ from .tables import EndedLoginRow, EventRow, GameRow, PlayerTokenRow, ScenarioRo
 EVENT: Table = EventRow.__table__  # type: ignore[attr-defined]
 TOKEN: Table = PlayerTokenRow.__table__  # type: ignore[attr-defined]
 GAME: Table = GameRow.__table__  # type: ignore[attr-defined]
+#: the INSERT of events on the kept SQLite connection, in the DBAPI's own terms (the
+#: columns of `_values`)
+_INSERT_EVENT = (f"INSERT INTO {EVENT.name} (game_id, seq, type, at, actor, audience_json, "
+                 "data_json, client_id) VALUES (:game_id, :seq, :type, :at, :actor, "
+                 ":audience_json, :data_json, :client_id)")
+
+#: how the store runs its raw database work: `offload(fn, *args)` returns fn(*args)
+Offload = Callable[..., Any]
+
+
+def run_here(fn: Callable[..., Any], *args: Any) -> Any:
+    """The default `EventStore.offload`: call fn in this thread (threading mode, tests)."""
+    return fn(*args)
+
+
+def _insert_rows(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+    """Store rows in one transaction on an autocommit sqlite3 connection: one INSERT is
+    its own; several are BEGIN, INSERT, COMMIT. Only the sqlite3 module's own calls (they
+    let the GIL go while SQLite works and syncs): this may run on another OS thread than
+    the caller's, where no lock, log or pool of the caller's may be touched."""
+    if len(rows) == 1:
+        conn.execute(_INSERT_EVENT, rows[0])
+        return
+    conn.execute("BEGIN")
+    conn.executemany(_INSERT_EVENT, rows)
+    conn.execute("COMMIT")
 
 
 class StoreError(RoleplayError):
@@ -116,17 +143,22 @@ def _event(r: EventRow) -> Event:
 class EventStore:
     def __init__(self, engine: Engine):
         self.engine = engine
-        #: the autocommit connection to a SQLite file of the single INSERTs (the group
-        #: commit's batches of one line, a command's one event), kept between them:
-        #: checking a connection out of the pool, switching it to autocommit and back,
-        #: and returning it (a ROLLBACK) cost about twice the INSERT's own CPU, once per
-        #: chat line (docs/performance.md, round five). SQLite takes one writer at a
-        #: time anyway, so taking turns at this connection costs no concurrency.
-        #: SQLite's file connections do not drop; PostgreSQL's and the in-memory
-        #: database's (one connection shared by every checkout) keep the pool's path.
-        self._kept: Connection | None = None
+        #: the autocommit sqlite3 connection to a SQLite file that stores events (the
+        #: group commit's batches, a command's one event), kept between them: checking a
+        #: connection out of the pool, switching it to autocommit and back, and returning
+        #: it (a ROLLBACK) cost about twice the INSERT's own CPU, once per chat line
+        #: (docs/performance.md, round five), and SQLAlchemy's execution around a one-row
+        #: INSERT a third more (round six). SQLite takes one writer at a time anyway, so
+        #: taking turns at this connection costs no concurrency. SQLite's file
+        #: connections do not drop; PostgreSQL's and the in-memory database's (one
+        #: connection shared by every checkout) keep the pool's path.
+        self._kept: sqlite3.Connection | None = None
         self._kept_lock = threading.Lock()
         self._keep = engine.dialect.name == "sqlite" and not isinstance(engine.pool, StaticPool)
+        #: runs the kept connection's INSERTs and COMMIT (`_insert_rows`): here by default;
+        #: under eventlet `roleplay.web.server` hands them to an OS thread, so that the
+        #: event loop goes on (and stages the next lines) while SQLite writes and syncs
+        self.offload: Offload = run_here
 
     def close(self) -> None:
         """Let the database's connections go (the kept one too)."""
@@ -136,23 +168,48 @@ class EventStore:
                 self._kept = None
         self.engine.dispose()
 
-    def _insert_alone(self, rows: list[dict[str, Any]]) -> None:
-        """One autocommitted INSERT (its own transaction): on the kept connection when
-        there is one; a connection whose statement failed is closed, not kept."""
-        if not self._keep:
-            with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-                c.execute(insert(EVENT), rows)
-            return
+    def _connect_kept(self) -> sqlite3.Connection:
+        """A sqlite3 connection of the engine's own (its pragmas: WAL, synchronous=FULL),
+        taken out of the pool for good and switched to autocommit. The engine opens SQLite
+        files with check_same_thread=False (`make_engine`): an offloaded INSERT runs on
+        another OS thread than the one that connected."""
+        proxied = self.engine.raw_connection()
+        proxied.detach()
+        conn = proxied.dbapi_connection
+        assert isinstance(conn, sqlite3.Connection)
+        conn.isolation_level = None
+        return conn
+
+    def _insert_kept(self, rows: list[dict[str, Any]]) -> None:
+        """Rows in one transaction on the kept connection (`_insert_rows`, run by `offload`);
+        a connection whose statement failed is closed, not kept. sqlite3's errors come out
+        as SQLAlchemy's (IntegrityError, OperationalError, ...), as on the pool's path."""
         with self._kept_lock:
             conn, self._kept = self._kept, None
-            if conn is None:
-                conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
             try:
-                conn.execute(insert(EVENT), rows)
-            except BaseException:
-                conn.close()
+                if conn is None:
+                    conn = self._connect_kept()
+                self.offload(_insert_rows, conn, rows)
+            except sqlite3.Error as e:
+                if conn is not None:
+                    conn.close()
+                raise DBAPIError.instance(_INSERT_EVENT, None, e, sqlite3.Error) from e
+            except Exception:
+                if conn is not None:
+                    conn.close()
                 raise
+            # (a BaseException, the writer's green thread killed while an OS thread may
+            # still be writing on it: the connection is let go, not closed under it)
             self._kept = conn
+
+    def _insert_alone(self, rows: list[dict[str, Any]]) -> None:
+        """One autocommitted INSERT (its own transaction): on the kept connection when
+        there is one."""
+        if self._keep:
+            self._insert_kept(rows)
+            return
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
+            c.execute(insert(EVENT), rows)
 
     # -- games ---------------------------------------------------------------------
     def create_game(self, *, setup: GameSetup, title: str, scenario_hash: str, now: float) -> None:
@@ -289,6 +346,9 @@ class EventStore:
         if not rows:
             return
         try:
+            if self._keep:  # one transaction on the kept connection (an INSERT alone in it)
+                self._insert_kept(rows)
+                return
             if len(rows) == 1:  # alone in its batch: one autocommitted INSERT, as `append`
                 self._insert_alone(rows)
                 return
