@@ -66,7 +66,7 @@ def open_socket(url: str, auth: dict[str, Any] | None, timeout: float = 5.0,
         return None, "handshake refused"
     except OSError as e:
         return None, f"handshake failed: {e}"
-    opening = ws.recv()
+    opening = str(ws.recv())
     if not opening.startswith("0{"):
         ws.close()
         return None, "handshake refused"
@@ -74,7 +74,7 @@ def open_socket(url: str, auth: dict[str, Any] | None, timeout: float = 5.0,
         return ws, "open"
     ws.send("40" + json.dumps(auth))
     while True:
-        msg = ws.recv()
+        msg = str(ws.recv())
         if msg.startswith("40"):
             return ws, "connected"
         if msg.startswith("44"):
@@ -167,7 +167,8 @@ def storm(url: str, auth: dict[str, Any], seconds: float) -> dict[str, Any]:
 
 def many(url: str, auth: dict[str, Any] | None, sockets: int, seconds: float) -> dict[str, Any]:
     """Open `sockets` connections at once and hold them for `seconds`."""
-    held, outcomes = [], {}
+    held: list[Any] = []
+    outcomes: dict[str, int] = {}
     for _ in range(sockets):
         ws, how = open_socket(url, auth)
         key = how.split(":")[0]

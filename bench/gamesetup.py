@@ -47,7 +47,7 @@ def seated_game(service: GameService, players: int, *, seed: int = 1,
     game_id = state.setup.game_id
     joined = [service.join(state.setup.code, f"Student {i + 1}") for i in range(players)]
     service.execute(game_id, INSTRUCTOR_ACTOR, "start")
-    while service.state(game_id).phase.id != phase:  # type: ignore[union-attr]
+    while service.state(game_id).phase.id != phase:
         service.execute(game_id, INSTRUCTOR_ACTOR, "advance")
     st = service.state(game_id)
     seats = []

@@ -20,7 +20,7 @@ from typing import Any
 from gamesetup import scenario, seated_game
 
 from roleplay.engine.commands import Actor
-from roleplay.engine.events import Event, table_audience
+from roleplay.engine.events import Event, EventType, table_audience
 from roleplay.scenario.model import Scenario
 from roleplay.service import GameService
 from roleplay.storage.db import make_engine
@@ -62,7 +62,7 @@ def append_rate(url: str, *, commands: int = 2000, per_tx: int = 1) -> float:
         events = []
         for _ in range(per_tx):
             seq += 1
-            events.append(Event(seq, "chat", time.time(), "bench", table_audience(1),
+            events.append(Event(seq, EventType.CHAT, time.time(), "bench", table_audience(1),
                                 {"text": f"line {i}", "table": 1}, None))
         store.append(gid, events)
     dt = time.perf_counter() - t0
@@ -132,7 +132,7 @@ def rebuild_s(url: str, game_id: str, repeat: int = 3) -> float:
 def export_s(url: str, game_id: str) -> dict[str, Any]:
     """Seconds to export as JSON, CSV and HTML (fresh service each time), or why not."""
     try:
-        from roleplay.export import export_game  # type: ignore[import-not-found]
+        from roleplay.export import export_game
     except ImportError:
         return {"skipped": "roleplay.export is not there yet"}
     out: dict[str, Any] = {}
@@ -154,7 +154,7 @@ def ten_by_five(seed: int = 7) -> Scenario:
     roles = [r.id for r in base.roles]
     kinds = [("template", 0.0), ("opt_out", 0.25), ("co_designed", 0.5), ("opt_out", 0.75),
              ("co_designed", 1.0)]
-    issues = []
+    issues: list[dict[str, Any]] = []
     for k in range(10):
         issues.append({
             "id": f"k{k}", "title": f"Issue {k}",

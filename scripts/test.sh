@@ -44,6 +44,7 @@ fi
 # Lint and types first: a finding fails the run before the tests start.
 .venv/bin/ruff check roleplay tests bench scripts
 .venv/bin/python -m mypy roleplay
+.venv/bin/python -m mypy bench
 # The pages' JavaScript: eslint (from the lockfile, installed by `npm ci` in setup.sh),
 # then the unit tests of its pure parts with node's own test runner.
 npx --no-install eslint
