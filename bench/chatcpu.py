@@ -19,8 +19,10 @@ a pool checkout (the old path) and on the kept connection (EventStore's `_keep`)
 `--compare session` Flask's cookie session opened per event (the old path) and the
 socket's managed session (security.SessionInterface); `--compare raw` the kept
 connection's INSERT through SQLAlchemy Core's execute (round five's path) and through
-sqlite3's own (round six: `eventstore._insert_rows`); each prints each path's best and
-median: on a shared machine two processes' figures differ by more than a lever.
+sqlite3's own (round six: `eventstore._insert_rows`); `--compare json` the packets' JSON
+by the stdlib (python-socketio's default) and by orjson (packets.OrjsonCodec); each
+prints each path's best and median: on a shared machine two processes' figures differ
+by more than a lever.
 
 Not a test: nothing is asserted.
 """
@@ -35,6 +37,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from engineio import json as engineio_json
 from flask.sessions import SecureCookieSessionInterface
 from gamesetup import seated_game
 from load import APP_CHANNELS
@@ -43,6 +46,7 @@ from sqlalchemy import insert
 from roleplay.settings import Settings
 from roleplay.storage.eventstore import EVENT
 from roleplay.web import create_app, socketio
+from roleplay.web.packets import JsonPacket, OrjsonCodec
 from roleplay.web.runtime import TokenBucket
 from roleplay.web.security import SessionInterface
 
@@ -82,7 +86,7 @@ def main() -> None:
     ap.add_argument("--lines", type=int, default=2000, help="chat lines per round")
     ap.add_argument("--rounds", type=int, default=5)
     ap.add_argument("--students", type=int, default=40)
-    ap.add_argument("--compare", choices=["kept", "session", "raw"],
+    ap.add_argument("--compare", choices=["kept", "session", "raw", "json"],
                     help="alternate the old and the new path round by round")
     a = ap.parse_args()
     logging.disable(logging.WARNING)
@@ -126,6 +130,8 @@ def main() -> None:
                     store._insert_kept = core
             if a.compare == "session":
                 app.session_interface = SessionInterface() if kind == "new" else _CookieEveryEvent()
+            if a.compare == "json":
+                JsonPacket.json = OrjsonCodec if kind == "new" else engineio_json
             for s in (*socks, teacher):
                 s.get_received()
             got: dict[str, int] = {}

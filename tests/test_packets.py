@@ -2,19 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import random
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from roleplay.bots import InstructorBot, PlayerBot, close_all
+from roleplay.scenario.loader import parse_scenario
 from roleplay.scenario.model import Scenario
 from roleplay.scenario.resolve import resolve_source
 from roleplay.service import GameService
 from roleplay.web import socketio
 from roleplay.web.packets import NOT_JSON, JsonPacket, OrjsonCodec
-from support.web import instructor_socket, player_socket, received
+from support.web import (
+    FOUR_ROLES_YAML,
+    PASSWORD,
+    ServerProcess,
+    instructor_socket,
+    player_socket,
+    received,
+    running_server,
+)
 
 
 def _old(data: Any) -> str:
@@ -179,3 +192,62 @@ def test_a_frame_with_what_is_not_plain_json_is_a_bad_request(
                           "client_id": "afterwards-1"})
     after = received(sock)
     assert [n for n, _ in after][-1] == "ack", after
+
+
+# -- the same on a running server (eventlet, a raw WebSocket) ------------------------------
+@pytest.fixture(scope="module")
+def eventlet_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    with running_server(tmp_path_factory.mktemp("json"), "eventlet") as s:
+        yield s
+
+
+@pytest.mark.server
+def test_a_running_server_refuses_big_numbers_as_bad_requests(eventlet_server: ServerProcess) -> None:
+    """What the stdlib read before (a number beyond a double, a 30-digit int, NaN) and
+    orjson would not (or would read as an inexact float): `bad_request`, then the socket
+    goes on, and the server logs no traceback."""
+    import websocket
+
+    mark = eventlet_server.log.stat().st_size if eventlet_server.log.exists() else 0
+    teacher = InstructorBot(eventlet_server.url, PASSWORD)
+    teacher.login()
+    code = teacher.create_game(teacher.upload(parse_scenario(FOUR_ROLES_YAML, "four.yaml")), seed=2)["code"]
+    teacher.connect()
+    bot = PlayerBot(eventlet_server.url, "P", random.Random(1))
+    bot.join(code)
+    bot.connect()
+    ws = None
+    try:
+        assert teacher.command("start")["ok"] and teacher.command("advance")["ok"]
+        ws = websocket.create_connection(
+            f"ws://127.0.0.1:{eventlet_server.port}/socket.io/?EIO=4&transport=websocket",
+            timeout=30, suppress_origin=True)
+        assert ws.recv().startswith("0{")
+        ws.send("40" + json.dumps(bot.auth()))
+        while not ws.recv().startswith("40"):
+            pass
+        chat = '42["command",{{"name":"chat","client_id":"{cid}","args":{{"channel":"official",' \
+               '"text":"hi","n":{n}}}}}]'
+        for cid, n in [("float-1e400", "1e400"), ("int-30-digit", "1" * 30), ("nan-literal", "NaN"),
+                       ("int-150-digit", "9" * 150), ("fine-number", "7")]:
+            ws.send(chat.format(cid=cid, n=n))
+            while True:
+                msg = ws.recv()
+                if msg == "2":  # Engine.IO's ping
+                    ws.send("3")
+                    continue
+                if cid in msg:
+                    break
+            name, reply = json.loads(msg[2:])
+            if cid == "fine-number":
+                assert name == "ack", reply
+            else:
+                assert (name, reply["code"]) == ("error", "bad_request"), reply
+                assert "Traceback" not in reply["message"]
+        log = eventlet_server.log.read_bytes()[mark:].decode(errors="replace")
+        assert "Traceback" not in log
+    finally:
+        if ws is not None:
+            with contextlib.suppress(Exception):
+                ws.close()
+        close_all([teacher, bot])
