@@ -10,7 +10,7 @@ JSON".
 
 The packet's JSON (`Packet.json`, which python-socketio calls as
 `json.dumps(data, separators=...)` and `json.loads(text)`) is `OrjsonCodec`:
-orjson writes UTF-8 (a Russian view is a quarter of its `\\uXXXX`-escaped
+orjson writes UTF-8 (a Russian seat view is under half its `\\uXXXX`-escaped
 size) several times faster than the stdlib encoder (docs/performance.md,
 round six). Where the two differ:
 
