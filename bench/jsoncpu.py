@@ -45,7 +45,7 @@ def views(lang: str, students: int) -> dict[str, Any]:
     name = "Студент" if lang == "ru" else "Student"
     joined = [service.join(state.setup.code, f"{name} {i + 1}", lang) for i in range(students)]
     service.execute(gid, INSTRUCTOR_ACTOR, "start")
-    while service.state(gid).phase.id != "negotiation":  # type: ignore[union-attr]
+    while service.state(gid).phase.id != "negotiation":
         service.execute(gid, INSTRUCTOR_ACTOR, "advance")
     st = service.state(gid)
     pkg, tables = valid_package(sc), set()
@@ -87,11 +87,13 @@ def main() -> None:
     cmd = '["command",{"name":"chat","args":{"channel":"official","text":"Здравствуйте, коллеги"},' \
           '"client_id":"chat-00001234"}]'
     per = {"old": [], "new": []}
+    decoders: tuple[tuple[str, Callable[[str], Any]], ...] = (("old", eio_json.loads),
+                                                               ("new", OrjsonCodec.loads))
     for r in range(a.rounds):
-        for name, fn in (("old", eio_json.loads), ("new", OrjsonCodec.loads))[:: 1 if r % 2 else -1]:
+        for name, decode in decoders[:: 1 if r % 2 else -1]:
             c0 = time.process_time()
             for _ in range(20_000):
-                fn(cmd)
+                decode(cmd)
             per[name].append((time.process_time() - c0) / 20_000 * 1e6)
     for v in per.values():
         v.sort()
