@@ -80,6 +80,8 @@ def test_real_views_mean_what_the_stdlib_wrote_and_russian_is_not_escaped(
     for data, out in ru:  # UTF-8 on the wire: Cyrillic no longer six bytes a letter
         assert "\\u04" not in out and "\\u04" in _old(data)
         assert len(out.encode("utf-8")) < len(_old(data)) * 0.6
+    for _, out in en:  # one byte a character in memory: its few minus signs escaped
+        assert out.isascii()
     staff = [d for d, _ in syncs if "tables" in d[1].get("view", {}) and d[1].get("me") is None]
     assert staff, "the instructor's sync"
 
@@ -124,9 +126,22 @@ def test_the_encoder_writes_valid_utf8_json(data: Any, meant: Any) -> None:
     assert "NaN" not in out and "Infinity" not in out
 
 
+def test_a_mostly_ascii_text_is_escaped_to_stay_one_byte_a_character() -> None:
+    """A str is as wide as its widest character: one minus sign (U+2212) made a whole
+    English view two bytes a character in memory. Mostly ASCII: the few others escaped
+    (BMP, Latin-1 and beyond the BMP alike, as valid JSON); mostly Cyrillic: UTF-8."""
+    english = {"points": "EU points \u22121", "name": "Zoë 😀", "body": "a" * 400}
+    out = OrjsonCodec.dumps(["update", english])
+    assert out.isascii() and json.loads(out) == ["update", english]
+    assert "\\u2212" in out and "\\u00eb" in out and "\\ud83d\\ude00" in out
+    russian = {"text": "Правительство Азербайджана подписывает соглашение \u22121"}
+    out = OrjsonCodec.dumps(["update", russian])
+    assert "Правительство" in out and json.loads(out) == ["update", russian]
+
+
 def test_a_packet_is_the_same_frame_but_for_the_json() -> None:
-    pkt = JsonPacket(data=["update", {"t": "Привет", "n": [1, 2]}], id=7)
-    assert pkt.encode() == '27["update",{"t":"Привет","n":[1,2]}]'
+    pkt = JsonPacket(data=["update", {"t": "Привет, правительство", "n": [1, 2]}], id=7)
+    assert pkt.encode() == '27["update",{"t":"Привет, правительство","n":[1,2]}]'
 
 
 # -- in -----------------------------------------------------------------------------------

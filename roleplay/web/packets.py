@@ -30,6 +30,7 @@ round six). Where the two differ:
 
 from __future__ import annotations
 
+import codecs
 import json
 import math
 import re
@@ -102,13 +103,57 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def _json_escape(err: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: each character beyond ASCII as JSON's `\\uXXXX` (a pair of
+    them beyond the BMP), unlike `backslashreplace`, whose `\\xNN` is not JSON."""
+    if not isinstance(err, UnicodeEncodeError):
+        raise err
+    out = []
+    for ch in err.object[err.start:err.end]:
+        n = ord(ch)
+        if n > 0xFFFF:
+            n -= 0x10000
+            out.append(f"\\u{0xD800 + (n >> 10):04x}\\u{0xDC00 + (n & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{n:04x}")
+    return "".join(out), err.end
+
+
+codecs.register_error("roleplay-json-escape", _json_escape)
+
+
+#: the most bytes beyond ASCII a packet may have to be escaped (a seat view has a few minus
+#: signs; the handler costs about a microsecond a run of them)
+_ESCAPE_AT_MOST = 120
+
+
+def _compact(raw: bytes) -> str:
+    """orjson's UTF-8 as the str Engine.IO sends, in the least memory. A str takes as many
+    bytes per character as its widest character needs, so one minus sign (U+2212, the
+    views' typography) in an English view doubled the whole string (22 -> 44 KB a seat
+    view, held in each socket's queue until sent: +45 KB resident per student at 500,
+    bench/run.py). A text that is mostly ASCII has its few other characters escaped, as
+    the stdlib encoder did; a text with many (Russian) stays UTF-8, under half the
+    escaped size on the wire."""
+    if raw.isascii():
+        return raw.decode("ascii")
+    text = raw.decode("utf-8")
+    extra = len(raw) - len(text)  # at least the number of characters beyond ASCII
+    # escaped (6 bytes each) is smaller than 2 bytes a character; and few enough that the
+    # error handler's per-run call stays cheap (a staff view full of Cyrillic names, one
+    # per instructor, would take longer to escape than the stdlib takes to encode it)
+    if extra <= _ESCAPE_AT_MOST and 5 * extra < len(text):
+        return text.encode("ascii", "roleplay-json-escape").decode("ascii")
+    return text
+
+
 class OrjsonCodec:
     """`Packet.json`: the two calls python-socketio's Packet makes."""
 
     @staticmethod
     def dumps(data: Any, separators: Any = None) -> str:
         try:
-            return orjson.dumps(data).decode("utf-8")
+            return _compact(orjson.dumps(data))
         except TypeError:  # beyond orjson: the stdlib encoder, as before (ASCII, escaped)
             return json.dumps(_finite(data), separators=(",", ":"))
 
