@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
     from . import aftergame, api, errors, instructor, languages, player, projector, security, ticker
     from . import sockets as _sockets  # registers the socket handlers
     from .delivery import Delivery
-    from .extensions import socketio
+    from .extensions import socket_events_match_a_rule, socketio
     from .guard import ConnectionGuard, SocketLimits
     from .runtime import LOGIN_LIFETIME_S, Runtime
 
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, *, service: GameService | None 
         ping_interval=PING_INTERVAL_S,
         ping_timeout=PING_TIMEOUT_S,
     )
+    socket_events_match_a_rule(app)
     # limits per connection and per address, in front of python-socketio (guard.py)
     rate = settings.socket_handshake_rate
     guard = ConnectionGuard(SocketLimits(per_address=settings.sockets_per_address,
