@@ -140,29 +140,37 @@ def _raise_file_limit(wanted: int) -> None:
 
 
 def tune_gc(full_scan_every: float = GC_FULL_SCAN_EVERY_S) -> None:
-    """Keep the garbage collector's full passes short: they stop every socket while they run.
+    """Keep the garbage collector's passes short: each one stops every socket while it runs.
 
-    A full (generation 2) pass walks every tracked object: with a 500-student game
-    in memory that took 100-400 ms every few seconds, the slow tail of chat latency
-    (bench/run.py). So what exists after start-up (the scenarios, the games loaded
-    from the log) is frozen out of the collector's sight, and so are the survivors
-    of each full pass; a pass then walks only what was allocated since. Frozen
-    objects are still freed by reference counting; only cyclic garbage among them
-    waits, for the one pass every `full_scan_every` seconds that sees everything.
+    A pass walks every object tracked in the generations it collects: with a 500-student
+    game in memory a full (generation 2) pass took 100-400 ms every few seconds, and the
+    younger passes grew with whatever had survived since the last full one (4-19 ms per
+    generation-1 pass), the slow tail of chat latency (bench/run.py). So what exists
+    after start-up (the scenarios, the games loaded from the log) is frozen out of the
+    collector's sight, and so are the survivors of every pass: the next one walks only
+    what was allocated since. Frozen objects are still freed by reference counting; only
+    cyclic garbage among them waits, for the one full pass every `full_scan_every`
+    seconds that sees everything.
     """
     gc.collect()
     gc.freeze()
-    last_full_scan = [time.monotonic()]
+    last_full_scan = time.monotonic()
+    scanning = False  # unfrozen, until the next full pass has looked at everything
 
     def after_collection(phase: str, info: dict[str, Any]) -> None:
-        if phase != "stop" or info.get("generation") != 2:
+        nonlocal last_full_scan, scanning
+        if phase != "stop":
             return
-        now = time.monotonic()
-        if now - last_full_scan[0] >= full_scan_every:
-            last_full_scan[0] = now
+        if scanning:
+            if info.get("generation") != 2:
+                return  # the survivors wait in the old generations for the full pass
+            scanning = False
+        elif time.monotonic() - last_full_scan >= full_scan_every:
+            last_full_scan = time.monotonic()
+            scanning = True
             gc.unfreeze()  # the next full pass sees everything again
-        else:
-            gc.freeze()
+            return
+        gc.freeze()
 
     gc.callbacks.append(after_collection)
 
