@@ -137,6 +137,9 @@ def _spy(server: Server, name: str, seconds: float) -> subprocess.Popen[bytes] |
     if PROFILE_DIR is None:
         return None
     idle = ["--idle"] if os.environ.get("BENCH_SPY_IDLE") else []
+    # BENCH_SPY_GIL: only the thread holding the GIL, i.e. Python's own CPU work (not the
+    # loop's epoll wait nor the writer's fsync, which the default sampling counts as busy)
+    idle += ["--gil"] if os.environ.get("BENCH_SPY_GIL") else []
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "py-spy"), "record", "-p", str(server.pid),
          "-d", str(max(1, int(seconds))), "-r", "200", *idle, "--format", "raw",
