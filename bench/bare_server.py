@@ -5,13 +5,20 @@ else: a client connects with `{"room": NAME}` and joins that room (and the
 room "all"); `msg` is re-emitted to the sender's room as `msg`; `all` is
 re-emitted to every client. No authorisation, no persistence, no views.
 
+With `--persist DB`, each message is first stored in SQLite as the app stores
+its events (WAL, `synchronous=FULL`, one autocommitted INSERT, under eventlet on
+an OS thread of `tpool` as `roleplay serve` does), and emitted once durable:
+the bare stack plus persist-then-broadcast, nothing else.
+
     python bench/bare_server.py --port 5100 [--async-mode eventlet|threading] [--gc-freeze]
+                                [--persist DB]
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from typing import Any
 
 
@@ -21,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--port", type=int, default=5100)
     ap.add_argument("--async-mode", default="eventlet", choices=["eventlet", "threading"])
     ap.add_argument("--gc-freeze", action="store_true", help="the app's garbage-collector policy (tune_gc)")
+    ap.add_argument("--persist", metavar="DB", help="store each message in this SQLite file first")
     args = ap.parse_args(argv)
 
     if args.async_mode == "eventlet":
@@ -34,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     app = Flask(__name__)
     sio = SocketIO(app, async_mode=args.async_mode, cors_allowed_origins="*")
     rooms: dict[str, str] = {}
+    store = _store(args.persist, args.async_mode) if args.persist else None
 
     @sio.on("connect")
     def connect(auth: Any = None) -> None:
@@ -49,11 +58,16 @@ def main(argv: list[str] | None = None) -> int:
 
     @sio.on("msg")
     def msg(data: Any) -> None:
-        sio.emit("msg", data, to=rooms.get(request.sid, "r"))  # type: ignore[attr-defined]
+        room = rooms.get(request.sid, "r")  # type: ignore[attr-defined]
+        if store is not None:
+            store(room, data)
+        sio.emit("msg", data, to=room)
         emit("ack", {"client_id": (data or {}).get("client_id")})
 
     @sio.on("all")
     def to_all(data: Any) -> None:
+        if store is not None:
+            store("all", data)
         sio.emit("all", data, to="all")
 
     if args.gc_freeze:  # the app's policy (roleplay.web.server.tune_gc), for a like-for-like run
@@ -73,6 +87,32 @@ def main(argv: list[str] | None = None) -> int:
         sio.run(app, host=args.host, port=args.port, log_output=False,
                 allow_unsafe_werkzeug=True)
     return 0
+
+
+def _store(path: str, async_mode: str) -> Callable[[str, Any], None]:
+    """`store(room, data)`: one message durable in SQLite before it returns."""
+    import json
+    import sqlite3
+    import threading
+
+    conn = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE IF NOT EXISTS msg (id INTEGER PRIMARY KEY, room TEXT NOT NULL,"
+                 " data TEXT NOT NULL)")
+    run: Callable[..., Any] = lambda fn, *a: fn(*a)  # noqa: E731
+    if async_mode == "eventlet":
+        from eventlet import tpool
+
+        run = tpool.execute
+    lock = threading.Lock()  # one writer at a time (a green lock under eventlet)
+
+    def store(room: str, data: Any) -> None:
+        with lock:
+            run(conn.execute, "INSERT INTO msg (room, data) VALUES (?, ?)",
+                (room, json.dumps(data)))
+
+    return store
 
 
 if __name__ == "__main__":

@@ -43,8 +43,23 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 PROFILE_DIR: Path | None = None
 #: the disk probe's interval beside each app round (bench/diskprobe.py); None: --no-disk-probe
 DISK_PROBE_MS: float | None = 20.0
-#: set by --batch-sizes: the app's servers count the group commit's batches (bench/batchsizes.py)
+#: set by --batch-sizes: the app's servers count the group commit's batches (bench/probed_server.py)
 BATCH_SIZES = False
+#: set by --chat-path: the app's servers time each chat line's steps (bench/probed_server.py)
+CHAT_PATH = False
+#: the steps bench/probed_server.py times, in order, and the segments between them
+CHAT_STEPS = ("sent", "handler", "locked", "staged", "taken", "os_in", "os_out", "durable", "delivered")
+CHAT_SEGMENTS = {
+    "sent -> handler": ("sent", "handler"),      # loopback, the loop's queue, Socket.IO, checks
+    "handler -> locked": ("handler", "locked"),  # waiting for the game's lock
+    "locked -> staged": ("locked", "staged"),    # `decide`, numbering, the writer's queue
+    "staged -> taken": ("staged", "taken"),      # waiting for the writer (a commit in flight)
+    "taken -> os thread": ("taken", "os_in"),    # the hand-off to an OS thread of tpool
+    "INSERT + COMMIT": ("os_in", "os_out"),      # SQLite's work and its fsync
+    "os thread -> writer": ("os_out", "durable"),  # the hand-back to the loop
+    "durable -> delivered": ("durable", "delivered"),  # applied, its outbox, the emits
+    "sent -> delivered": ("sent", "delivered"),
+}
 
 
 def log(*a: Any) -> None:
@@ -119,9 +134,10 @@ def app_argv(port: int, db: str, queue: str | None = None) -> list[str]:
     return argv
 
 
-def bare_argv(port: int, gc_freeze: bool) -> list[str]:
+def bare_argv(port: int, gc_freeze: bool, persist: Path | None = None) -> list[str]:
     return [sys.executable, str(HERE / "bare_server.py"), "--port", str(port),
-            *(["--gc-freeze"] if gc_freeze else [])]
+            *(["--gc-freeze"] if gc_freeze else []),
+            *(["--persist", str(persist)] if persist else [])]
 
 
 def login_cookie(port: int) -> str:
@@ -163,22 +179,55 @@ def _disk_samples(probe: subprocess.Popen[bytes] | None) -> list[float] | None:
     return [float(v) for v in json.loads(out)] if probe.returncode == 0 else None
 
 
-def _batch_sizes(servers: list[Server]) -> dict[str, int] | None:
-    """The group commit's batch sizes so far, of the servers started by bench/batchsizes.py."""
-    files = [Path(s.env["BENCH_BATCH_SIZES"]) for s in servers if "BENCH_BATCH_SIZES" in s.env]
-    if not files:
+def _probes(servers: list[Server]) -> dict[str, list[Any]]:
+    """What bench/probed_server.py recorded so far in each server: {env var: [records]}."""
+    out: dict[str, list[Any]] = {}
+    for s in servers:
+        files = [(var, Path(s.env[var])) for var in ("BENCH_BATCH_SIZES", "BENCH_CHAT_PATH")
+                 if var in s.env]
+        if not files:
+            continue
+        before = {var: f.read_text().count("\n") if f.exists() else 0 for var, f in files}
+        s.proc.send_signal(signal.SIGUSR1)  # type: ignore[union-attr]
+        for var, f in files:
+            for _ in range(50):
+                if f.exists() and f.read_text().count("\n") > before[var]:
+                    break
+                time.sleep(0.1)
+            out.setdefault(var, []).append(json.loads(f.read_text().splitlines()[-1]))
+    return out
+
+
+def _batch_sizes(dumps: dict[str, list[Any]]) -> dict[str, int] | None:
+    """The group commit's batch sizes so far, summed over the servers."""
+    if "BENCH_BATCH_SIZES" not in dumps:
         return None
     total: dict[str, int] = {}
-    for s, f in zip(servers, files, strict=True):
-        before = f.read_text().count("\n") if f.exists() else 0
-        s.proc.send_signal(signal.SIGUSR1)  # type: ignore[union-attr]
-        for _ in range(50):
-            if f.exists() and f.read_text().count("\n") > before:
-                break
-            time.sleep(0.1)
-        for k, v in json.loads(f.read_text().splitlines()[-1]).items():
+    for sizes in dumps["BENCH_BATCH_SIZES"]:
+        for k, v in sizes.items():
             total[k] = total.get(k, 0) + v
     return total
+
+
+def chat_path_lines(paths: list[dict[str, float]]) -> list[str]:
+    """Each segment of the chat lines' path (ms): p50, p90, p99, max; and which segment was
+    the longest in each of the slowest 1 % of lines."""
+    whole = [p for p in paths if all(k in p for k in CHAT_STEPS)]
+    if not whole:
+        return [f"      chat path: no line timed ({len(paths)} partly)"]
+    out = [f"      chat path of {len(whole)} lines (ms):"]
+    for name, (a, b) in CHAT_SEGMENTS.items():
+        ms = [1000 * (p[b] - p[a]) for p in whole]
+        out.append(f"        {name:22} p50 {load.pct(ms, 50):>6} p90 {load.pct(ms, 90):>6} "
+                   f"p99 {load.pct(ms, 99):>6} max {max(ms):>7.2f}")
+    slow = sorted(whole, key=lambda p: p["delivered"] - p["sent"])[-max(1, len(whole) // 100):]
+    longest: dict[str, int] = {}
+    for p in slow:
+        parts = {n: p[b] - p[a] for n, (a, b) in CHAT_SEGMENTS.items() if n != "sent -> delivered"}
+        top = max(parts, key=lambda n: parts[n])
+        longest[top] = longest.get(top, 0) + 1
+    out.append(f"        slowest {len(slow)}: longest segment {longest}")
+    return out
 
 
 def batch_line(batches: dict[str, int]) -> str:
@@ -217,7 +266,8 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
     await target.steady(seconds)
     await asyncio.sleep(1.0)  # let the last deliveries land
     window = time.monotonic() - t0
-    batches = await asyncio.to_thread(_batch_sizes, servers)
+    dumps = await asyncio.to_thread(_probes, servers)
+    batches = _batch_sizes(dumps)
     disk = await asyncio.to_thread(_disk_samples, probe)
     cpu = sum(cpu_s(s.pid) for s in servers) - cpu0
     client_cpu = time.process_time() - me0
@@ -262,6 +312,8 @@ async def drive(target: load.Target, servers: list[Server], *, seconds: float,
         "errors": dict(rec.errors),
         # with --batch-sizes: {chat lines in a batch: batches} of the steady load
         "batches": batches,
+        # with --chat-path: each chat line's steps in the server (bench/probed_server.py)
+        "_chat_path": [p for d in dumps.get("BENCH_CHAT_PATH", []) for p in d] or None,
         "_latency": {k: list(v) for k, v in rec.latency.items()},  # for pooling rounds
         "_disk": disk,
     }
@@ -317,10 +369,15 @@ def app_run(n: int, seconds: float, workdir: Path, *, storm: bool = False,
            "ROLEPLAY_SOCKET_HANDSHAKE_RATE": "0"}
     servers = [Server(app_argv(p, db, queue), p, env, workdir / f"app-{n}-{i}.log")
                for i, p in enumerate(ports)]
-    if BATCH_SIZES:  # the same server through bench/batchsizes.py, which counts batches
+    if BATCH_SIZES or CHAT_PATH:  # the same server through bench/probed_server.py
         for i, s in enumerate(servers):
-            s.argv = [sys.executable, str(HERE / "batchsizes.py"), *s.argv[s.argv.index("serve"):]]
-            s.env["BENCH_BATCH_SIZES"] = str(workdir / f"batches-{n}-{i}-{time.time_ns()}.jsonl")
+            s.argv = [sys.executable, str(HERE / "probed_server.py"),
+                      *s.argv[s.argv.index("serve"):]]
+            stamp = f"{n}-{i}-{time.time_ns()}"
+            if BATCH_SIZES:
+                s.env["BENCH_BATCH_SIZES"] = str(workdir / f"batches-{stamp}.jsonl")
+            if CHAT_PATH:
+                s.env["BENCH_CHAT_PATH"] = str(workdir / f"chat-path-{stamp}.jsonl")
     try:
         for s in servers:
             s.start()
@@ -346,11 +403,14 @@ def app_run(n: int, seconds: float, workdir: Path, *, storm: bool = False,
 
 
 def bare_run(n: int, seconds: float, workdir: Path, *, gc_freeze: bool = True,
-             storm: bool = False) -> dict[str, Any]:
+             storm: bool = False, persist: bool = False) -> dict[str, Any]:
+    """The bare stack under the load; with `persist`, storing each message first (in a new
+    SQLite file beside the app's: `bare_server.py --persist`)."""
     from roleplay.engine.commands import balanced_seats
 
     port = free_port()
-    server = Server(bare_argv(port, gc_freeze), port, None, workdir / f"bare-{n}.log")
+    db = workdir / f"bare-{n}-{time.time_ns()}.db" if persist else None
+    server = Server(bare_argv(port, gc_freeze, db), port, None, workdir / f"bare-{n}.log")
     seats = balanced_seats(n, scenario())
     students = [load.Student(i, t, r) for i, (t, r) in enumerate(seats)]
     try:
@@ -360,7 +420,10 @@ def bare_run(n: int, seconds: float, workdir: Path, *, gc_freeze: bool = True,
         async def restart(t: load.Target) -> dict[str, Any]:
             return await reconnect_storm(t, server)
 
-        return asyncio.run(drive(target, [server], seconds=seconds, storm=storm, restart=restart))
+        res = asyncio.run(drive(target, [server], seconds=seconds, storm=storm, restart=restart))
+        if persist:
+            res["stack"] = PERSISTING
+        return res
     finally:
         server.stop()
 
@@ -375,8 +438,11 @@ def pool(runs: list[dict[str, Any]]) -> dict[str, Any]:
             lat.setdefault(k, []).extend(v)
         d = r.pop("_disk", None)
         disk = None if d is None or disk is None else disk + d
+    paths = [p for r in runs for p in (r.pop("_chat_path", None) or [])]
     out.pop("_latency", None)
     out.pop("_disk", None)
+    if paths:  # printed by main, not kept in the results
+        out["_chat_path"] = paths
     for r in runs:  # the storm runs in the last round
         if "reconnect_storm" in r:
             out["reconnect_storm"] = r["reconnect_storm"]
@@ -453,6 +519,9 @@ def row(r: dict[str, Any]) -> str:
             + (f"(settled {r['settle_s']} s late)  " if r.get("settle_s", 0) >= 0.5 else "")
             + f"errors {sum(r['errors'].values())}")
 
+
+#: the bare stack that stores each message before it emits it (--bare-persist)
+PERSISTING = "bare+disk"
 
 #: the targets of docs/performance.md (issue 12): at 500 students, app / bare in the same run
 P99_RATIO_MAX = 1.5
@@ -550,12 +619,20 @@ def main(argv: list[str] | None = None) -> int:
                     help="beside each app round, fdatasync a small append every this many ms in "
                          "the database's directory and report its p50/p99/max (default %(default)s)")
     ap.add_argument("--no-disk-probe", action="store_true", help="run no disk probe")
+    ap.add_argument("--bare-persist", action="store_true",
+                    help="also run the bare stack storing each message in SQLite before it "
+                         "emits it (WAL, synchronous=FULL, on an OS thread, as the app stores "
+                         "its events) and print the app's ratios against it too")
     ap.add_argument("--batch-sizes", action="store_true",
                     help="count the group commit's chat lines per batch during the steady load "
-                         "(the app's servers started through bench/batchsizes.py)")
+                         "(the app's servers started through bench/probed_server.py)")
+    ap.add_argument("--chat-path", action="store_true",
+                    help="time each chat line's steps in the app's servers during the steady "
+                         "load and print each segment's percentiles (bench/probed_server.py)")
     args = ap.parse_args(argv)
-    global PROFILE_DIR, DISK_PROBE_MS, BATCH_SIZES
+    global PROFILE_DIR, DISK_PROBE_MS, BATCH_SIZES, CHAT_PATH
     BATCH_SIZES = args.batch_sizes
+    CHAT_PATH = args.chat_path
     DISK_PROBE_MS = None if args.no_disk_probe else args.disk_probe_ms
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
@@ -577,26 +654,42 @@ def main(argv: list[str] | None = None) -> int:
             # bare, app, app, bare...: a drift of the machine's speed during the run
             # weighs on both stacks alike; each stack's rounds are pooled
             log(f"-- {n} students: bare stack and the app, {rounds} rounds each of {each:g} s")
-            runs: dict[str, list[dict[str, Any]]] = {"bare": [], "app": []}
-            order = [["bare", "app"] if r % 2 == 0 else ["app", "bare"] for r in range(rounds)]
+            runs: dict[str, list[dict[str, Any]]] = {"bare": [], "app": [], PERSISTING: []}
+            stacks = ["bare", PERSISTING, "app"] if args.bare_persist else ["bare", "app"]
+            order = [stacks if r % 2 == 0 else stacks[::-1] for r in range(rounds)]
             for r, pair in enumerate(order):
                 for stack in pair:
                     last = r == rounds - 1 or rounds == 1
-                    if stack == "bare":
-                        res = bare_run(n, each, workdir, gc_freeze=not args.bare_default_gc)
+                    if stack != "app":
+                        res = bare_run(n, each, workdir, gc_freeze=not args.bare_default_gc,
+                                       persist=stack == PERSISTING)
                     else:
                         res = app_run(n, each, workdir, storm=(n == storm_n and last))
                     runs[stack].append(res)
                     log(row(res))
                     if res.get("batches"):
                         log(batch_line(res["batches"]))
+                    for text in chat_path_lines(res["_chat_path"]) if res.get("_chat_path") else []:
+                        log(text)
             bare, app = pool(runs["bare"]), pool(runs["app"])
             if rounds > 1:
                 log("   pooled:")
                 log(row(bare))
                 log(row(app))
+            paths = app.pop("_chat_path", None)
+            bare.pop("_chat_path", None)
+            if paths and rounds > 1:
+                for text in chat_path_lines(paths):
+                    log(text)
             entry = {"students": n, "bare": bare, "app": app, "ratio": compare(app, bare)}
             log(f"      ratio app/bare: {entry['ratio']}")
+            if runs[PERSISTING]:
+                persisting = pool(runs[PERSISTING])
+                if rounds > 1:
+                    log(row(persisting))
+                entry["bare_persist"] = persisting
+                entry["ratio_persist"] = compare(app, persisting)
+                log(f"      ratio app/{PERSISTING}: {entry['ratio_persist']}")
             if n == storm_n:
                 log(f"      reconnect storm: {app.get('reconnect_storm')}")
             results["sizes"].append(entry)
@@ -614,6 +707,8 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 one = pool([app_run(n, seconds, workdir, workers=1, postgres=True)])
                 two = pool([app_run(n, seconds, workdir, workers=2)])
+                for res in (one, two):
+                    res.pop("_chat_path", None)
                 results["workers"] = {"one": one, "two": two}
                 log(row(one))
                 log(row(two))
@@ -666,6 +761,10 @@ def main(argv: list[str] | None = None) -> int:
         "storm_synced_s": results["storm"]["synced_after_listen_s"],
         "elapsed_s": results["elapsed_s"],
     }
+    if "bare_persist" in main_size:  # --bare-persist: against the bare stack that stores first
+        line["p99_ms_bare_persist"] = main_size["bare_persist"]["chat"]["p99_ms"]
+        line["ratio_p99_persist"] = main_size["ratio_persist"]["p99"]
+        line["ratio_cpu_per_command_persist"] = main_size["ratio_persist"]["cpu_per_command"]
     met = targets(results)
     line["targets_met"] = all(met.values())
     for what, ok in met.items():
