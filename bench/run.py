@@ -47,8 +47,7 @@ DISK_PROBE_MS: float | None = 20.0
 BATCH_SIZES = False
 #: set by --chat-path: the app's servers time each chat line's steps (bench/probed_server.py)
 CHAT_PATH = False
-#: the steps bench/probed_server.py times, in order, and the segments between them
-CHAT_STEPS = ("sent", "handler", "locked", "staged", "taken", "os_in", "os_out", "durable", "delivered")
+#: the segments between the steps bench/probed_server.py times
 CHAT_SEGMENTS = {
     "sent -> handler": ("sent", "handler"),      # loopback, the loop's queue, Socket.IO, checks
     "handler -> locked": ("handler", "locked"),  # waiting for the game's lock
@@ -60,6 +59,7 @@ CHAT_SEGMENTS = {
     "durable -> delivered": ("durable", "delivered"),  # applied, its outbox, the emits
     "sent -> delivered": ("sent", "delivered"),
 }
+CHAT_STEPS = {step for seg in CHAT_SEGMENTS.values() for step in seg}
 
 
 def log(*a: Any) -> None:
